@@ -1,0 +1,143 @@
+//! The one diagnostic type every stage reports with, and every renderer prints.
+
+use crate::span::Span;
+use serde::Serialize;
+use std::fmt;
+
+/// How serious a finding is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Informational: worth a look, never fails a run.
+    Info,
+    /// Probably wrong; does not fail a run.
+    Warning,
+    /// Wrong: fails the run (exit code 1).
+    Error,
+}
+
+impl Severity {
+    /// Parses `error`, `warning` (or `warn`), `info`.
+    pub fn parse(s: &str) -> Option<Severity> {
+        match s {
+            "error" => Some(Severity::Error),
+            "warning" | "warn" => Some(Severity::Warning),
+            "info" | "note" => Some(Severity::Info),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        })
+    }
+}
+
+/// A label on a span of the file the diagnostic is about.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Label {
+    /// Primary labels mark the place to fix; secondary ones the other side.
+    pub primary: bool,
+    /// Byte range in the file.
+    pub span: Span,
+    /// Short text shown next to the underline.
+    pub message: String,
+}
+
+impl Label {
+    /// A primary label.
+    pub fn primary(span: Span, message: impl Into<String>) -> Label {
+        Label { primary: true, span, message: message.into() }
+    }
+
+    /// A secondary label.
+    pub fn secondary(span: Span, message: impl Into<String>) -> Label {
+        Label { primary: false, span, message: message.into() }
+    }
+}
+
+/// One finding about one file (a report, or a rule file).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Diagnostic {
+    /// Rule id (`GI18-P005`) or built-in check id (`RL104`).
+    pub code: String,
+    /// Rule name (`prose-review-cases`).
+    pub name: String,
+    /// Severity.
+    pub severity: Severity,
+    /// One-line message.
+    pub message: String,
+    /// Labels, primary first.
+    pub labels: Vec<Label>,
+    /// Notes (`= note:` lines): values and arithmetic.
+    pub notes: Vec<String>,
+    /// How to fix it.
+    pub help: Option<String>,
+}
+
+impl Diagnostic {
+    /// A new diagnostic without labels.
+    pub fn new(severity: Severity, code: &str, name: &str, message: impl Into<String>) -> Diagnostic {
+        Diagnostic {
+            code: code.to_string(),
+            name: name.to_string(),
+            severity,
+            message: message.into(),
+            labels: Vec::new(),
+            notes: Vec::new(),
+            help: None,
+        }
+    }
+
+    /// Adds a label.
+    pub fn with_label(mut self, label: Label) -> Diagnostic {
+        self.labels.push(label);
+        self
+    }
+
+    /// Adds a note.
+    pub fn with_note(mut self, note: impl Into<String>) -> Diagnostic {
+        self.notes.push(note.into());
+        self
+    }
+
+    /// Sets the help text.
+    pub fn with_help(mut self, help: impl Into<String>) -> Diagnostic {
+        self.help = Some(help.into());
+        self
+    }
+
+    /// The first byte of the first primary label (for ordering).
+    pub fn position(&self) -> usize {
+        self.labels
+            .iter()
+            .find(|l| l.primary)
+            .or(self.labels.first())
+            .map_or(usize::MAX, |l| l.span.start)
+    }
+}
+
+/// Output language for built-in messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Lang {
+    /// Chinese (default).
+    #[default]
+    Zh,
+    /// English.
+    En,
+}
+
+impl Lang {
+    /// Picks the Chinese or English text.
+    pub fn pick<'a>(self, zh: &'a str, en: &'a str) -> &'a str {
+        match self {
+            Lang::Zh => zh,
+            Lang::En => en,
+        }
+    }
+}

@@ -1,0 +1,122 @@
+//! Stage 2: decoded text -> [`Report`], a document model whose every node carries a byte span
+//! into the original text. Matching happens on normalised views ([`NormText`]) that map back.
+
+pub mod normalize;
+mod text;
+
+pub use normalize::NormText;
+
+use crate::source::{InputKind, Source};
+use crate::span::Span;
+use serde::Serialize;
+
+/// A metadata entry such as `发文日期 | 2019-01-20` from the page header.
+#[derive(Debug, Clone, Serialize)]
+pub struct MetaEntry {
+    /// Key as written.
+    pub key: String,
+    /// Span of the key.
+    pub key_span: Span,
+    /// Value as written.
+    pub value: String,
+    /// Span of the value.
+    pub value_span: Span,
+}
+
+/// A numbered heading (`一、`, `（一）`, `1.`).
+#[derive(Debug, Clone, Serialize)]
+pub struct Heading {
+    /// 1 for `一、`, 2 for `（一）`, 3 for `1.`.
+    pub level: u8,
+    /// The number of the heading (一 -> 1), when it could be read.
+    pub ordinal: Option<u32>,
+    /// Heading text without the enumerator, as written.
+    pub text: String,
+    /// Span of the whole heading line (without surrounding white space).
+    pub span: Span,
+}
+
+/// A sentence inside a paragraph.
+#[derive(Debug, Clone, Serialize)]
+pub struct Sentence {
+    /// Span in the original text.
+    pub span: Span,
+}
+
+/// A paragraph of prose with its sentences and the section it belongs to.
+#[derive(Debug, Clone, Serialize)]
+pub struct Paragraph {
+    /// Span in the original text.
+    pub span: Span,
+    /// Index into [`Report::headings`] of the enclosing level-1 heading.
+    pub section: Option<usize>,
+    /// Index into [`Report::headings`] of the nearest heading of any level.
+    pub heading: Option<usize>,
+    /// Sentences, split at 。！？；.
+    pub sentences: Vec<Sentence>,
+}
+
+/// One table cell.
+#[derive(Debug, Clone, Serialize)]
+pub struct Cell {
+    /// Text as written, trimmed of white space and `?` placeholders.
+    pub text: String,
+    /// Span of the trimmed text (empty span at the cell position for a blank cell).
+    pub span: Span,
+}
+
+/// One table row.
+#[derive(Debug, Clone, Serialize)]
+pub struct Row {
+    /// Span of the whole row.
+    pub span: Span,
+    /// Cells in order.
+    pub cells: Vec<Cell>,
+}
+
+/// A table (pipe rows in text input, `<table>` in HTML).
+#[derive(Debug, Clone, Serialize)]
+pub struct Table {
+    /// Span of the whole table.
+    pub span: Span,
+    /// Rows in order.
+    pub rows: Vec<Row>,
+}
+
+/// The parsed report.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    /// Metadata rows before the title.
+    pub metadata: Vec<MetaEntry>,
+    /// The title line.
+    pub title: Option<Span>,
+    /// Numbered headings in document order.
+    pub headings: Vec<Heading>,
+    /// Prose paragraphs in document order.
+    pub paragraphs: Vec<Paragraph>,
+    /// Tables in document order.
+    pub tables: Vec<Table>,
+}
+
+impl Report {
+    /// Level-1 headings (the report's numbered parts).
+    pub fn sections(&self) -> impl Iterator<Item = &Heading> {
+        self.headings.iter().filter(|h| h.level == 1)
+    }
+}
+
+/// Parses a decoded source into a report.
+pub fn parse(source: &Source) -> Report {
+    match source.kind {
+        // HTML input gets its own front end later; until then its text is parsed as is.
+        InputKind::Text | InputKind::Html => text::parse(&source.text),
+    }
+}
+
+/// Reads a Chinese or Arabic ordinal such as 十二 or 3.
+pub fn parse_ordinal(s: &str) -> Option<u32> {
+    if let Ok(n) = s.parse::<u32>() {
+        return Some(n);
+    }
+    crate::facts::numerals::parse_chinese(s).and_then(|d| u32::try_from(d).ok())
+}

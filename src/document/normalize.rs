@@ -1,0 +1,168 @@
+//! The normalised view used for matching: Traditional -> Simplified, full-width -> half-width
+//! (NFKC), `?` placeholders for lost spaces and stray HTML tags removed, white space dropped
+//! except between two ASCII alphanumerics. Every normalised byte maps back to an original span.
+
+use crate::span::Span;
+use ferrous_opencc::{config::BuiltinConfig, OpenCC};
+use regex::Regex;
+use std::sync::OnceLock;
+use unicode_normalization::UnicodeNormalization;
+
+fn t2s() -> Option<&'static OpenCC> {
+    static CONV: OnceLock<Option<OpenCC>> = OnceLock::new();
+    CONV.get_or_init(|| OpenCC::from_config(BuiltinConfig::T2s).ok())
+        .as_ref()
+}
+
+fn tag_re() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| Regex::new(r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?/?>|\?/[A-Za-z][A-Za-z0-9]*>").expect("valid regex"))
+}
+
+/// Converts Traditional characters to Simplified, keeping one output char per input char so
+/// that offsets stay aligned. Falls back to per-character conversion when a phrase conversion
+/// changes the length.
+pub fn to_simplified_chars(s: &str) -> Vec<char> {
+    let orig: Vec<char> = s.chars().collect();
+    let Some(conv) = t2s() else { return orig };
+    let converted: Vec<char> = conv.convert(s).chars().collect();
+    let mut out = if converted.len() == orig.len() {
+        converted
+    } else {
+        orig.iter()
+            .map(|c| {
+                let mut b = [0u8; 4];
+                let one = conv.convert(c.encode_utf8(&mut b));
+                let mut it = one.chars();
+                match (it.next(), it.next()) {
+                    (Some(x), None) => x,
+                    _ => *c,
+                }
+            })
+            .collect()
+    };
+    for c in out.iter_mut() {
+        // For matching only: OpenCC keeps 於 in names (於潜镇), but prose uses 于 and 於 alike.
+        if *c == '於' {
+            *c = '于';
+        }
+    }
+    out
+}
+
+/// Converts a whole string to Simplified (for display in `dump` and for rule patterns).
+pub fn simplify(s: &str) -> String {
+    to_simplified_chars(s).into_iter().collect()
+}
+
+/// A normalised copy of a piece of the original text with a map back to original byte spans.
+#[derive(Debug, Clone, Default)]
+pub struct NormText {
+    /// The normalised text.
+    pub text: String,
+    /// For each byte of `text`, the original span of the character it came from.
+    map: Vec<Span>,
+    /// The original span this view covers.
+    pub origin: Span,
+}
+
+impl NormText {
+    /// Normalises `original`, which starts at absolute byte offset `base` in the source.
+    pub fn new(original: &str, base: usize) -> NormText {
+        let mut skip = vec![false; original.len()];
+        for m in tag_re().find_iter(original) {
+            skip[m.start()..m.end()].iter_mut().for_each(|b| *b = true);
+        }
+        let simp = to_simplified_chars(original);
+        // First pass: characters with their spans, white space marked.
+        let mut chars: Vec<(char, Span)> = Vec::with_capacity(original.len());
+        for ((off, oc), sc) in original.char_indices().zip(simp) {
+            if skip[off] {
+                continue;
+            }
+            let span = Span::new(base + off, base + off + oc.len_utf8());
+            if oc == '?' || oc == '\u{FFFD}' {
+                chars.push((' ', span));
+                continue;
+            }
+            let mut b = [0u8; 4];
+            for nc in sc.encode_utf8(&mut b).nfkc() {
+                let nc = if nc == '\u{00A0}' || nc == '\u{3000}' { ' ' } else { nc };
+                chars.push((nc, span));
+            }
+        }
+        // Second pass: drop white space unless it separates two ASCII alphanumerics.
+        let mut text = String::with_capacity(original.len());
+        let mut map = Vec::with_capacity(original.len());
+        let mut prev: Option<char> = None;
+        let mut pending_space: Option<Span> = None;
+        for (c, span) in chars {
+            if c.is_whitespace() {
+                if pending_space.is_none() {
+                    pending_space = Some(span);
+                }
+                continue;
+            }
+            if let Some(sp) = pending_space.take() {
+                if prev.is_some_and(|p| p.is_ascii_alphanumeric()) && c.is_ascii_alphanumeric() {
+                    text.push(' ');
+                    map.push(sp);
+                }
+            }
+            let start = text.len();
+            text.push(c);
+            for _ in start..text.len() {
+                map.push(span);
+            }
+            prev = Some(c);
+        }
+        NormText {
+            text,
+            map,
+            origin: Span::new(base, base + original.len()),
+        }
+    }
+
+    /// Maps a byte range of the normalised text back to the original span it covers.
+    pub fn orig_span(&self, start: usize, end: usize) -> Span {
+        if self.map.is_empty() {
+            return Span::new(self.origin.start, self.origin.start);
+        }
+        let s = self.map[start.min(self.map.len() - 1)].start;
+        let e = if end == 0 {
+            s
+        } else {
+            self.map[(end - 1).min(self.map.len() - 1)].end
+        };
+        Span::new(s, e.max(s))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn traditional_full_width_and_noise() {
+        let src = "??。截止到２０１９年12月31日,我鎮政府主動公開信息613條";
+        let n = NormText::new(src, 100);
+        assert_eq!(n.text, "。截止到2019年12月31日,我镇政府主动公开信息613条");
+        let i = n.text.find("613").unwrap();
+        let sp = n.orig_span(i, i + 3);
+        assert_eq!(&src[sp.start - 100..sp.end - 100], "613");
+        let j = n.text.find("2019").unwrap();
+        let sp = n.orig_span(j, j + 4);
+        assert_eq!(&src[sp.start - 100..sp.end - 100], "２０１９");
+    }
+
+    #[test]
+    fn spaces_between_digits_survive_and_tags_go() {
+        let n = NormText::new("公开 1136 条 10 1 </span>件", 0);
+        assert_eq!(n.text, "公开1136条10 1件");
+    }
+
+    #[test]
+    fn yu_is_unified() {
+        assert_eq!(NormText::new("屬於 屬于 於潛鎮", 0).text, "属于属于于潜镇");
+    }
+}

@@ -1,0 +1,143 @@
+//! Built-in document checks: findings the binder itself makes (garbled labels, blank cells,
+//! rows that bind to nothing). Documented here once; `explain` and the docs read this table.
+
+use crate::diagnostic::Severity;
+
+/// A built-in check's documentation.
+#[derive(Debug, Clone, Copy)]
+pub struct BuiltinCheck {
+    /// Stable id.
+    pub id: &'static str,
+    /// Kebab-case name.
+    pub name: &'static str,
+    /// Default severity.
+    pub severity: Severity,
+    /// What it checks (Chinese).
+    pub summary_zh: &'static str,
+    /// What it checks (English).
+    pub summary_en: &'static str,
+    /// Why it matters.
+    pub why: &'static str,
+    /// How to fix (Chinese).
+    pub fix_zh: &'static str,
+    /// How to fix (English).
+    pub fix: &'static str,
+}
+
+impl BuiltinCheck {
+    /// The fix in the chosen language.
+    pub fn fix_in(&self, lang: crate::diagnostic::Lang) -> &'static str {
+        lang.pick(self.fix_zh, self.fix)
+    }
+}
+
+/// A label garbled by encoding damage or markup remnants.
+pub const GARBLED_LABEL: BuiltinCheck = BuiltinCheck {
+    id: "RL101",
+    name: "garbled-label",
+    severity: Severity::Warning,
+    summary_zh: "表格行标签存在乱码（编码损坏）或残留网页标签",
+    summary_en: "a table row label is garbled by encoding damage or holds markup remnants",
+    why: "UTF-8 text read as GBK (or the reverse) turns labels into mojibake such as `。ㄒ唬┗`; readers and \
+          auditors cannot tell which row it is. The row is bound by its position in the form when possible.",
+    fix_zh: "从原始文件以同一编码（UTF-8）重新导出表格，并删除残留的网页标签。",
+    fix: "Re-export the table from the original document in one encoding (UTF-8) and remove HTML remnants.",
+};
+
+/// A label cut short.
+pub const TRUNCATED_LABEL: BuiltinCheck = BuiltinCheck {
+    id: "RL102",
+    name: "truncated-label",
+    severity: Severity::Warning,
+    summary_zh: "表格行标签被截断，无法辨认",
+    summary_en: "a table row label is truncated beyond recognition",
+    why: "A label such as `字` says nothing about what the number counts. The row is bound by position when \
+          the rows around it are recognised.",
+    fix_zh: "按全国统一的统计表格式补全行标签。",
+    fix: "Restore the full row label from the national form.",
+};
+
+/// A row with a number that binds to no field.
+pub const UNBOUND_ROW: BuiltinCheck = BuiltinCheck {
+    id: "RL103",
+    name: "unbound-row",
+    severity: Severity::Warning,
+    summary_zh: "表格行无法对应到报表格式中的任何一项",
+    summary_en: "a table row with a value matches no row of the report format",
+    why: "A figure that belongs to no known row is not checked by any rule, and often signals a renamed, \
+          misspelt or extra row.",
+    fix_zh: "使用统计表格式规定的行标签，或在规则文件中为该标签添加别名。",
+    fix: "Use the row label of the national form, or add the label as an alias in the rule file.",
+};
+
+/// A blank value cell.
+pub const BLANK_CELL: BuiltinCheck = BuiltinCheck {
+    id: "RL104",
+    name: "blank-cell",
+    severity: Severity::Warning,
+    summary_zh: "统计表单元格为空",
+    summary_en: "a statistics cell is blank",
+    why: "A blank is not a 0: rules that need the value cannot be evaluated and are reported as skipped.",
+    fix_zh: "填写数字；没有发生的事项填 0。",
+    fix: "Fill in the figure; write 0 where there is nothing to report.",
+};
+
+/// A value cell that is not a number.
+pub const NON_NUMERIC_CELL: BuiltinCheck = BuiltinCheck {
+    id: "RL105",
+    name: "non-numeric-cell",
+    severity: Severity::Warning,
+    summary_zh: "统计表单元格不是数字",
+    summary_en: "a statistics cell holds text, not a number",
+    why: "Rules cannot compute with text; every rule that needs the cell is skipped.",
+    fix_zh: "以数字填写（没有发生的事项填 0）。",
+    fix: "Write the figure as a number (0 where there is nothing to report).",
+};
+
+/// Expected rows missing from a recognised table.
+pub const MISSING_ROWS: BuiltinCheck = BuiltinCheck {
+    id: "RL106",
+    name: "missing-rows",
+    severity: Severity::Warning,
+    summary_zh: "统计表缺少报表格式规定的行",
+    summary_en: "rows of the report format are missing from the table",
+    why: "A missing row hides a figure the format requires; rules on it are skipped.",
+    fix_zh: "补齐缺少的行（没有发生的事项填 0）。",
+    fix: "Add the missing rows (with 0 where there is nothing to report).",
+};
+
+/// The table of the format was not found at all.
+pub const TABLE_NOT_FOUND: BuiltinCheck = BuiltinCheck {
+    id: "RL107",
+    name: "table-not-found",
+    severity: Severity::Warning,
+    summary_zh: "未找到报表格式规定的统计表",
+    summary_en: "the statistics table of the report format was not found",
+    why: "Without the table no arithmetic or prose-versus-table rule can be evaluated.",
+    fix_zh: "以表格（而非图片）形式发布统计表，或核对报告所属年度的格式。",
+    fix: "Publish the statistics table as a table (not an image), or check the report's format year.",
+};
+
+/// Bytes that could not be decoded.
+pub const DECODE_ERRORS: BuiltinCheck = BuiltinCheck {
+    id: "RL108",
+    name: "decode-errors",
+    severity: Severity::Warning,
+    summary_zh: "文件中有无法解码的字节",
+    summary_en: "the file has bytes that could not be decoded",
+    why: "Undecodable bytes become U+FFFD; figures and labels near them may be lost.",
+    fix_zh: "以同一种编码（UTF-8 或 GB18030）保存文件。",
+    fix: "Save the file in one encoding (UTF-8 or GB18030).",
+};
+
+/// Every built-in check, in id order.
+pub const ALL: &[BuiltinCheck] = &[
+    GARBLED_LABEL,
+    TRUNCATED_LABEL,
+    UNBOUND_ROW,
+    BLANK_CELL,
+    NON_NUMERIC_CELL,
+    MISSING_ROWS,
+    TABLE_NOT_FOUND,
+    DECODE_ERRORS,
+];

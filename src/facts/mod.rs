@@ -1,0 +1,237 @@
+//! Stage 3: [`Report`] + field declarations -> [`FactSet`]. Binds table rows by label (with a
+//! position fallback for unreadable labels), prose figures by patterns, and report-level facts.
+//! Problems met while binding (garbled labels, blank cells, unbound rows) become diagnostics.
+
+pub mod checks;
+pub mod numerals;
+pub mod spec;
+mod table;
+
+use crate::date::Date;
+use crate::diagnostic::{Diagnostic, Lang};
+use crate::document::{NormText, Report};
+use crate::source::Source;
+use crate::span::Span;
+use rust_decimal::Decimal;
+use serde::Serialize;
+use spec::{FieldSpecs, Origin, Pattern, Placeholder};
+use std::collections::BTreeMap;
+
+pub use table::is_garbled;
+
+/// The value of a bound fact.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "type", content = "value", rename_all = "lowercase")]
+pub enum FactValue {
+    /// A number (exact).
+    Number(Decimal),
+    /// A date.
+    Date(Date),
+    /// A blank cell (or a blank marker such as `-` or `/`).
+    Blank,
+    /// Text where a number was expected.
+    Text(String),
+}
+
+impl std::fmt::Display for FactValue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            FactValue::Number(n) => write!(f, "{}", n.normalize()),
+            FactValue::Date(d) => write!(f, "{d}"),
+            FactValue::Blank => f.write_str("(blank)"),
+            FactValue::Text(t) => write!(f, "{t:?}"),
+        }
+    }
+}
+
+/// How a table fact was bound.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BoundBy {
+    /// The row label matched.
+    Label,
+    /// The label was unreadable; the row's position in the form decided.
+    Position,
+    /// Found by a pattern in text.
+    Pattern,
+    /// Computed from the document structure.
+    Structure,
+}
+
+/// One bound value with its provenance.
+#[derive(Debug, Clone, Serialize)]
+pub struct Fact {
+    /// The value.
+    pub value: FactValue,
+    /// Where the value is (the cell, or the matched phrase).
+    pub span: Option<Span>,
+    /// The wider context (the table row, or the sentence).
+    pub context: Option<Span>,
+    /// The raw text the value came from.
+    pub raw: String,
+    /// How it was bound.
+    pub bound_by: BoundBy,
+}
+
+/// All facts bound from one report.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct FactSet {
+    /// Table facts by key (`proactive_total`).
+    pub table: BTreeMap<String, Fact>,
+    /// Prose facts by key: every match, in document order.
+    pub prose: BTreeMap<String, Vec<Fact>>,
+    /// Report facts by key (`period.year`).
+    pub report: BTreeMap<String, Fact>,
+    /// Rows with a value that bound to no field (for `dump`).
+    pub unbound_rows: Vec<Span>,
+}
+
+/// Report facts computed from the document structure, available to every rule set.
+/// Each entry: (name, display title, description).
+pub const COMPUTED_REPORT_FIELDS: &[(&str, &str, &str)] =
+    &[("section_count", "实有一级标题数", "number of level-1 numbered sections (一、二、…) in the report")];
+
+/// Binds a report's facts.
+pub fn bind(source: &Source, report: &Report, specs: &FieldSpecs, lang: Lang) -> (FactSet, Vec<Diagnostic>) {
+    let mut facts = FactSet::default();
+    let mut diags = Vec::new();
+    if source.had_decode_errors {
+        let check = checks::DECODE_ERRORS;
+        let mut d = Diagnostic::new(check.severity, check.id, check.name, lang.pick(check.summary_zh, check.summary_en))
+            .with_note(format!("decoded as {}", source.encoding))
+            .with_help(check.fix_in(lang));
+        if let Some(p) = source.text.find('\u{FFFD}') {
+            d = d.with_label(crate::diagnostic::Label::primary(Span::new(p, p + 3), "U+FFFD"));
+        }
+        diags.push(d);
+    }
+    for t in &specs.tables {
+        table::bind_table(&source.text, report, t, lang, &mut facts, &mut diags);
+    }
+    bind_prose(&source.text, report, specs, &mut facts);
+    bind_report(&source.text, report, specs, &mut facts);
+    let sections: Vec<&crate::document::Heading> = report.sections().collect();
+    facts.report.insert(
+        "section_count".into(),
+        Fact {
+            value: FactValue::Number(Decimal::from(sections.len())),
+            span: sections.last().map(|h| h.span),
+            context: None,
+            raw: sections.last().map_or(String::new(), |h| source.text[h.span.range()].to_string()),
+            bound_by: BoundBy::Structure,
+        },
+    );
+    (facts, diags)
+}
+
+fn capture_value(kind: Placeholder, text: &str) -> Option<FactValue> {
+    match kind {
+        Placeholder::Number | Placeholder::Year => numerals::parse_number(text).map(FactValue::Number),
+        Placeholder::Date => Date::parse(text).map(FactValue::Date),
+    }
+}
+
+/// Matches longer than this many characters are labelled from the captured value on.
+const LONG_MATCH: usize = 24;
+
+/// Every non-overlapping match of the patterns in a normalised text.
+fn matches(norm: &NormText, original: &str, patterns: &[Pattern], out: &mut Vec<Fact>, context: Span) {
+    for p in patterns {
+        for c in p.regex.captures_iter(&norm.text) {
+            let (Some(whole), Some(v)) = (c.get(0), c.name("v")) else { continue };
+            let Some(value) = capture_value(p.kind, v.as_str()) else { continue };
+            // A long match (`由……六个部分组成`) is labelled from the number on.
+            let start = if whole.as_str().chars().count() > LONG_MATCH { v.start() } else { whole.start() };
+            let span = norm.orig_span(start, whole.end());
+            if out.iter().any(|f| f.span.is_some_and(|s| s.start < span.end && span.start < s.end)) {
+                continue;
+            }
+            out.push(Fact {
+                value,
+                span: Some(span),
+                context: Some(context),
+                raw: original[span.range()].to_string(),
+                bound_by: BoundBy::Pattern,
+            });
+        }
+    }
+}
+
+fn bind_prose(text: &str, report: &Report, specs: &FieldSpecs, facts: &mut FactSet) {
+    let section_titles: Vec<String> = report.headings.iter().map(|h| NormText::new(&h.text, 0).text).collect();
+    let sentences: Vec<(Option<usize>, Span, NormText)> = report
+        .paragraphs
+        .iter()
+        .flat_map(|p| p.sentences.iter().map(move |s| (p.section, s.span)))
+        .map(|(sec, sp)| (sec, sp, NormText::new(&text[sp.range()], sp.start)))
+        .collect();
+    for spec in &specs.prose {
+        let mut found: Vec<Fact> = Vec::new();
+        for (sec, sp, norm) in &sentences {
+            if !spec.sections.is_empty() {
+                let title = sec.and_then(|i| section_titles.get(i));
+                if !title.is_some_and(|t| spec.sections.iter().any(|s| t.contains(s.as_str()))) {
+                    continue;
+                }
+            }
+            let mut here = Vec::new();
+            matches(norm, text, &spec.patterns, &mut here, *sp);
+            for z in &spec.zero {
+                for m in z.find_iter(&norm.text) {
+                    let span = norm.orig_span(m.start(), m.end());
+                    if here.iter().any(|f: &Fact| f.span.is_some_and(|s| s.start < span.end && span.start < s.end)) {
+                        continue;
+                    }
+                    here.push(Fact {
+                        value: FactValue::Number(Decimal::ZERO),
+                        span: Some(span),
+                        context: Some(*sp),
+                        raw: text[span.range()].to_string(),
+                        bound_by: BoundBy::Pattern,
+                    });
+                }
+            }
+            here.sort_by_key(|f| f.span.map(|s| s.start));
+            found.extend(here);
+        }
+        facts.prose.insert(spec.key.clone(), found);
+    }
+}
+
+fn bind_report(text: &str, report: &Report, specs: &FieldSpecs, facts: &mut FactSet) {
+    for spec in &specs.report {
+        let mut found = None;
+        'origins: for origin in &spec.origins {
+            let spans: Vec<Span> = match origin {
+                Origin::Title => report.title.into_iter().collect(),
+                Origin::Body => report.paragraphs.iter().flat_map(|p| p.sentences.iter().map(|s| s.span)).collect(),
+                Origin::Tables => report
+                    .tables
+                    .iter()
+                    .flat_map(|t| t.rows.iter().flat_map(|r| r.cells.iter().map(|c| c.span)))
+                    .collect(),
+                Origin::Meta(keys) => report
+                    .metadata
+                    .iter()
+                    .filter(|m| {
+                        let k = spec::label_key(&m.key);
+                        keys.iter().any(|want| k.contains(want.as_str()))
+                    })
+                    .map(|m| m.value_span)
+                    .collect(),
+            };
+            for sp in spans {
+                let norm = NormText::new(&text[sp.range()], sp.start);
+                let mut out = Vec::new();
+                matches(&norm, text, &spec.patterns, &mut out, sp);
+                if let Some(f) = out.into_iter().min_by_key(|f| f.span.map(|s| s.start)) {
+                    found = Some(f);
+                    break 'origins;
+                }
+            }
+        }
+        if let Some(f) = found {
+            facts.report.insert(spec.key.clone(), f);
+        }
+    }
+}

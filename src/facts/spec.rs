@@ -1,0 +1,283 @@
+//! Field declarations (the `[tables]` and `[fields]` parts of a rule file) in compiled form.
+//! The facts stage binds a report against these; it never sees the rules themselves.
+
+use crate::document::normalize::to_simplified_chars;
+use regex::Regex;
+use unicode_normalization::UnicodeNormalization;
+
+/// All field declarations of a rule set.
+#[derive(Debug, Clone, Default)]
+pub struct FieldSpecs {
+    /// Tables and their rows.
+    pub tables: Vec<TableSpec>,
+    /// Figures stated in prose.
+    pub prose: Vec<ProseSpec>,
+    /// Facts about the report as a whole (year, dates).
+    pub report: Vec<ReportSpec>,
+}
+
+/// A table of the report format, with the rows it is expected to have, in form order.
+#[derive(Debug, Clone)]
+pub struct TableSpec {
+    /// Name in the rule file (`[tables.NAME]`).
+    pub name: String,
+    /// Display title.
+    pub title: String,
+    /// Header labels of the value column (normalised); empty: the last column.
+    pub value_column: Vec<String>,
+    /// Header labels of the unit column (normalised).
+    pub unit_column: Vec<String>,
+    /// Expected rows in the order of the form.
+    pub rows: Vec<RowSpec>,
+}
+
+/// One expected table row.
+#[derive(Debug, Clone)]
+pub struct RowSpec {
+    /// Field name without the `table.` prefix (`channels.website`).
+    pub key: String,
+    /// Display title (the first label as written).
+    pub title: String,
+    /// Label keys (normalised with [`label_key`]).
+    pub keys: Vec<String>,
+    /// Expected unit, when declared.
+    pub unit: Option<String>,
+}
+
+/// What a pattern's placeholder captures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Placeholder {
+    /// `{n}`: a number (Arabic or Chinese numerals).
+    Number,
+    /// `{year}`: a four-digit year.
+    Year,
+    /// `{date}`: a date such as 2018年12月31日 or 2018.12.26.
+    Date,
+}
+
+/// A compiled prose pattern.
+#[derive(Debug, Clone)]
+pub struct Pattern {
+    /// The pattern as written in the rule file.
+    pub source: String,
+    /// The regex, with the placeholder as the named group `v`.
+    pub regex: Regex,
+    /// What the placeholder captures.
+    pub kind: Placeholder,
+}
+
+/// A figure stated in prose.
+#[derive(Debug, Clone)]
+pub struct ProseSpec {
+    /// Field name without the `prose.` prefix.
+    pub key: String,
+    /// Display title.
+    pub title: String,
+    /// Patterns with one placeholder.
+    pub patterns: Vec<Pattern>,
+    /// Phrases that state zero (未出现…行政复议).
+    pub zero: Vec<Regex>,
+    /// Section title fragments (normalised) the sentence must be under; empty: anywhere.
+    pub sections: Vec<String>,
+}
+
+/// Where a report-level fact is looked for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    /// The title line.
+    Title,
+    /// Prose paragraphs.
+    Body,
+    /// Table cells.
+    Tables,
+    /// Metadata values whose key matches one of these (normalised).
+    Meta(Vec<String>),
+}
+
+/// A report-level fact: the first match over the origins in order.
+#[derive(Debug, Clone)]
+pub struct ReportSpec {
+    /// Field name without the `report.` prefix (`period.year`).
+    pub key: String,
+    /// Display title.
+    pub title: String,
+    /// Where to look, in order.
+    pub origins: Vec<Origin>,
+    /// Patterns with one placeholder, tried in order on each origin.
+    pub patterns: Vec<Pattern>,
+}
+
+const NUMBER_RE: &str = r"(?P<v>[0-9]+(?:,[0-9]{3})*(?:\.[0-9]+)?|[零〇两一二三四五六七八九十百千万亿]+)";
+const YEAR_RE: &str = r"(?P<v>(?:19|20)[0-9]{2})";
+const DATE_RE: &str =
+    r"(?P<v>(?:19|20)[0-9]{2}(?:年[0-9]{1,2}月[0-9]{1,2}日?|[.\-/][0-9]{1,2}[.\-/][0-9]{1,2}))";
+
+/// Normalises a pattern written by a rule author the way report text is normalised
+/// (Traditional -> Simplified, full-width -> half-width), escaping any regex metacharacter
+/// that a full-width character turns into, and dropping white space.
+pub fn normalize_pattern(src: &str) -> String {
+    let simp = to_simplified_chars(src);
+    let mut out = String::with_capacity(src.len());
+    for (orig, sc) in src.chars().zip(simp) {
+        if orig.is_ascii() {
+            if orig != ' ' {
+                out.push(orig);
+            }
+            continue;
+        }
+        let mut b = [0u8; 4];
+        for c in sc.encode_utf8(&mut b).nfkc() {
+            let c = if c == '於' { '于' } else { c };
+            if c.is_whitespace() {
+                continue;
+            }
+            if c.is_ascii() && regex_syntax_meta(c) {
+                out.push('\\');
+            }
+            out.push(c);
+        }
+    }
+    out
+}
+
+fn regex_syntax_meta(c: char) -> bool {
+    matches!(c, '\\' | '.' | '+' | '*' | '?' | '(' | ')' | '|' | '[' | ']' | '{' | '}' | '^' | '$' | '#' | '&' | '-' | '~')
+}
+
+/// Maximum size of a compiled pattern (bytes of regex program), to keep matching bounded.
+pub const MAX_PATTERN_SIZE: usize = 1 << 20;
+
+fn build_regex(src: &str) -> Result<Regex, String> {
+    regex::RegexBuilder::new(src)
+        .size_limit(MAX_PATTERN_SIZE)
+        .build()
+        .map_err(|e| match e {
+            regex::Error::CompiledTooBig(_) => "pattern is too large".to_string(),
+            other => other.to_string(),
+        })
+}
+
+/// Compiles a pattern with exactly one placeholder (`{n}`, `{year}` or `{date}`).
+pub fn compile_pattern(src: &str) -> Result<Pattern, String> {
+    let norm = normalize_pattern(src);
+    let found: Vec<(&str, Placeholder, &str)> = [
+        ("{n}", Placeholder::Number, NUMBER_RE),
+        ("{year}", Placeholder::Year, YEAR_RE),
+        ("{date}", Placeholder::Date, DATE_RE),
+    ]
+    .into_iter()
+    .filter(|(p, _, _)| norm.contains(p))
+    .collect();
+    let total: usize = found.iter().map(|(p, _, _)| norm.matches(p).count()).sum();
+    if total != 1 {
+        return Err(format!(
+            "a pattern needs exactly one placeholder ({{n}}, {{year}} or {{date}}); this one has {total}"
+        ));
+    }
+    let (ph, kind, re) = found[0];
+    let regex = build_regex(&norm.replacen(ph, re, 1))?;
+    Ok(Pattern { source: src.to_string(), regex, kind })
+}
+
+/// Compiles a zero phrase (no placeholder).
+pub fn compile_zero(src: &str) -> Result<Regex, String> {
+    let norm = normalize_pattern(src);
+    if norm.contains("{n}") || norm.contains("{year}") || norm.contains("{date}") {
+        return Err("a zero phrase states 0 and takes no placeholder".into());
+    }
+    build_regex(&norm)
+}
+
+/// The key a table label is matched by: normalised, enumerators (`一、`, `（一）`, `1.`, `其中：`)
+/// and parenthetical remarks removed, only CJK and ASCII letters/digits kept.
+pub fn label_key(label: &str) -> String {
+    let norm = crate::document::NormText::new(label, 0).text;
+    let mut s = norm.as_str();
+    loop {
+        let before = s.len();
+        s = s.trim_start_matches([' ', '.', '、', ':', ',']);
+        if let Some(rest) = strip_enumerator(s) {
+            s = rest;
+        }
+        if let Some(rest) = s.strip_prefix("其中") {
+            s = rest;
+        }
+        if s.len() == before {
+            break;
+        }
+    }
+    let mut out = String::new();
+    let mut depth = 0usize;
+    for c in s.chars() {
+        match c {
+            '(' | '[' | '【' => depth += 1,
+            ')' | ']' | '】' => depth = depth.saturating_sub(1),
+            _ if depth > 0 => {}
+            c if c.is_ascii_alphanumeric() || is_cjk(c) => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
+fn strip_enumerator(s: &str) -> Option<&str> {
+    let numerals = |c: char| "一二三四五六七八九十".contains(c);
+    if let Some(rest) = s.strip_prefix('(') {
+        let end = rest.find(')')?;
+        if end > 0 && rest[..end].chars().all(|c| numerals(c) || c.is_ascii_digit()) {
+            return Some(&rest[end + 1..]);
+        }
+        return None;
+    }
+    let n = s.chars().take_while(|c| numerals(*c)).count();
+    if n > 0 {
+        let rest: &str = &s[s.char_indices().nth(n).map_or(s.len(), |(i, _)| i)..];
+        return rest.strip_prefix('、');
+    }
+    let d = s.chars().take_while(|c| c.is_ascii_digit()).count();
+    if d > 0 && d <= 2 {
+        let rest = &s[d..];
+        return rest.strip_prefix('.').or_else(|| rest.strip_prefix('、'));
+    }
+    None
+}
+
+/// Whether `c` is a CJK ideograph.
+pub fn is_cjk(c: char) -> bool {
+    matches!(c, '\u{4E00}'..='\u{9FFF}' | '\u{3400}'..='\u{4DBF}' | '\u{F900}'..='\u{FAFF}' | '〇')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn label_keys() {
+        assert_eq!(label_key("? (一)主動公開政府信息數"), "主动公开政府信息数");
+        assert_eq!(label_key("??其中:主動公開規范性文件數"), "主动公开规范性文件数");
+        assert_eq!(label_key("1.專職人員數(不包括政府公報及政府網站工作"), "专职人员数");
+        assert_eq!(label_key("涉及商業秘(密)"), "涉及商业秘");
+        assert_eq!(label_key("不是《條例》所指政府信息"), "不是条例所指政府信息");
+        assert_eq!(label_key("四、行政復議數量"), "行政复议数量");
+        assert_eq!(label_key("主动公开政府信息数（不同渠道和方式公开相同信息计1条）"), "主动公开政府信息数");
+    }
+
+    #[test]
+    fn patterns() {
+        let p = compile_pattern("主動公開(政府)?信息{n}條").unwrap();
+        let c = p.regex.captures("我镇政府主动公开信息613条").unwrap();
+        assert_eq!(&c["v"], "613");
+        let p = compile_pattern("由[^。]{0,200}?{n}个部分组成").unwrap();
+        assert_eq!(&p.regex.captures("本报告由概述、主动公开六个部分组成")
+            .unwrap()["v"], "六");
+        let p = compile_pattern("截[止至]到?{date}").unwrap();
+        assert_eq!(&p.regex.captures("截止到2019年12月31日,我镇")
+            .unwrap()["v"], "2019年12月31日");
+        assert!(compile_pattern("no placeholder").is_err());
+        assert!(compile_pattern("{n}{n}").is_err());
+        assert!(compile_pattern("(unclosed{n}").is_err());
+        // A full-width parenthesis in a pattern means the character, not a group.
+        let p = compile_pattern("（一）{n}件").unwrap();
+        assert!(p.regex.is_match("(一)5件"));
+    }
+}

@@ -1,0 +1,162 @@
+//! report-lint: a linter for Chinese government information disclosure annual reports
+//! (政府信息公开工作年度报告).
+//!
+//! The pipeline, one module per stage, data flowing one way:
+//! [`source`] (bytes -> text) -> [`document`] (text -> report model with spans) ->
+//! [`facts`] (report + field declarations -> named facts) -> [`rules`] (facts + checks ->
+//! outcomes) -> [`render`] (diagnostics -> human or JSON output).
+
+pub mod date;
+pub mod diagnostic;
+pub mod document;
+pub mod facts;
+pub mod render;
+pub mod rules;
+pub mod source;
+pub mod span;
+
+use diagnostic::{Diagnostic, Lang};
+use rules::engine::{self, Status};
+use rules::RuleSet;
+use serde::Serialize;
+use source::Source;
+
+/// Whether a file was checked.
+#[derive(Debug, Clone)]
+pub enum FileStatus {
+    /// Checked with a rule set, chosen for a reason.
+    Checked {
+        /// Rule set id.
+        ruleset: String,
+        /// Why this rule set (given with --rules, or which `applies` matched).
+        reason: String,
+    },
+    /// Read, but no rule set applies.
+    NotChecked(String),
+    /// Could not be read or decoded.
+    Failed(String),
+}
+
+/// What happened to one rule (instance) on one file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RuleStatus {
+    /// Held.
+    Passed,
+    /// Failed: a diagnostic was emitted.
+    Failed,
+    /// Could not be evaluated; `detail` says why.
+    Skipped,
+    /// Its `when` condition did not hold.
+    NotApplicable,
+}
+
+/// One rule's outcome on one file.
+#[derive(Debug, Clone, Serialize)]
+pub struct RuleRecord {
+    /// Rule id.
+    pub id: String,
+    /// Rule name.
+    pub name: String,
+    /// Outcome.
+    pub status: RuleStatus,
+    /// Values for a pass, the reason for a skip.
+    pub detail: String,
+}
+
+/// Everything found about one input file.
+#[derive(Debug, Clone)]
+pub struct FileReport {
+    /// Path as given.
+    pub path: String,
+    /// Checked or not, and why.
+    pub status: FileStatus,
+    /// The decoded source, when it could be read.
+    pub source: Option<Source>,
+    /// Findings, in file order.
+    pub diagnostics: Vec<Diagnostic>,
+    /// Rule outcomes in rule-file order.
+    pub rules: Vec<RuleRecord>,
+}
+
+/// Chooses the rule set for a report: the first whose `applies` condition holds.
+/// Returns the set's index and the reason, or why none applies.
+pub fn choose_ruleset(source: &Source, report: &document::Report, sets: &[RuleSet]) -> Result<(usize, String), String> {
+    let mut tried = Vec::new();
+    for (i, rs) in sets.iter().enumerate() {
+        let Some(cond) = &rs.applies else {
+            return Ok((i, format!("{} has no `applies` condition", rs.id)));
+        };
+        let (facts, _) = facts::bind(source, report, &rs.fields, Lang::En);
+        let choice = Default::default();
+        let env = rules::dsl::eval::Env::new(&facts, &choice);
+        match rules::dsl::eval::eval(cond, &env) {
+            Ok(v) if v.val == rules::dsl::eval::Val::Bool(true) => {
+                let year = facts.report.get("period.year").map_or("?".to_string(), |f| f.value.to_string());
+                return Ok((i, format!("`{}` holds (report.period.year = {year})", rs.applies_src.as_deref().unwrap_or(""))));
+            }
+            Ok(_) => tried.push(format!("{}: `{}` is false", rs.id, rs.applies_src.as_deref().unwrap_or(""))),
+            Err(_) => tried.push(format!("{}: the reporting year could not be determined", rs.id)),
+        }
+    }
+    Err(format!("no built-in rule set applies ({}); pass --rules FILE", tried.join("; ")))
+}
+
+/// Checks one decoded source with one rule set.
+pub fn check_with(source: Source, rs: &RuleSet, reason: String, lang: Lang) -> FileReport {
+    let report = document::parse(&source);
+    let (facts, mut diagnostics) = facts::bind(&source, &report, &rs.fields, lang);
+    let outcomes = engine::run(rs, &facts, &source.text, lang);
+    let mut records = Vec::new();
+    for o in outcomes {
+        let rule = &rs.rules[o.rule];
+        let (status, detail) = match o.status {
+            Status::Passed => (RuleStatus::Passed, o.detail),
+            Status::Failed(d) => {
+                diagnostics.push(*d);
+                (RuleStatus::Failed, o.detail)
+            }
+            Status::Skipped(why) => (RuleStatus::Skipped, why),
+            Status::NotApplicable => (RuleStatus::NotApplicable, o.detail),
+        };
+        records.push(RuleRecord { id: rule.id.clone(), name: rule.name.clone(), status, detail });
+    }
+    diagnostics.sort_by_key(|d| (d.position(), std::cmp::Reverse(d.severity)));
+    FileReport {
+        path: source.name.clone(),
+        status: FileStatus::Checked { ruleset: rs.id.clone(), reason },
+        source: Some(source),
+        diagnostics,
+        rules: records,
+    }
+}
+
+/// Checks one file: decode, choose the rule set (unless `explicit`), lint.
+pub fn check_path(path: &std::path::Path, sets: &[RuleSet], explicit: bool, lang: Lang) -> FileReport {
+    let name = path.display().to_string();
+    let source = match source::read_path(path) {
+        Ok(s) => s,
+        Err(e) => {
+            return FileReport { path: name, status: FileStatus::Failed(e.to_string()), source: None, diagnostics: vec![], rules: vec![] }
+        }
+    };
+    check_source(source, sets, explicit, lang)
+}
+
+/// Checks a decoded source.
+pub fn check_source(source: Source, sets: &[RuleSet], explicit: bool, lang: Lang) -> FileReport {
+    if let (true, [rs]) = (explicit, sets) {
+        return check_with(source, rs, format!("given with --rules ({})", rs.origin), lang);
+    }
+    let report = document::parse(&source);
+    match choose_ruleset(&source, &report, sets) {
+        Ok((i, reason)) => check_with(source, &sets[i], reason, lang),
+        Err(reason) => FileReport {
+            path: source.name.clone(),
+            status: FileStatus::NotChecked(reason),
+            source: Some(source),
+            diagnostics: vec![],
+            rules: vec![],
+        },
+    }
+}

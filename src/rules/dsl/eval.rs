@@ -1,0 +1,457 @@
+//! Evaluating resolved expressions against a [`FactSet`]. Values carry their provenance (the
+//! facts they came from) so findings can label every operand. Missing values propagate as
+//! [`Missing`] with reasons: a rule that meets one is *skipped*, never passed.
+
+use super::ast::{BinOp, Expr, ExprKind, UnOp};
+use crate::date::Date;
+use crate::facts::{Fact, FactSet, FactValue};
+use crate::span::Span;
+use rust_decimal::Decimal;
+use std::cell::Cell;
+use std::collections::BTreeMap;
+
+/// Most evaluation steps one rule instance may take.
+pub const MAX_STEPS: usize = 100_000;
+
+/// A value.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Val {
+    /// An exact number.
+    Num(Decimal),
+    /// A boolean.
+    Bool(bool),
+    /// A string.
+    Str(String),
+    /// A date.
+    Date(Date),
+    /// A list (from a wildcard or an aggregate over prose matches).
+    List(Vec<Result<Ev, Missing>>),
+}
+
+impl std::fmt::Display for Val {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Val::Num(n) => write!(f, "{}", n.normalize()),
+            Val::Bool(b) => write!(f, "{b}"),
+            Val::Str(s) => write!(f, "{s:?}"),
+            Val::Date(d) => write!(f, "{d}"),
+            Val::List(items) => {
+                let parts: Vec<String> = items
+                    .iter()
+                    .map(|i| i.as_ref().map_or("?".to_string(), |e| e.val.to_string()))
+                    .collect();
+                write!(f, "[{}]", parts.join(", "))
+            }
+        }
+    }
+}
+
+/// Where an operand's value came from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Src {
+    /// Full field name.
+    pub field: String,
+    /// Span of the value in the report.
+    pub span: Option<Span>,
+    /// The value as shown.
+    pub value: String,
+}
+
+/// An evaluated value with its provenance.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Ev {
+    /// The value.
+    pub val: Val,
+    /// The facts it was computed from.
+    pub srcs: Vec<Src>,
+}
+
+/// Why a value is missing.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Why {
+    /// The cell is blank.
+    Blank,
+    /// The cell holds text, not a number.
+    NotANumber(String),
+    /// The table row (or report fact) was not found.
+    NotFound,
+    /// The prose states no such figure.
+    NotStated,
+    /// Division by zero.
+    DivisionByZero,
+    /// Operands of the wrong type.
+    Type(String),
+    /// The evaluation step limit was hit.
+    TooManySteps,
+}
+
+/// One reason a value is missing.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reason {
+    /// Field concerned (empty for operations).
+    pub field: String,
+    /// What is wrong.
+    pub why: Why,
+    /// Where, when known.
+    pub span: Option<Span>,
+}
+
+/// A missing value with every reason found.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Missing {
+    /// Reasons, in evaluation order.
+    pub reasons: Vec<Reason>,
+}
+
+impl Missing {
+    fn one(field: &str, why: Why, span: Option<Span>) -> Missing {
+        Missing { reasons: vec![Reason { field: field.to_string(), why, span }] }
+    }
+
+    fn op(why: Why) -> Missing {
+        Missing::one("", why, None)
+    }
+
+    fn merge(mut self, other: Missing) -> Missing {
+        for r in other.reasons {
+            if !self.reasons.contains(&r) {
+                self.reasons.push(r);
+            }
+        }
+        self
+    }
+}
+
+/// Result of evaluating an expression.
+pub type EvResult = Result<Ev, Missing>;
+
+/// The evaluation environment of one rule instance.
+pub struct Env<'a> {
+    /// Bound facts.
+    pub facts: &'a FactSet,
+    /// For prose fields the rule iterates over: the index of the match this instance uses.
+    pub choice: &'a BTreeMap<String, usize>,
+    steps: Cell<usize>,
+}
+
+impl<'a> Env<'a> {
+    /// A new environment.
+    pub fn new(facts: &'a FactSet, choice: &'a BTreeMap<String, usize>) -> Env<'a> {
+        Env { facts, choice, steps: Cell::new(0) }
+    }
+}
+
+fn fact_ev(field: &str, f: &Fact) -> EvResult {
+    let src = Src { field: field.to_string(), span: f.span, value: f.value.to_string() };
+    match &f.value {
+        FactValue::Number(n) => Ok(Ev { val: Val::Num(*n), srcs: vec![src] }),
+        FactValue::Date(d) => Ok(Ev { val: Val::Date(*d), srcs: vec![src] }),
+        FactValue::Blank => Err(Missing::one(field, Why::Blank, f.span)),
+        FactValue::Text(t) => Err(Missing::one(field, Why::NotANumber(t.clone()), f.span)),
+    }
+}
+
+fn lookup(path: &str, env: &Env, aggregate: bool) -> EvResult {
+    let (ns, key) = path.split_once('.').unwrap_or(("", path));
+    match ns {
+        "table" => match env.facts.table.get(key) {
+            Some(f) => fact_ev(path, f),
+            None => Err(Missing::one(path, Why::NotFound, None)),
+        },
+        "report" => match env.facts.report.get(key) {
+            Some(f) => fact_ev(path, f),
+            None => Err(Missing::one(path, Why::NotFound, None)),
+        },
+        "prose" => {
+            let all = env.facts.prose.get(key).map_or(&[][..], Vec::as_slice);
+            if let (false, Some(&i)) = (aggregate, env.choice.get(path)) {
+                return all.get(i).map_or_else(|| Err(Missing::one(path, Why::NotStated, None)), |f| fact_ev(path, f));
+            }
+            if all.is_empty() {
+                return Err(Missing::one(path, Why::NotStated, None));
+            }
+            if !aggregate && all.len() == 1 {
+                return fact_ev(path, &all[0]);
+            }
+            let items: Vec<EvResult> = all.iter().map(|f| fact_ev(path, f)).collect();
+            let srcs = items.iter().filter_map(|i| i.as_ref().ok()).flat_map(|e| e.srcs.clone()).collect();
+            Ok(Ev { val: Val::List(items), srcs })
+        }
+        _ => Err(Missing::one(path, Why::NotFound, None)),
+    }
+}
+
+/// Evaluates an expression.
+pub fn eval(expr: &Expr, env: &Env) -> EvResult {
+    eval_in(expr, env, false)
+}
+
+fn num(e: &Ev) -> Result<Decimal, Missing> {
+    match e.val {
+        Val::Num(n) => Ok(n),
+        _ => Err(Missing::op(Why::Type(format!("expected a number, found {}", e.val)))),
+    }
+}
+
+fn boolean(e: &Ev) -> Result<bool, Missing> {
+    match e.val {
+        Val::Bool(b) => Ok(b),
+        _ => Err(Missing::op(Why::Type(format!("expected true/false, found {}", e.val)))),
+    }
+}
+
+fn joined(val: Val, a: &Ev, b: &Ev) -> Ev {
+    let mut srcs = a.srcs.clone();
+    srcs.extend(b.srcs.iter().cloned());
+    Ev { val, srcs }
+}
+
+/// Flattens arguments (lists included) into items.
+fn flatten(args: &[Expr], env: &Env) -> Vec<EvResult> {
+    let mut out = Vec::new();
+    for a in args {
+        match eval_in(a, env, true) {
+            Ok(Ev { val: Val::List(items), .. }) => out.extend(items),
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+fn all_ok(items: Vec<EvResult>) -> Result<Vec<Ev>, Missing> {
+    let mut ok = Vec::new();
+    let mut missing: Option<Missing> = None;
+    for i in items {
+        match i {
+            Ok(e) => ok.push(e),
+            Err(m) => missing = Some(match missing {
+                Some(prev) => prev.merge(m),
+                None => m,
+            }),
+        }
+    }
+    missing.map_or(Ok(ok), Err)
+}
+
+fn compare(op: BinOp, a: &Ev, b: &Ev) -> Result<bool, Missing> {
+    use std::cmp::Ordering;
+    let ord: Option<Ordering> = match (&a.val, &b.val) {
+        (Val::Num(x), Val::Num(y)) => Some(x.cmp(y)),
+        (Val::Date(x), Val::Date(y)) => Some(x.cmp(y)),
+        (Val::Str(x), Val::Str(y)) => Some(x.cmp(y)),
+        (Val::Bool(x), Val::Bool(y)) if matches!(op, BinOp::Eq | BinOp::Ne) => Some(x.cmp(y)),
+        _ => None,
+    };
+    let Some(o) = ord else {
+        return Err(Missing::op(Why::Type(format!("cannot compare {} with {}", a.val, b.val))));
+    };
+    Ok(match op {
+        BinOp::Eq => o == Ordering::Equal,
+        BinOp::Ne => o != Ordering::Equal,
+        BinOp::Lt => o == Ordering::Less,
+        BinOp::Le => o != Ordering::Greater,
+        BinOp::Gt => o == Ordering::Greater,
+        _ => o != Ordering::Less,
+    })
+}
+
+fn eval_in(expr: &Expr, env: &Env, aggregate: bool) -> EvResult {
+    let steps = env.steps.get() + 1;
+    env.steps.set(steps);
+    if steps > MAX_STEPS {
+        return Err(Missing::op(Why::TooManySteps));
+    }
+    let plain = |val| Ok(Ev { val, srcs: vec![] });
+    match &expr.kind {
+        ExprKind::Num(n) => plain(Val::Num(*n)),
+        ExprKind::Str(s) => plain(Val::Str(s.clone())),
+        ExprKind::Bool(b) => plain(Val::Bool(*b)),
+        ExprKind::Path(p) => lookup(p, env, aggregate),
+        ExprKind::List(items) => {
+            let items: Vec<EvResult> = items.iter().map(|i| eval_in(i, env, aggregate)).collect();
+            let srcs = items.iter().filter_map(|i| i.as_ref().ok()).flat_map(|e| e.srcs.clone()).collect();
+            Ok(Ev { val: Val::List(items), srcs })
+        }
+        ExprKind::Unary(op, x) => {
+            let v = eval_in(x, env, aggregate)?;
+            match op {
+                UnOp::Neg => Ok(Ev { val: Val::Num(-num(&v)?), srcs: v.srcs }),
+                UnOp::Not => Ok(Ev { val: Val::Bool(!boolean(&v)?), srcs: v.srcs }),
+            }
+        }
+        ExprKind::Binary(op, l, r) => binary(*op, l, r, env, aggregate),
+        ExprKind::Call(name, args) => call(name, args, env),
+    }
+}
+
+fn binary(op: BinOp, l: &Expr, r: &Expr, env: &Env, aggregate: bool) -> EvResult {
+    match op {
+        BinOp::Coalesce => match eval_in(l, env, aggregate) {
+            Ok(v) => Ok(v),
+            Err(_) => eval_in(r, env, aggregate),
+        },
+        BinOp::And | BinOp::Or => {
+            // Kleene logic: a decided side decides even when the other is missing.
+            let a = eval_in(l, env, aggregate).and_then(|e| boolean(&e).map(|b| (b, e)));
+            let decisive = op == BinOp::Or;
+            if let Ok((b, e)) = &a {
+                if *b == decisive {
+                    return Ok(Ev { val: Val::Bool(decisive), srcs: e.srcs.clone() });
+                }
+            }
+            let b = eval_in(r, env, aggregate).and_then(|e| boolean(&e).map(|b| (b, e)));
+            match (a, b) {
+                (_, Ok((bv, e))) if bv == decisive => Ok(Ev { val: Val::Bool(decisive), srcs: e.srcs }),
+                (Ok((_, ea)), Ok((_, eb))) => Ok(joined(Val::Bool(!decisive), &ea, &eb)),
+                (Err(m1), Err(m2)) => Err(m1.merge(m2)),
+                (Err(m), _) | (_, Err(m)) => Err(m),
+            }
+        }
+        _ => {
+            let a = eval_in(l, env, aggregate);
+            let b = eval_in(r, env, aggregate);
+            let (a, b) = match (a, b) {
+                (Ok(a), Ok(b)) => (a, b),
+                (Err(m1), Err(m2)) => return Err(m1.merge(m2)),
+                (Err(m), _) | (_, Err(m)) => return Err(m),
+            };
+            if op.is_comparison() {
+                return Ok(joined(Val::Bool(compare(op, &a, &b)?), &a, &b));
+            }
+            if let (Val::Date(x), Val::Date(y), BinOp::Sub) = (&a.val, &b.val, op) {
+                return Ok(joined(Val::Num(Decimal::from(x.days() - y.days())), &a, &b));
+            }
+            let (x, y) = (num(&a)?, num(&b)?);
+            let v = match op {
+                BinOp::Add => x.checked_add(y),
+                BinOp::Sub => x.checked_sub(y),
+                BinOp::Mul => x.checked_mul(y),
+                _ => {
+                    if y.is_zero() {
+                        return Err(Missing::op(Why::DivisionByZero));
+                    }
+                    x.checked_div(y)
+                }
+            };
+            let v = v.ok_or_else(|| Missing::op(Why::Type("arithmetic overflow".into())))?;
+            Ok(joined(Val::Num(v), &a, &b))
+        }
+    }
+}
+
+fn call(name: &str, args: &[Expr], env: &Env) -> EvResult {
+    let with_srcs = |val, evs: &[Ev]| Ok(Ev { val, srcs: evs.iter().flat_map(|e| e.srcs.clone()).collect() });
+    match name {
+        "sum" | "min" | "max" => {
+            let items = all_ok(flatten(args, env))?;
+            let nums = items.iter().map(num).collect::<Result<Vec<_>, _>>()?;
+            let v = match name {
+                "sum" => nums.iter().try_fold(Decimal::ZERO, |a, b| a.checked_add(*b)),
+                "min" => nums.iter().min().copied(),
+                _ => nums.iter().max().copied(),
+            };
+            let v = v.ok_or_else(|| Missing::op(Why::Type(format!("{name} of nothing"))))?;
+            with_srcs(Val::Num(v), &items)
+        }
+        "count" => {
+            let items = flatten(args, env);
+            let present: Vec<Ev> = items.into_iter().filter_map(Result::ok).collect();
+            with_srcs(Val::Num(Decimal::from(present.len())), &present)
+        }
+        "len" => {
+            let n = flatten(args, env).len();
+            Ok(Ev { val: Val::Num(Decimal::from(n)), srcs: vec![] })
+        }
+        "present" => {
+            let r = eval_in(&args[0], env, true);
+            let ok = match &r {
+                Ok(Ev { val: Val::List(items), .. }) => items.iter().all(Result::is_ok),
+                Ok(_) => true,
+                Err(_) => false,
+            };
+            Ok(Ev { val: Val::Bool(ok), srcs: r.map(|e| e.srcs).unwrap_or_default() })
+        }
+        "blank" => {
+            let r = eval_in(&args[0], env, false);
+            let is_blank = matches!(&r, Err(m) if m.reasons.iter().any(|x| x.why == Why::Blank));
+            Ok(Ev { val: Val::Bool(is_blank), srcs: vec![] })
+        }
+        "abs" => {
+            let v = eval(&args[0], env)?;
+            Ok(Ev { val: Val::Num(num(&v)?.abs()), srcs: v.srcs })
+        }
+        "approx" => {
+            let vals = args.iter().map(|a| eval(a, env)).collect::<Vec<_>>();
+            let vals = all_ok(vals)?;
+            let (a, b, t) = (num(&vals[0])?, num(&vals[1])?, num(&vals[2])?);
+            with_srcs(Val::Bool((a - b).abs() <= t), &vals[..2])
+        }
+        "year" => {
+            let v = eval(&args[0], env)?;
+            match v.val {
+                Val::Date(d) => Ok(Ev { val: Val::Num(Decimal::from(d.year)), srcs: v.srcs }),
+                Val::Num(_) => Ok(v),
+                _ => Err(Missing::op(Why::Type(format!("year() needs a date, found {}", v.val)))),
+            }
+        }
+        "date" => {
+            let vals = all_ok(args.iter().map(|a| eval(a, env)).collect())?;
+            let d = match vals.as_slice() {
+                [Ev { val: Val::Str(s), .. }] => Date::parse(s),
+                [y, m, d] => {
+                    let part = |e: &Ev| num(e).ok().and_then(|n| i64::try_from(n.trunc()).ok());
+                    match (part(y), part(m), part(d)) {
+                        (Some(y), Some(m), Some(d)) => Date::new(
+                            i32::try_from(y).unwrap_or(0),
+                            u32::try_from(m).unwrap_or(0),
+                            u32::try_from(d).unwrap_or(0),
+                        ),
+                        _ => None,
+                    }
+                }
+                _ => None,
+            };
+            let d = d.ok_or_else(|| Missing::op(Why::Type("date(): not a valid date".into())))?;
+            with_srcs(Val::Date(d), &vals)
+        }
+        "days_between" => {
+            let vals = all_ok(args.iter().map(|a| eval(a, env)).collect())?;
+            match (&vals[0].val, &vals[1].val) {
+                (Val::Date(a), Val::Date(b)) => with_srcs(Val::Num(Decimal::from(b.days() - a.days())), &vals),
+                _ => Err(Missing::op(Why::Type("days_between() needs two dates".into()))),
+            }
+        }
+        other => Err(Missing::op(Why::Type(format!("unknown function {other}")))),
+    }
+}
+
+/// Renders an expression with the values substituted: `0 + 105 + 100 + 398 + 10`.
+pub fn show_values(expr: &Expr, env: &Env) -> String {
+    let leaf = |e: &Expr| match eval_in(e, env, false) {
+        Ok(v) => v.val.to_string(),
+        Err(m) if m.reasons.iter().any(|r| r.why == Why::Blank) => "(blank)".into(),
+        Err(_) => "?".into(),
+    };
+    match &expr.kind {
+        ExprKind::Binary(op, l, r) if !op.is_comparison() && !matches!(op, BinOp::And | BinOp::Or | BinOp::Coalesce) => {
+            format!("{} {} {}", show_values(l, env), op.symbol(), show_values(r, env))
+        }
+        ExprKind::Call(name, args) if name == "sum" => {
+            let items = flatten(args, env);
+            items
+                .iter()
+                .map(|i| match i {
+                    Ok(e) => e.val.to_string(),
+                    Err(m) if m.reasons.iter().any(|r| r.why == Why::Blank) => "(blank)".into(),
+                    Err(_) => "?".into(),
+                })
+                .collect::<Vec<_>>()
+                .join(" + ")
+        }
+        ExprKind::List(items) => {
+            let parts: Vec<String> = items.iter().map(leaf).collect();
+            format!("[{}]", parts.join(", "))
+        }
+        _ => leaf(expr),
+    }
+}

@@ -1,0 +1,293 @@
+//! Stage 4: evaluating a [`RuleSet`] against a [`FactSet`]. Each rule passes, fails (a
+//! diagnostic with labels on every operand), or is skipped with the reason.
+
+use super::dsl::ast::{BinOp, Expr, ExprKind};
+use super::dsl::eval::{self, Env, Ev, Missing, Why};
+use super::dsl::AGGREGATES;
+use super::{Primary, Rule, RuleSet};
+use crate::diagnostic::{Diagnostic, Label, Lang};
+use crate::facts::FactSet;
+use crate::span::{LineIndex, Span};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Most instances one rule is evaluated for (combinations of prose matches).
+pub const MAX_INSTANCES: usize = 256;
+
+/// What happened to one rule (or one instance of it).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Status {
+    /// The check held.
+    Passed,
+    /// The check failed; the diagnostic says where.
+    Failed(Box<Diagnostic>),
+    /// The check could not be evaluated.
+    Skipped(String),
+    /// The `when` condition does not hold.
+    NotApplicable,
+}
+
+/// The outcome of one rule instance.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    /// Index into [`RuleSet::rules`].
+    pub rule: usize,
+    /// What happened.
+    pub status: Status,
+    /// A short account of the values (`613 == 613`).
+    pub detail: String,
+}
+
+fn describe_missing(m: &Missing, titles: &indexmap::IndexMap<String, String>, lines: &LineIndex, lang: Lang) -> String {
+    let parts: Vec<String> = m
+        .reasons
+        .iter()
+        .map(|r| {
+            let name = if r.field.is_empty() {
+                String::new()
+            } else {
+                match titles.get(&r.field) {
+                    Some(t) if t != &r.field => format!("{} ({t})", r.field),
+                    _ => r.field.clone(),
+                }
+            };
+            let at = r.span.map_or(String::new(), |s| format!(", line {}", lines.line(s.start)));
+            let what = match (&r.why, lang) {
+                (Why::Blank, Lang::Zh) => "单元格为空",
+                (Why::Blank, Lang::En) => "the cell is blank",
+                (Why::NotANumber(_), Lang::Zh) => "单元格不是数字",
+                (Why::NotANumber(_), Lang::En) => "the cell is not a number",
+                (Why::NotFound, Lang::Zh) => "报告中未找到",
+                (Why::NotFound, Lang::En) => "not found in the report",
+                (Why::NotStated, Lang::Zh) => "正文未述及",
+                (Why::NotStated, Lang::En) => "the prose states no such figure",
+                (Why::DivisionByZero, Lang::Zh) => "除数为 0",
+                (Why::DivisionByZero, Lang::En) => "division by zero",
+                (Why::TooManySteps, _) => "evaluation step limit reached",
+                (Why::Type(t), _) => t.as_str(),
+            };
+            if name.is_empty() {
+                what.to_string()
+            } else {
+                format!("{name}: {what}{at}")
+            }
+        })
+        .collect();
+    parts.join("; ")
+}
+
+/// Prose fields referenced outside aggregate functions: the rule runs once per match of each.
+fn iterated_fields(expr: &Expr, inside_aggregate: bool, out: &mut BTreeSet<String>) {
+    match &expr.kind {
+        ExprKind::Path(p) if !inside_aggregate && p.starts_with("prose.") => {
+            out.insert(p.clone());
+        }
+        ExprKind::Unary(_, x) => iterated_fields(x, inside_aggregate, out),
+        ExprKind::Binary(_, l, r) => {
+            iterated_fields(l, inside_aggregate, out);
+            iterated_fields(r, inside_aggregate, out);
+        }
+        ExprKind::Call(name, args) => {
+            let agg = inside_aggregate || AGGREGATES.contains(&name.as_str());
+            args.iter().for_each(|a| iterated_fields(a, agg, out));
+        }
+        ExprKind::List(items) => items.iter().for_each(|a| iterated_fields(a, inside_aggregate, out)),
+        _ => {}
+    }
+}
+
+/// Every combination of match indexes for the iterated fields (capped at [`MAX_INSTANCES`]).
+fn instances(fields: &BTreeSet<String>, facts: &FactSet) -> Vec<BTreeMap<String, usize>> {
+    let mut out = vec![BTreeMap::new()];
+    for f in fields {
+        let n = facts.prose.get(f.trim_start_matches("prose.")).map_or(0, Vec::len).max(1);
+        let mut next = Vec::new();
+        for base in &out {
+            for i in 0..n {
+                let mut m = base.clone();
+                m.insert(f.clone(), i);
+                next.push(m);
+            }
+        }
+        next.truncate(MAX_INSTANCES);
+        out = next;
+    }
+    out
+}
+
+fn fill(template: &str, values: &BTreeMap<&str, String>) -> String {
+    let mut out = String::new();
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open..];
+        match after.find('}') {
+            Some(close) => {
+                let name = &after[1..close];
+                match values.get(name) {
+                    Some(v) => out.push_str(v),
+                    None => out.push_str(&after[..=close]),
+                }
+                rest = &after[close + 1..];
+            }
+            None => {
+                out.push_str(after);
+                rest = "";
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+fn expr_text<'a>(rule: &'a Rule, e: &Expr) -> &'a str {
+    rule.check_src.get(e.span.clone()).unwrap_or("").trim()
+}
+
+/// Evaluates every rule of the set.
+pub fn run(rs: &RuleSet, facts: &FactSet, text: &str, lang: Lang) -> Vec<Outcome> {
+    let lines = LineIndex::new(text);
+    let mut out = Vec::new();
+    for (ri, rule) in rs.rules.iter().enumerate() {
+        let mut fields = BTreeSet::new();
+        iterated_fields(&rule.check, false, &mut fields);
+        if let Some(w) = &rule.when {
+            iterated_fields(w, false, &mut fields);
+        }
+        for choice in instances(&fields, facts) {
+            let env = Env::new(facts, &choice);
+            let (status, mut detail) = run_instance(rs, rule, &env, &lines, lang);
+            // Say which prose match this instance is about.
+            let at: Vec<String> = choice
+                .iter()
+                .filter_map(|(f, &i)| facts.prose.get(f.trim_start_matches("prose."))?.get(i))
+                .filter_map(|fact| fact.span)
+                .map(|s| format!("line {}", lines.line(s.start)))
+                .collect();
+            if !at.is_empty() && status == Status::Passed {
+                detail = format!("{detail} ({})", at.join(", "));
+            }
+            out.push(Outcome { rule: ri, status, detail });
+        }
+    }
+    let _ = text;
+    out
+}
+
+fn run_instance(rs: &RuleSet, rule: &Rule, env: &Env, lines: &LineIndex, lang: Lang) -> (Status, String) {
+    if let Some(w) = &rule.when {
+        match eval::eval(w, env) {
+            Ok(Ev { val: eval::Val::Bool(true), .. }) => {}
+            Ok(Ev { val: eval::Val::Bool(false), .. }) => return (Status::NotApplicable, "when-condition is false".into()),
+            Ok(other) => return (Status::Skipped(format!("`when` is not true/false: {}", other.val)), String::new()),
+            Err(m) => return (Status::Skipped(describe_missing(&m, &rs.field_titles, lines, lang)), String::new()),
+        }
+    }
+    let (lhs, op, rhs) = match &rule.check.kind {
+        ExprKind::Binary(op, l, r) if op.is_comparison() => (Some(l.as_ref()), Some(*op), Some(r.as_ref())),
+        _ => (None, None, None),
+    };
+    let result = eval::eval(&rule.check, env);
+    let detail_of = |e: &Expr| {
+        let shown = eval::show_values(e, env);
+        let total = eval::eval(e, env).map(|v| v.val.to_string()).unwrap_or_else(|_| "?".into());
+        if shown == total { total } else { format!("{shown} = {total}") }
+    };
+    match result {
+        Err(m) => (Status::Skipped(describe_missing(&m, &rs.field_titles, lines, lang)), String::new()),
+        Ok(Ev { val: eval::Val::Bool(true), .. }) => {
+            let detail = match (lhs, op, rhs) {
+                (Some(l), Some(op), Some(r)) => format!("{} {} {}", detail_of(l), op.symbol(), detail_of(r)),
+                _ => "true".into(),
+            };
+            (Status::Passed, detail)
+        }
+        Ok(Ev { val: eval::Val::Bool(false), srcs }) => {
+            let d = failure(rs, rule, env, lhs, op, rhs, srcs, lang, &detail_of);
+            (Status::Failed(Box::new(d)), String::new())
+        }
+        Ok(other) => (Status::Skipped(format!("the check gives {}, not true/false", other.val)), String::new()),
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn failure(
+    rs: &RuleSet,
+    rule: &Rule,
+    env: &Env,
+    lhs: Option<&Expr>,
+    op: Option<BinOp>,
+    rhs: Option<&Expr>,
+    srcs: Vec<eval::Src>,
+    lang: Lang,
+    detail_of: &dyn Fn(&Expr) -> String,
+) -> Diagnostic {
+    let value = |e: Option<&Expr>| e.and_then(|e| eval::eval(e, env).ok());
+    let (lv, rv) = (value(lhs), value(rhs));
+    let mut vals: BTreeMap<&str, String> = BTreeMap::new();
+    if let Some(v) = &lv {
+        vals.insert("lhs", v.val.to_string());
+    }
+    if let Some(v) = &rv {
+        vals.insert("rhs", v.val.to_string());
+    }
+    if let (Some(eval::Val::Num(a)), Some(eval::Val::Num(b))) = (lv.as_ref().map(|v| &v.val), rv.as_ref().map(|v| &v.val)) {
+        vals.insert("diff", (*a - *b).normalize().to_string());
+    }
+    let field_values: Vec<(String, String)> = rs
+        .field_titles
+        .keys()
+        .filter_map(|k| {
+            let e = Expr { kind: ExprKind::Path(k.clone()), span: 0..0 };
+            eval::eval(&e, env).ok().map(|v| (k.clone(), v.val.to_string()))
+        })
+        .collect();
+    for (k, v) in &field_values {
+        vals.insert(k.as_str(), v.clone());
+    }
+    let message = fill(lang.pick(&rule.message, &rule.message_en), &vals);
+    let mut d = Diagnostic::new(rule.severity, &rule.id, &rule.name, message);
+    let (first, second) = match rule.primary {
+        Primary::Lhs => (lv.as_ref(), rv.as_ref()),
+        Primary::Rhs => (rv.as_ref(), lv.as_ref()),
+    };
+    let label_text = |s: &eval::Src| {
+        let title = rs.field_titles.get(&s.field).cloned().unwrap_or_else(|| s.field.clone());
+        format!("{title}: {}", s.value)
+    };
+    let mut seen: BTreeSet<Span> = BTreeSet::new();
+    let mut push = |d: &mut Diagnostic, s: &eval::Src, primary: bool| {
+        if let Some(span) = s.span {
+            if seen.insert(span) {
+                let text = label_text(s);
+                d.labels.push(if primary { Label::primary(span, text) } else { Label::secondary(span, text) });
+            }
+        }
+    };
+    match (first, second) {
+        (Some(a), Some(b)) => {
+            a.srcs.iter().for_each(|s| push(&mut d, s, true));
+            b.srcs.iter().for_each(|s| push(&mut d, s, false));
+        }
+        _ => srcs.iter().for_each(|s| push(&mut d, s, true)),
+    }
+    if !d.labels.iter().any(|l| l.primary) {
+        if let Some(l) = d.labels.first_mut() {
+            l.primary = true;
+        }
+    }
+    if let (Some(l), Some(op), Some(r)) = (lhs, op, rhs) {
+        d.notes.push(format!("{} = {}", expr_text(rule, l), detail_of(l)));
+        d.notes.push(format!("{} = {}", expr_text(rule, r), detail_of(r)));
+        d.notes.push(format!("expected: {}", rule.check_src.trim()));
+        let _ = op;
+    } else {
+        d.notes.push(format!("expected: {}", rule.check_src.trim()));
+    }
+    if let Some(h) = match lang {
+        Lang::Zh => rule.help.as_ref().or(rule.help_en.as_ref()),
+        Lang::En => rule.help_en.as_ref().or(rule.help.as_ref()),
+    } {
+        d.help = Some(h.clone());
+    }
+    d
+}

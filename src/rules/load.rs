@@ -1,0 +1,463 @@
+//! Loading a rule file: TOML (serde, with spans) -> [`RuleSet`], validating everything at
+//! load time and reporting every problem as a diagnostic that points into the TOML file.
+
+use super::dsl::{self, ast::Expr, parse, Scope};
+use super::{Primary, Rule, RuleDoc, RuleSet};
+use crate::diagnostic::{Diagnostic, Label, Severity};
+use crate::facts::spec::{self, FieldSpecs, Origin, ProseSpec, ReportSpec, RowSpec, TableSpec};
+use crate::facts::COMPUTED_REPORT_FIELDS;
+use crate::span::Span;
+use indexmap::IndexMap;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use toml::Spanned;
+
+/// Everything wrong with a rule file.
+#[derive(Debug, Clone)]
+pub struct LoadError {
+    /// Diagnostics pointing into the rule file.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFile {
+    ruleset: RawMeta,
+    #[serde(default)]
+    tables: IndexMap<Spanned<String>, RawTable>,
+    #[serde(default)]
+    fields: RawFields,
+    #[serde(default, rename = "let")]
+    lets: IndexMap<Spanned<String>, Spanned<String>>,
+    #[serde(default, rename = "rule")]
+    rules: Vec<RawRule>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawMeta {
+    id: Spanned<String>,
+    title: String,
+    #[serde(default)]
+    applies: Option<Spanned<String>>,
+    #[serde(default)]
+    description: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTable {
+    #[serde(default)]
+    title: Option<String>,
+    #[serde(default)]
+    value_column: Vec<String>,
+    #[serde(default)]
+    unit_column: Vec<String>,
+    rows: IndexMap<Spanned<String>, RawRow>,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum RawRow {
+    One(String),
+    Many(Vec<String>),
+    Full {
+        labels: Vec<String>,
+        #[serde(default)]
+        unit: Option<String>,
+        #[serde(default)]
+        title: Option<String>,
+    },
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawFields {
+    #[serde(default)]
+    prose: IndexMap<Spanned<String>, RawProse>,
+    #[serde(default)]
+    report: IndexMap<Spanned<String>, RawReport>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawProse {
+    #[serde(default)]
+    title: Option<String>,
+    #[serde(default)]
+    patterns: Vec<Spanned<String>>,
+    #[serde(default)]
+    zero: Vec<Spanned<String>>,
+    #[serde(default)]
+    section: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawReport {
+    #[serde(default)]
+    title: Option<String>,
+    from: Vec<Spanned<String>>,
+    patterns: Vec<Spanned<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRule {
+    id: Spanned<String>,
+    name: Spanned<String>,
+    severity: Spanned<String>,
+    check: Spanned<String>,
+    #[serde(default)]
+    when: Option<Spanned<String>>,
+    #[serde(default)]
+    primary: Option<Spanned<String>>,
+    message: Spanned<String>,
+    message_en: Spanned<String>,
+    #[serde(default)]
+    help: Option<String>,
+    #[serde(default)]
+    help_en: Option<String>,
+    #[serde(default)]
+    why: Option<String>,
+    #[serde(default)]
+    example: Option<String>,
+}
+
+struct Ctx<'a> {
+    src: &'a str,
+    diags: Vec<Diagnostic>,
+}
+
+impl Ctx<'_> {
+    fn error(&mut self, code: &str, span: std::ops::Range<usize>, message: String, label: &str) {
+        self.diags.push(
+            Diagnostic::new(Severity::Error, code, "rule-file", message)
+                .with_label(Label::primary(Span::new(span.start, span.end), label)),
+        );
+    }
+
+    /// An error inside a string value: maps the offset within the decoded string back into
+    /// the TOML file.
+    fn error_in_string(&mut self, code: &str, value: &Spanned<String>, inner: std::ops::Range<usize>, message: String, label: &str) {
+        let map = super::toml_str::offset_map(self.src, value.span());
+        let at = |i: usize| map.get(i).copied().unwrap_or_else(|| *map.last().unwrap_or(&value.span().start));
+        let start = at(inner.start);
+        let end = if inner.end > inner.start { at(inner.end - 1) + char_len(self.src, at(inner.end - 1)) } else { start };
+        self.error(code, start..end.max(start), message, label);
+    }
+
+    fn expr(&mut self, value: &Spanned<String>, what: &str, scope: &Scope) -> Option<Expr> {
+        match parse::parse(value.get_ref()) {
+            Err(e) => {
+                self.error_in_string("RF002", value, e.span, format!("syntax error in {what}: {}", e.message), "here");
+                None
+            }
+            Ok(expr) => {
+                let mut errors = Vec::new();
+                let resolved = dsl::resolve(&expr, scope, &mut errors);
+                let ok = errors.is_empty();
+                for e in errors {
+                    self.error_in_string("RF003", value, e.span, format!("in {what}: {}", e.message), "here");
+                }
+                ok.then_some(resolved)
+            }
+        }
+    }
+}
+
+fn char_len(s: &str, at: usize) -> usize {
+    s.get(at..).and_then(|r| r.chars().next()).map_or(0, char::len_utf8)
+}
+
+/// Loads and validates a rule file. `name` is shown in diagnostics.
+pub fn load(name: &str, src: &str) -> Result<RuleSet, LoadError> {
+    let raw: RawFile = match toml::from_str(src) {
+        Ok(r) => r,
+        Err(e) => {
+            let span = e.span().unwrap_or(0..0);
+            let d = Diagnostic::new(Severity::Error, "RF001", "rule-file", format!("invalid rule file: {}", e.message().trim()))
+                .with_label(Label::primary(Span::new(span.start, span.end), "here"))
+                .with_help("see docs/rules-format.md for the layout of a rule file");
+            return Err(LoadError { diagnostics: vec![d] });
+        }
+    };
+    let mut cx = Ctx { src, diags: Vec::new() };
+    let mut fields = FieldSpecs::default();
+    let mut titles: IndexMap<String, String> = IndexMap::new();
+    let mut seen_fields: BTreeMap<String, std::ops::Range<usize>> = BTreeMap::new();
+    let mut declare = |cx: &mut Ctx, full: String, span: std::ops::Range<usize>| {
+        if let Some(prev) = seen_fields.get(&full) {
+            let d = Diagnostic::new(Severity::Error, "RF004", "rule-file", format!("field `{full}` is declared twice"))
+                .with_label(Label::primary(Span::new(span.start, span.end), "declared again here"))
+                .with_label(Label::secondary(Span::new(prev.start, prev.end), "first declared here"));
+            cx.diags.push(d);
+        } else {
+            seen_fields.insert(full, span);
+        }
+    };
+    for (tname, t) in &raw.tables {
+        let mut rows = Vec::new();
+        for (key, row) in &t.rows {
+            let (labels, unit, title) = match row {
+                RawRow::One(l) => (vec![l.clone()], None, None),
+                RawRow::Many(ls) => (ls.clone(), None, None),
+                RawRow::Full { labels, unit, title } => (labels.clone(), unit.clone(), title.clone()),
+            };
+            if labels.is_empty() || labels.iter().any(|l| spec::label_key(l).is_empty()) {
+                cx.error("RF005", key.span(), format!("row `{}` needs at least one label with letters", key.get_ref()), "here");
+                continue;
+            }
+            declare(&mut cx, format!("table.{}", key.get_ref()), key.span());
+            let title = title.unwrap_or_else(|| labels[0].clone());
+            titles.insert(format!("table.{}", key.get_ref()), title.clone());
+            rows.push(RowSpec {
+                key: key.get_ref().clone(),
+                title,
+                keys: labels.iter().map(|l| spec::label_key(l)).collect(),
+                unit,
+            });
+        }
+        fields.tables.push(TableSpec {
+            name: tname.get_ref().clone(),
+            title: t.title.clone().unwrap_or_else(|| tname.get_ref().clone()),
+            value_column: t.value_column.iter().map(|l| spec::label_key(l)).collect(),
+            unit_column: t.unit_column.iter().map(|l| spec::label_key(l)).collect(),
+            rows,
+        });
+    }
+    for (key, p) in &raw.fields.prose {
+        declare(&mut cx, format!("prose.{}", key.get_ref()), key.span());
+        let mut patterns = Vec::new();
+        for pat in &p.patterns {
+            match spec::compile_pattern(pat.get_ref()) {
+                Ok(c) => patterns.push(c),
+                Err(e) => cx.error("RF006", pat.span(), format!("invalid pattern: {e}"), "this pattern"),
+            }
+        }
+        let mut zero = Vec::new();
+        for z in &p.zero {
+            match spec::compile_zero(z.get_ref()) {
+                Ok(c) => zero.push(c),
+                Err(e) => cx.error("RF006", z.span(), format!("invalid zero phrase: {e}"), "this pattern"),
+            }
+        }
+        if p.patterns.is_empty() && p.zero.is_empty() {
+            cx.error("RF005", key.span(), format!("prose field `{}` has no patterns", key.get_ref()), "here");
+        }
+        let title = p.title.clone().unwrap_or_else(|| key.get_ref().clone());
+        titles.insert(format!("prose.{}", key.get_ref()), title.clone());
+        fields.prose.push(ProseSpec {
+            key: key.get_ref().clone(),
+            title,
+            patterns,
+            zero,
+            sections: p.section.iter().map(|s| crate::document::NormText::new(s, 0).text).collect(),
+        });
+    }
+    for (key, r) in &raw.fields.report {
+        declare(&mut cx, format!("report.{}", key.get_ref()), key.span());
+        let mut origins = Vec::new();
+        for f in &r.from {
+            let o = match f.get_ref().as_str() {
+                "title" => Origin::Title,
+                "body" => Origin::Body,
+                "tables" => Origin::Tables,
+                m if m.starts_with("meta:") => Origin::Meta(m[5..].split('|').map(spec::label_key).collect()),
+                other => {
+                    cx.error("RF007", f.span(), format!("unknown origin `{other}`: use title, body, tables or meta:KEY"), "here");
+                    continue;
+                }
+            };
+            origins.push(o);
+        }
+        let mut patterns = Vec::new();
+        for pat in &r.patterns {
+            match spec::compile_pattern(pat.get_ref()) {
+                Ok(c) => patterns.push(c),
+                Err(e) => cx.error("RF006", pat.span(), format!("invalid pattern: {e}"), "this pattern"),
+            }
+        }
+        let title = r.title.clone().unwrap_or_else(|| key.get_ref().clone());
+        titles.insert(format!("report.{}", key.get_ref()), title.clone());
+        fields.report.push(ReportSpec { key: key.get_ref().clone(), title, origins, patterns });
+    }
+    for (k, title, _) in COMPUTED_REPORT_FIELDS {
+        titles.entry(format!("report.{k}")).or_insert_with(|| title.to_string());
+    }
+    // `let` bindings, resolved in order: each may use the ones before it.
+    let mut lets: BTreeMap<String, Expr> = BTreeMap::new();
+    for (name, value) in &raw.lets {
+        if titles.contains_key(name.get_ref()) {
+            cx.error("RF004", name.span(), format!("`let {}` hides a field of the same name", name.get_ref()), "here");
+            continue;
+        }
+        let scope = Scope { fields: &titles, lets: &lets };
+        if let Some(e) = cx.expr(value, &format!("let {}", name.get_ref()), &scope) {
+            lets.insert(name.get_ref().clone(), e);
+        }
+    }
+    let scope = Scope { fields: &titles, lets: &lets };
+    let applies = raw.ruleset.applies.as_ref().and_then(|a| cx.expr(a, "applies", &scope));
+    let mut rules = Vec::new();
+    let mut ids: BTreeMap<String, std::ops::Range<usize>> = BTreeMap::new();
+    for r in &raw.rules {
+        if let Some(prev) = ids.get(r.id.get_ref()) {
+            let d = Diagnostic::new(Severity::Error, "RF008", "rule-file", format!("duplicate rule id `{}`", r.id.get_ref()))
+                .with_label(Label::primary(Span::new(r.id.span().start, r.id.span().end), "used again here"))
+                .with_label(Label::secondary(Span::new(prev.start, prev.end), "first used here"));
+            cx.diags.push(d);
+        }
+        ids.insert(r.id.get_ref().clone(), r.id.span());
+        let Some(severity) = Severity::parse(r.severity.get_ref()) else {
+            cx.error("RF009", r.severity.span(), format!("unknown severity `{}`: use error, warning or info", r.severity.get_ref()), "here");
+            continue;
+        };
+        let check = cx.expr(&r.check, &format!("rule {}", r.id.get_ref()), &scope);
+        let when = r.when.as_ref().map(|w| cx.expr(w, &format!("rule {} (when)", r.id.get_ref()), &scope));
+        let primary = match r.primary.as_ref().map(|p| p.get_ref().as_str()) {
+            None | Some("lhs") => Primary::Lhs,
+            Some("rhs") => Primary::Rhs,
+            Some(other) => {
+                let span = r.primary.as_ref().map_or(0..0, Spanned::span);
+                cx.error("RF009", span, format!("`primary` must be \"lhs\" or \"rhs\", found `{other}`"), "here");
+                Primary::Lhs
+            }
+        };
+        for m in [&r.message, &r.message_en] {
+            check_placeholders(&mut cx, m, &titles, &lets);
+        }
+        let (Some(check), Some(when)) = (check, when.map_or(Some(None), |w| w.map(Some))) else { continue };
+        rules.push(Rule {
+            id: r.id.get_ref().clone(),
+            name: r.name.get_ref().clone(),
+            severity,
+            check_src: r.check.get_ref().clone(),
+            check,
+            when,
+            primary,
+            message: r.message.get_ref().clone(),
+            message_en: r.message_en.get_ref().clone(),
+            help: r.help.clone(),
+            help_en: r.help_en.clone(),
+            doc: RuleDoc { why: r.why.clone(), example: r.example.clone() },
+        });
+    }
+    if !cx.diags.is_empty() {
+        return Err(LoadError { diagnostics: cx.diags });
+    }
+    let _ = &raw.ruleset.description;
+    Ok(RuleSet {
+        id: raw.ruleset.id.get_ref().clone(),
+        title: raw.ruleset.title.clone(),
+        origin: name.to_string(),
+        applies,
+        applies_src: raw.ruleset.applies.as_ref().map(|a| a.get_ref().clone()),
+        fields,
+        field_titles: titles,
+        rules,
+    })
+}
+
+/// Message placeholders: `{lhs}`, `{rhs}`, `{diff}`, or any field or `let` name.
+fn check_placeholders(cx: &mut Ctx, m: &Spanned<String>, fields: &IndexMap<String, String>, lets: &BTreeMap<String, Expr>) {
+    let text = m.get_ref();
+    let mut i = 0;
+    while let Some(open) = text[i..].find('{') {
+        let start = i + open;
+        let Some(close) = text[start..].find('}') else { break };
+        let name = &text[start + 1..start + close];
+        let known = matches!(name, "lhs" | "rhs" | "diff") || fields.contains_key(name) || lets.contains_key(name);
+        if !known {
+            cx.error_in_string("RF010", m, start..start + close + 1, format!("unknown placeholder `{{{name}}}`: use {{lhs}}, {{rhs}}, {{diff}} or a field name"), "here");
+        }
+        i = start + close + 1;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MINI: &str = r#"
+[ruleset]
+id = "t"
+title = "test"
+
+[tables.stats]
+value_column = ["统计数"]
+[tables.stats.rows]
+total = "合计"
+a = ["甲", "甲数"]
+
+[fields.prose]
+total = { patterns = ["共{n}件"] }
+
+[let]
+parts = "table.a + 0"
+
+[[rule]]
+id = "T1"
+name = "x"
+severity = "error"
+check = "prose.total == table.total + parts"
+message = "{lhs} vs {rhs}"
+message_en = "{lhs} vs {rhs}"
+"#;
+
+    #[test]
+    fn loads_a_small_file() {
+        let rs = load("t.toml", MINI).unwrap();
+        assert_eq!(rs.rules.len(), 1);
+        assert_eq!(rs.fields.tables[0].rows[1].keys, vec!["甲".to_string(), "甲数".to_string()]);
+    }
+
+    fn errors(src: &str) -> Vec<(String, String)> {
+        load("t.toml", src)
+            .unwrap_err()
+            .diagnostics
+            .into_iter()
+            .map(|d| (d.message, src[d.labels[0].span.range()].to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn syntax_error_points_into_the_toml() {
+        let bad = MINI.replace("prose.total == table.total + parts", "prose.total == == 1");
+        let e = errors(&bad);
+        assert_eq!(e.len(), 1);
+        assert!(e[0].0.contains("syntax error"), "{e:?}");
+        assert_eq!(e[0].1, "=");
+        let d = load("t.toml", &bad).unwrap_err().diagnostics;
+        let at = d[0].labels[0].span.start;
+        assert_eq!(&bad[at - 3..at + 1], "== =");
+    }
+
+    #[test]
+    fn all_errors_are_reported() {
+        let bad = MINI
+            .replace("prose.total == table.total + parts", "prose.totl == summ(table.a)")
+            .replace("{lhs} vs {rhs}\"\nmessage_en", "{lhs} vs {nope}\"\nmessage_en")
+            .replace("共{n}件", "共(件");
+        let e = errors(&bad);
+        let msgs: Vec<&str> = e.iter().map(|x| x.0.as_str()).collect();
+        assert!(msgs.iter().any(|m| m.contains("invalid pattern")), "{msgs:?}");
+        assert!(msgs.iter().any(|m| m.contains("did you mean `prose.total`")), "{msgs:?}");
+        assert!(msgs.iter().any(|m| m.contains("unknown function `summ`") && m.contains("`sum`")), "{msgs:?}");
+        assert!(msgs.iter().any(|m| m.contains("unknown placeholder `{nope}`")), "{msgs:?}");
+        let nope = e.iter().find(|x| x.0.contains("nope")).unwrap();
+        assert_eq!(nope.1, "{nope}");
+    }
+
+    #[test]
+    fn toml_errors_have_a_span() {
+        let e = errors("[ruleset]\nid = \"x\"\ntitle = \n");
+        assert!(e[0].0.starts_with("invalid rule file"), "{e:?}");
+        let e = errors(&MINI.replace("severity = \"error\"", "severity = \"fatal\""));
+        assert!(e[0].0.contains("unknown severity"));
+        assert_eq!(e[0].1, "\"fatal\"");
+        let dup = format!("{MINI}\n[[rule]]\nid = \"T1\"\nname = \"y\"\nseverity = \"info\"\ncheck = \"true\"\nmessage = \"m\"\nmessage_en = \"m\"\n");
+        let e = errors(&dup);
+        assert!(e[0].0.contains("duplicate rule id"), "{e:?}");
+    }
+}
