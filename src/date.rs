@@ -49,7 +49,11 @@ impl Date {
         if nums.len() != 3 {
             return None;
         }
-        Date::new(nums[0].parse().ok()?, nums[1].parse().ok()?, nums[2].parse().ok()?)
+        Date::new(
+            nums[0].parse().ok()?,
+            nums[1].parse().ok()?,
+            nums[2].parse().ok()?,
+        )
     }
 }
 
@@ -69,7 +73,10 @@ mod tests {
         let b = Date::parse("2018年12月31日").unwrap();
         assert_eq!(b.days() - a.days(), 5);
         assert_eq!(Date::parse("1970-01-01").unwrap().days(), 0);
-        assert_eq!(Date::parse("2019-03-01").unwrap().days() - Date::parse("2019-02-28").unwrap().days(), 1);
+        assert_eq!(
+            Date::parse("2019-03-01").unwrap().days() - Date::parse("2019-02-28").unwrap().days(),
+            1
+        );
         assert!(Date::parse("2019-02-29").is_none());
         assert!(a < b);
     }

@@ -52,12 +52,20 @@ pub struct Label {
 impl Label {
     /// A primary label.
     pub fn primary(span: Span, message: impl Into<String>) -> Label {
-        Label { primary: true, span, message: message.into() }
+        Label {
+            primary: true,
+            span,
+            message: message.into(),
+        }
     }
 
     /// A secondary label.
     pub fn secondary(span: Span, message: impl Into<String>) -> Label {
-        Label { primary: false, span, message: message.into() }
+        Label {
+            primary: false,
+            span,
+            message: message.into(),
+        }
     }
 }
 
@@ -82,7 +90,12 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     /// A new diagnostic without labels.
-    pub fn new(severity: Severity, code: &str, name: &str, message: impl Into<String>) -> Diagnostic {
+    pub fn new(
+        severity: Severity,
+        code: &str,
+        name: &str,
+        message: impl Into<String>,
+    ) -> Diagnostic {
         Diagnostic {
             code: code.to_string(),
             name: name.to_string(),

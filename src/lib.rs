@@ -6,6 +6,8 @@
 //! [`facts`] (report + field declarations -> named facts) -> [`rules`] (facts + checks ->
 //! outcomes) -> [`render`] (diagnostics -> human or JSON output).
 
+#![warn(missing_docs)]
+
 pub mod date;
 pub mod diagnostic;
 pub mod document;
@@ -81,7 +83,11 @@ pub struct FileReport {
 
 /// Chooses the rule set for a report: the first whose `applies` condition holds.
 /// Returns the set's index and the reason, or why none applies.
-pub fn choose_ruleset(source: &Source, report: &document::Report, sets: &[RuleSet]) -> Result<(usize, String), String> {
+pub fn choose_ruleset(
+    source: &Source,
+    report: &document::Report,
+    sets: &[RuleSet],
+) -> Result<(usize, String), String> {
     let mut tried = Vec::new();
     for (i, rs) in sets.iter().enumerate() {
         let Some(cond) = &rs.applies else {
@@ -92,14 +98,33 @@ pub fn choose_ruleset(source: &Source, report: &document::Report, sets: &[RuleSe
         let env = rules::dsl::eval::Env::new(&facts, &choice);
         match rules::dsl::eval::eval(cond, &env) {
             Ok(v) if v.val == rules::dsl::eval::Val::Bool(true) => {
-                let year = facts.report.get("period.year").map_or("?".to_string(), |f| f.value.to_string());
-                return Ok((i, format!("`{}` holds (report.period.year = {year})", rs.applies_src.as_deref().unwrap_or(""))));
+                let year = facts
+                    .report
+                    .get("period.year")
+                    .map_or("?".to_string(), |f| f.value.to_string());
+                return Ok((
+                    i,
+                    format!(
+                        "`{}` holds (report.period.year = {year})",
+                        rs.applies_src.as_deref().unwrap_or("")
+                    ),
+                ));
             }
-            Ok(_) => tried.push(format!("{}: `{}` is false", rs.id, rs.applies_src.as_deref().unwrap_or(""))),
-            Err(_) => tried.push(format!("{}: the reporting year could not be determined", rs.id)),
+            Ok(_) => tried.push(format!(
+                "{}: `{}` is false",
+                rs.id,
+                rs.applies_src.as_deref().unwrap_or("")
+            )),
+            Err(_) => tried.push(format!(
+                "{}: the reporting year could not be determined",
+                rs.id
+            )),
         }
     }
-    Err(format!("no built-in rule set applies ({}); pass --rules FILE", tried.join("; ")))
+    Err(format!(
+        "no built-in rule set applies ({}); pass --rules FILE",
+        tried.join("; ")
+    ))
 }
 
 /// Checks one decoded source with one rule set.
@@ -119,12 +144,20 @@ pub fn check_with(source: Source, rs: &RuleSet, reason: String, lang: Lang) -> F
             Status::Skipped(why) => (RuleStatus::Skipped, why),
             Status::NotApplicable => (RuleStatus::NotApplicable, o.detail),
         };
-        records.push(RuleRecord { id: rule.id.clone(), name: rule.name.clone(), status, detail });
+        records.push(RuleRecord {
+            id: rule.id.clone(),
+            name: rule.name.clone(),
+            status,
+            detail,
+        });
     }
     diagnostics.sort_by_key(|d| (d.position(), std::cmp::Reverse(d.severity)));
     FileReport {
         path: source.name.clone(),
-        status: FileStatus::Checked { ruleset: rs.id.clone(), reason },
+        status: FileStatus::Checked {
+            ruleset: rs.id.clone(),
+            reason,
+        },
         source: Some(source),
         diagnostics,
         rules: records,
@@ -132,12 +165,23 @@ pub fn check_with(source: Source, rs: &RuleSet, reason: String, lang: Lang) -> F
 }
 
 /// Checks one file: decode, choose the rule set (unless `explicit`), lint.
-pub fn check_path(path: &std::path::Path, sets: &[RuleSet], explicit: bool, lang: Lang) -> FileReport {
+pub fn check_path(
+    path: &std::path::Path,
+    sets: &[RuleSet],
+    explicit: bool,
+    lang: Lang,
+) -> FileReport {
     let name = path.display().to_string();
     let source = match source::read_path(path) {
         Ok(s) => s,
         Err(e) => {
-            return FileReport { path: name, status: FileStatus::Failed(e.to_string()), source: None, diagnostics: vec![], rules: vec![] }
+            return FileReport {
+                path: name,
+                status: FileStatus::Failed(e.to_string()),
+                source: None,
+                diagnostics: vec![],
+                rules: vec![],
+            }
         }
     };
     check_source(source, sets, explicit, lang)
@@ -146,7 +190,12 @@ pub fn check_path(path: &std::path::Path, sets: &[RuleSet], explicit: bool, lang
 /// Checks a decoded source.
 pub fn check_source(source: Source, sets: &[RuleSet], explicit: bool, lang: Lang) -> FileReport {
     if let (true, [rs]) = (explicit, sets) {
-        return check_with(source, rs, format!("given with --rules ({})", rs.origin), lang);
+        return check_with(
+            source,
+            rs,
+            format!("given with --rules ({})", rs.origin),
+            lang,
+        );
     }
     let report = document::parse(&source);
     match choose_ruleset(&source, &report, sets) {

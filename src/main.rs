@@ -67,7 +67,9 @@ fn color_choice(w: When) -> ColorChoice {
         When::Always => ColorChoice::Always,
         When::Never => ColorChoice::Never,
         When::Auto => {
-            if std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()) || !std::io::stdout().is_terminal() {
+            if std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty())
+                || !std::io::stdout().is_terminal()
+            {
                 ColorChoice::Never
             } else {
                 ColorChoice::Auto
@@ -99,12 +101,18 @@ fn expand(paths: &[PathBuf]) -> Vec<PathBuf> {
 }
 
 fn walk(dir: &std::path::Path, out: &mut Vec<PathBuf>) {
-    let Ok(rd) = std::fs::read_dir(dir) else { return };
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return;
+    };
     for e in rd.flatten() {
         let p = e.path();
         if p.is_dir() {
             walk(&p, out);
-        } else if p.extension().and_then(|x| x.to_str()).is_some_and(|x| matches!(x.to_ascii_lowercase().as_str(), "txt" | "htm" | "html")) {
+        } else if p
+            .extension()
+            .and_then(|x| x.to_str())
+            .is_some_and(|x| matches!(x.to_ascii_lowercase().as_str(), "txt" | "htm" | "html"))
+        {
             out.push(p);
         }
     }
@@ -134,7 +142,11 @@ fn load_rules(paths: &[PathBuf], color: ColorChoice) -> Result<Vec<RuleSet>, Exi
             Err(e) => {
                 let mut buf = new_buffer(color);
                 let _ = render::human::emit_diagnostics(&mut buf, &name, &text, &e.diagnostics);
-                let _ = writeln!(buf, "{name}: {} error(s) in the rule file; nothing was checked", e.diagnostics.len());
+                let _ = writeln!(
+                    buf,
+                    "{name}: {} error(s) in the rule file; nothing was checked",
+                    e.diagnostics.len()
+                );
                 let _ = std::io::stderr().write_all(buf.as_slice());
                 failed = true;
             }
@@ -164,12 +176,16 @@ fn main() -> ExitCode {
         eprintln!("error: no report files (.txt, .htm, .html) found under the given paths");
         return ExitCode::from(2);
     }
-    let reports: Vec<FileReport> = files.par_iter().map(|p| report_lint::check_path(p, &sets, explicit, lang)).collect();
+    let reports: Vec<FileReport> = files
+        .par_iter()
+        .map(|p| report_lint::check_path(p, &sets, explicit, lang))
+        .collect();
     let mut stdout = std::io::stdout().lock();
     let written = match cli.format {
         Format::Human => {
             let mut buf = new_buffer(color);
-            render::human::emit(&mut buf, &reports, cli.verbose).and_then(|_| stdout.write_all(buf.as_slice()))
+            render::human::emit(&mut buf, &reports, cli.verbose)
+                .and_then(|_| stdout.write_all(buf.as_slice()))
         }
         Format::Json => writeln!(stdout, "{}", render::json::render(&reports)),
     };
@@ -179,7 +195,9 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     }
-    let unchecked = reports.iter().any(|r| !matches!(r.status, report_lint::FileStatus::Checked { .. }));
+    let unchecked = reports
+        .iter()
+        .any(|r| !matches!(r.status, report_lint::FileStatus::Checked { .. }));
     if unchecked {
         ExitCode::from(2)
     } else if render::totals(&reports).errors > 0 {

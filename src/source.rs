@@ -129,7 +129,11 @@ fn binary_offset(bytes: &[u8]) -> Option<usize> {
 }
 
 fn detect_kind(text: &str) -> InputKind {
-    let head: String = text.chars().take(4096).collect::<String>().to_ascii_lowercase();
+    let head: String = text
+        .chars()
+        .take(4096)
+        .collect::<String>()
+        .to_ascii_lowercase();
     let trimmed = head.trim_start();
     if trimmed.starts_with("<!doctype html")
         || trimmed.starts_with("<html")
@@ -162,7 +166,11 @@ mod tests {
         let (bytes, _, _) = encoding_rs::GBK.encode(text);
         let s = decode("a", &bytes).unwrap();
         assert_eq!(s.text, text);
-        assert!(s.encoding == "GBK" || s.encoding == "gb18030", "{}", s.encoding);
+        assert!(
+            s.encoding == "GBK" || s.encoding == "gb18030",
+            "{}",
+            s.encoding
+        );
     }
 
     #[test]

@@ -51,7 +51,10 @@ impl<'a> LineIndex<'a> {
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
         let line = self.line(offset);
         let start = self.starts[line - 1];
-        let col = self.text.get(start..offset.min(self.text.len())).map_or(0, |s| s.chars().count());
+        let col = self
+            .text
+            .get(start..offset.min(self.text.len()))
+            .map_or(0, |s| s.chars().count());
         (line, col + 1)
     }
 }

@@ -16,7 +16,10 @@ fn t2s() -> Option<&'static OpenCC> {
 
 fn tag_re() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
-    RE.get_or_init(|| Regex::new(r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?/?>|\?/[A-Za-z][A-Za-z0-9]*>").expect("valid regex"))
+    RE.get_or_init(|| {
+        Regex::new(r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?/?>|\?/[A-Za-z][A-Za-z0-9]*>")
+            .expect("valid regex")
+    })
 }
 
 /// Converts Traditional characters to Simplified, keeping one output char per input char so
@@ -87,7 +90,11 @@ impl NormText {
             }
             let mut b = [0u8; 4];
             for nc in sc.encode_utf8(&mut b).nfkc() {
-                let nc = if nc == '\u{00A0}' || nc == '\u{3000}' { ' ' } else { nc };
+                let nc = if nc == '\u{00A0}' || nc == '\u{3000}' {
+                    ' '
+                } else {
+                    nc
+                };
                 chars.push((nc, span));
             }
         }

@@ -30,13 +30,20 @@ fn lines(text: &str) -> Vec<Line> {
     let mut start = 0;
     for (i, b) in text.bytes().enumerate() {
         if b == b'\n' {
-            let end = if i > start && text.as_bytes()[i - 1] == b'\r' { i - 1 } else { i };
+            let end = if i > start && text.as_bytes()[i - 1] == b'\r' {
+                i - 1
+            } else {
+                i
+            };
             out.push(Line { start, end });
             start = i + 1;
         }
     }
     if start < text.len() {
-        out.push(Line { start, end: text.len() });
+        out.push(Line {
+            start,
+            end: text.len(),
+        });
     }
     out
 }
@@ -51,12 +58,18 @@ fn heading_re() -> &'static [(u8, Regex); 3] {
     static RE: OnceLock<[(u8, Regex); 3]> = OnceLock::new();
     RE.get_or_init(|| {
         [
-            (1, Regex::new(r"^([一二三四五六七八九十]{1,3})[、､]").expect("regex")),
+            (
+                1,
+                Regex::new(r"^([一二三四五六七八九十]{1,3})[、､]").expect("regex"),
+            ),
             (
                 2,
                 Regex::new(r"^[（(]([一二三四五六七八九十]{1,3})[）)]").expect("regex"),
             ),
-            (3, Regex::new(r"^([0-9０-９]{1,2})[.．、](?:[^0-9０-９]|$)").expect("regex")),
+            (
+                3,
+                Regex::new(r"^([0-9０-９]{1,2})[.．、](?:[^0-9０-９]|$)").expect("regex"),
+            ),
         ]
     })
 }
@@ -69,9 +82,16 @@ fn heading(line: &str) -> Option<(u8, Option<u32>, usize)> {
             let rest = line[c.get(0)?.end()..].trim_start_matches(is_noise);
             let rest_chars = rest.chars().count();
             let ends_sentence = rest.trim_end_matches(is_noise).ends_with(['。', '；', ';']);
-            let inner_stop = rest.trim_end_matches(is_noise).trim_end_matches(['。', '；']).contains('。');
+            let inner_stop = rest
+                .trim_end_matches(is_noise)
+                .trim_end_matches(['。', '；'])
+                .contains('。');
             let max = if *level == 1 { 50 } else { 40 };
-            if rest_chars == 0 || chars > max + 6 || rest_chars > max || inner_stop || (*level > 1 && ends_sentence)
+            if rest_chars == 0
+                || chars > max + 6
+                || rest_chars > max
+                || inner_stop
+                || (*level > 1 && ends_sentence)
             {
                 return None;
             }
@@ -79,7 +99,9 @@ fn heading(line: &str) -> Option<(u8, Option<u32>, usize)> {
             let num: String = num
                 .chars()
                 .map(|ch| match ch {
-                    '０'..='９' => char::from_u32(ch as u32 - '０' as u32 + '0' as u32).unwrap_or(ch),
+                    '０'..='９' => {
+                        char::from_u32(ch as u32 - '０' as u32 + '0' as u32).unwrap_or(ch)
+                    }
                     _ => ch,
                 })
                 .collect();
@@ -116,9 +138,15 @@ fn split_cells(text: &str, line: &Line) -> Vec<Cell> {
             let (ts, te) = trim_span(text, line.start + a, line.start + b);
             if ts == te {
                 // A blank cell: point at the whole gap between the pipes.
-                return Cell { text: String::new(), span: Span::new(line.start + a, line.start + b) };
+                return Cell {
+                    text: String::new(),
+                    span: Span::new(line.start + a, line.start + b),
+                };
             }
-            Cell { text: text[ts..te].to_string(), span: Span::new(ts, te) }
+            Cell {
+                text: text[ts..te].to_string(),
+                span: Span::new(ts, te),
+            }
         })
         .collect()
 }
@@ -131,14 +159,18 @@ fn sentences(text: &str, span: Span) -> Vec<Sentence> {
             let end = span.start + i + ch.len_utf8();
             let (s, e) = trim_span(text, start, end);
             if e > s {
-                out.push(Sentence { span: Span::new(s, e) });
+                out.push(Sentence {
+                    span: Span::new(s, e),
+                });
             }
             start = end;
         }
     }
     let (s, e) = trim_span(text, start, span.end);
     if e > s {
-        out.push(Sentence { span: Span::new(s, e) });
+        out.push(Sentence {
+            span: Span::new(s, e),
+        });
     }
     out
 }
@@ -171,13 +203,21 @@ pub fn parse(text: &str) -> Report {
         if is_pipe_row(raw) {
             flush_para(&mut report, &mut para, section, nearest);
             let cells = split_cells(text, &line);
-            let row = Row { span: Span::new(line.start, line.end), cells };
+            let row = Row {
+                span: Span::new(line.start, line.end),
+                cells,
+            };
             match current_table.as_mut() {
                 Some(t) => {
                     t.span = t.span.cover(row.span);
                     t.rows.push(row);
                 }
-                None => current_table = Some(Table { span: row.span, rows: vec![row] }),
+                None => {
+                    current_table = Some(Table {
+                        span: row.span,
+                        rows: vec![row],
+                    })
+                }
             }
             continue;
         }
@@ -231,8 +271,12 @@ pub fn parse(text: &str) -> Report {
 
 /// A table before the title whose rows alternate key and value cells is page metadata.
 fn finish_table(report: &mut Report, table: Table) {
-    let before_body = report.title.is_none() && report.headings.is_empty() && report.paragraphs.is_empty();
-    let pairs = table.rows.iter().all(|r| r.cells.len() >= 2 && r.cells.len() % 2 == 0);
+    let before_body =
+        report.title.is_none() && report.headings.is_empty() && report.paragraphs.is_empty();
+    let pairs = table
+        .rows
+        .iter()
+        .all(|r| r.cells.len() >= 2 && r.cells.len() % 2 == 0);
     if before_body && pairs {
         for row in &table.rows {
             for kv in row.cells.chunks(2) {
@@ -273,10 +317,17 @@ mod tests {
         assert_eq!(r.metadata.len(), 4);
         assert_eq!(r.metadata[3].key, "發文日期");
         assert_eq!(r.metadata[3].value, "2019-01-20");
-        assert_eq!(&SAMPLE[r.title.unwrap().range()], "於潛鎮2018年度政府信息公開工作報告");
-        let levels: Vec<(u8, Option<u32>)> = r.headings.iter().map(|h| (h.level, h.ordinal)).collect();
+        assert_eq!(
+            &SAMPLE[r.title.unwrap().range()],
+            "於潛鎮2018年度政府信息公開工作報告"
+        );
+        let levels: Vec<(u8, Option<u32>)> =
+            r.headings.iter().map(|h| (h.level, h.ordinal)).collect();
         assert_eq!(levels, vec![(1, Some(1)), (2, Some(1)), (1, Some(2))]);
-        assert_eq!(r.headings[1].text, "加強組織領導,政務公開工作機制逐步健全完善");
+        assert_eq!(
+            r.headings[1].text,
+            "加強組織領導,政務公開工作機制逐步健全完善"
+        );
         assert_eq!(r.paragraphs.len(), 3);
         assert_eq!(r.paragraphs[2].sentences.len(), 2);
         assert_eq!(r.paragraphs[2].section, Some(2));

@@ -115,7 +115,8 @@ pub const TABLE_NOT_FOUND: BuiltinCheck = BuiltinCheck {
     summary_en: "the statistics table of the report format was not found",
     why: "Without the table no arithmetic or prose-versus-table rule can be evaluated.",
     fix_zh: "以表格（而非图片）形式发布统计表，或核对报告所属年度的格式。",
-    fix: "Publish the statistics table as a table (not an image), or check the report's format year.",
+    fix:
+        "Publish the statistics table as a table (not an image), or check the report's format year.",
 };
 
 /// Bytes that could not be decoded.

@@ -88,20 +88,36 @@ pub struct FactSet {
 
 /// Report facts computed from the document structure, available to every rule set.
 /// Each entry: (name, display title, description).
-pub const COMPUTED_REPORT_FIELDS: &[(&str, &str, &str)] =
-    &[("section_count", "实有一级标题数", "number of level-1 numbered sections (一、二、…) in the report")];
+pub const COMPUTED_REPORT_FIELDS: &[(&str, &str, &str)] = &[(
+    "section_count",
+    "实有一级标题数",
+    "number of level-1 numbered sections (一、二、…) in the report",
+)];
 
 /// Binds a report's facts.
-pub fn bind(source: &Source, report: &Report, specs: &FieldSpecs, lang: Lang) -> (FactSet, Vec<Diagnostic>) {
+pub fn bind(
+    source: &Source,
+    report: &Report,
+    specs: &FieldSpecs,
+    lang: Lang,
+) -> (FactSet, Vec<Diagnostic>) {
     let mut facts = FactSet::default();
     let mut diags = Vec::new();
     if source.had_decode_errors {
         let check = checks::DECODE_ERRORS;
-        let mut d = Diagnostic::new(check.severity, check.id, check.name, lang.pick(check.summary_zh, check.summary_en))
-            .with_note(format!("decoded as {}", source.encoding))
-            .with_help(check.fix_in(lang));
+        let mut d = Diagnostic::new(
+            check.severity,
+            check.id,
+            check.name,
+            lang.pick(check.summary_zh, check.summary_en),
+        )
+        .with_note(format!("decoded as {}", source.encoding))
+        .with_help(check.fix_in(lang));
         if let Some(p) = source.text.find('\u{FFFD}') {
-            d = d.with_label(crate::diagnostic::Label::primary(Span::new(p, p + 3), "U+FFFD"));
+            d = d.with_label(crate::diagnostic::Label::primary(
+                Span::new(p, p + 3),
+                "U+FFFD",
+            ));
         }
         diags.push(d);
     }
@@ -117,7 +133,9 @@ pub fn bind(source: &Source, report: &Report, specs: &FieldSpecs, lang: Lang) ->
             value: FactValue::Number(Decimal::from(sections.len())),
             span: sections.last().map(|h| h.span),
             context: None,
-            raw: sections.last().map_or(String::new(), |h| source.text[h.span.range()].to_string()),
+            raw: sections
+                .last()
+                .map_or(String::new(), |h| source.text[h.span.range()].to_string()),
             bound_by: BoundBy::Structure,
         },
     );
@@ -126,7 +144,9 @@ pub fn bind(source: &Source, report: &Report, specs: &FieldSpecs, lang: Lang) ->
 
 fn capture_value(kind: Placeholder, text: &str) -> Option<FactValue> {
     match kind {
-        Placeholder::Number | Placeholder::Year => numerals::parse_number(text).map(FactValue::Number),
+        Placeholder::Number | Placeholder::Year => {
+            numerals::parse_number(text).map(FactValue::Number)
+        }
         Placeholder::Date => Date::parse(text).map(FactValue::Date),
     }
 }
@@ -135,15 +155,32 @@ fn capture_value(kind: Placeholder, text: &str) -> Option<FactValue> {
 const LONG_MATCH: usize = 24;
 
 /// Every non-overlapping match of the patterns in a normalised text.
-fn matches(norm: &NormText, original: &str, patterns: &[Pattern], out: &mut Vec<Fact>, context: Span) {
+fn matches(
+    norm: &NormText,
+    original: &str,
+    patterns: &[Pattern],
+    out: &mut Vec<Fact>,
+    context: Span,
+) {
     for p in patterns {
         for c in p.regex.captures_iter(&norm.text) {
-            let (Some(whole), Some(v)) = (c.get(0), c.name("v")) else { continue };
-            let Some(value) = capture_value(p.kind, v.as_str()) else { continue };
+            let (Some(whole), Some(v)) = (c.get(0), c.name("v")) else {
+                continue;
+            };
+            let Some(value) = capture_value(p.kind, v.as_str()) else {
+                continue;
+            };
             // A long match (`由……六个部分组成`) is labelled from the number on.
-            let start = if whole.as_str().chars().count() > LONG_MATCH { v.start() } else { whole.start() };
+            let start = if whole.as_str().chars().count() > LONG_MATCH {
+                v.start()
+            } else {
+                whole.start()
+            };
             let span = norm.orig_span(start, whole.end());
-            if out.iter().any(|f| f.span.is_some_and(|s| s.start < span.end && span.start < s.end)) {
+            if out.iter().any(|f| {
+                f.span
+                    .is_some_and(|s| s.start < span.end && span.start < s.end)
+            }) {
                 continue;
             }
             out.push(Fact {
@@ -158,7 +195,11 @@ fn matches(norm: &NormText, original: &str, patterns: &[Pattern], out: &mut Vec<
 }
 
 fn bind_prose(text: &str, report: &Report, specs: &FieldSpecs, facts: &mut FactSet) {
-    let section_titles: Vec<String> = report.headings.iter().map(|h| NormText::new(&h.text, 0).text).collect();
+    let section_titles: Vec<String> = report
+        .headings
+        .iter()
+        .map(|h| NormText::new(&h.text, 0).text)
+        .collect();
     let sentences: Vec<(Option<usize>, Span, NormText)> = report
         .paragraphs
         .iter()
@@ -179,7 +220,10 @@ fn bind_prose(text: &str, report: &Report, specs: &FieldSpecs, facts: &mut FactS
             for z in &spec.zero {
                 for m in z.find_iter(&norm.text) {
                     let span = norm.orig_span(m.start(), m.end());
-                    if here.iter().any(|f: &Fact| f.span.is_some_and(|s| s.start < span.end && span.start < s.end)) {
+                    if here.iter().any(|f: &Fact| {
+                        f.span
+                            .is_some_and(|s| s.start < span.end && span.start < s.end)
+                    }) {
                         continue;
                     }
                     here.push(Fact {
@@ -204,7 +248,11 @@ fn bind_report(text: &str, report: &Report, specs: &FieldSpecs, facts: &mut Fact
         'origins: for origin in &spec.origins {
             let spans: Vec<Span> = match origin {
                 Origin::Title => report.title.into_iter().collect(),
-                Origin::Body => report.paragraphs.iter().flat_map(|p| p.sentences.iter().map(|s| s.span)).collect(),
+                Origin::Body => report
+                    .paragraphs
+                    .iter()
+                    .flat_map(|p| p.sentences.iter().map(|s| s.span))
+                    .collect(),
                 Origin::Tables => report
                     .tables
                     .iter()

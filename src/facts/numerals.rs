@@ -29,7 +29,8 @@ fn unit(c: char) -> Option<i64> {
 }
 
 /// The characters a Chinese numeral may contain (for building patterns).
-pub const CHINESE_NUMERAL_CHARS: &str = "零〇○一二两兩三四五六七八九十百千万萬亿億壹贰叁肆伍陆陸柒捌玖拾佰仟";
+pub const CHINESE_NUMERAL_CHARS: &str =
+    "零〇○一二两兩三四五六七八九十百千万萬亿億壹贰叁肆伍陆陸柒捌玖拾佰仟";
 
 /// Parses a Chinese numeral: 十二 = 12, 两 = 2, 一百零五 = 105, 三万零一 = 30001.
 /// A run of digits without units reads positionally when it has a zero or three digits or
@@ -43,7 +44,9 @@ pub fn parse_chinese(s: &str) -> Option<i64> {
         // 二〇一八 reads positionally; 两三 / 三四 are approximations ("two or three"), not numbers.
         let positional = chars.len() >= 3 || chars.iter().any(|c| digit(*c) == Some(0));
         return if positional {
-            chars.iter().try_fold(0i64, |acc, c| acc.checked_mul(10)?.checked_add(digit(*c)?))
+            chars
+                .iter()
+                .try_fold(0i64, |acc, c| acc.checked_mul(10)?.checked_add(digit(*c)?))
         } else {
             None
         };
@@ -67,7 +70,12 @@ pub fn parse_chinese(s: &str) -> Option<i64> {
             section = 0;
         } else if matches!(c, '亿' | '億') {
             section += pending.take().unwrap_or(0);
-            let group = total + if section == 0 && total == 0 { 1 } else { section };
+            let group = total
+                + if section == 0 && total == 0 {
+                    1
+                } else {
+                    section
+                };
             total = group.checked_mul(100_000_000)?;
             section = 0;
         } else {
@@ -100,7 +108,11 @@ pub fn parse_arabic(s: &str) -> Option<Decimal> {
         })
         .collect();
     let cleaned = cleaned.strip_prefix('+').unwrap_or(&cleaned);
-    if cleaned.is_empty() || !cleaned.chars().all(|c| c.is_ascii_digit() || c == '.' || c == '-') {
+    if cleaned.is_empty()
+        || !cleaned
+            .chars()
+            .all(|c| c.is_ascii_digit() || c == '.' || c == '-')
+    {
         return None;
     }
     let d: Decimal = cleaned.parse().ok()?;

@@ -29,6 +29,9 @@ pub struct TableSpec {
     pub unit_column: Vec<String>,
     /// Expected rows in the order of the form.
     pub rows: Vec<RowSpec>,
+    /// The rows are the complete form: rows that bind to nothing and rows that are missing
+    /// are findings. A partial declaration (a user's own few rows) sets this to false.
+    pub complete: bool,
 }
 
 /// One expected table row.
@@ -107,7 +110,8 @@ pub struct ReportSpec {
     pub patterns: Vec<Pattern>,
 }
 
-const NUMBER_RE: &str = r"(?P<v>[0-9]+(?:,[0-9]{3})*(?:\.[0-9]+)?|[零〇两一二三四五六七八九十百千万亿]+)";
+const NUMBER_RE: &str =
+    r"(?P<v>[0-9]+(?:,[0-9]{3})*(?:\.[0-9]+)?|[零〇两一二三四五六七八九十百千万亿]+)";
 const YEAR_RE: &str = r"(?P<v>(?:19|20)[0-9]{2})";
 const DATE_RE: &str =
     r"(?P<v>(?:19|20)[0-9]{2}(?:年[0-9]{1,2}月[0-9]{1,2}日?|[.\-/][0-9]{1,2}[.\-/][0-9]{1,2}))";
@@ -141,7 +145,26 @@ pub fn normalize_pattern(src: &str) -> String {
 }
 
 fn regex_syntax_meta(c: char) -> bool {
-    matches!(c, '\\' | '.' | '+' | '*' | '?' | '(' | ')' | '|' | '[' | ']' | '{' | '}' | '^' | '$' | '#' | '&' | '-' | '~')
+    matches!(
+        c,
+        '\\' | '.'
+            | '+'
+            | '*'
+            | '?'
+            | '('
+            | ')'
+            | '|'
+            | '['
+            | ']'
+            | '{'
+            | '}'
+            | '^'
+            | '$'
+            | '#'
+            | '&'
+            | '-'
+            | '~'
+    )
 }
 
 /// Maximum size of a compiled pattern (bytes of regex program), to keep matching bounded.
@@ -176,7 +199,11 @@ pub fn compile_pattern(src: &str) -> Result<Pattern, String> {
     }
     let (ph, kind, re) = found[0];
     let regex = build_regex(&norm.replacen(ph, re, 1))?;
-    Ok(Pattern { source: src.to_string(), regex, kind })
+    Ok(Pattern {
+        source: src.to_string(),
+        regex,
+        kind,
+    })
 }
 
 /// Compiles a zero phrase (no placeholder).
@@ -224,7 +251,11 @@ fn strip_enumerator(s: &str) -> Option<&str> {
     let numerals = |c: char| "一二三四五六七八九十".contains(c);
     if let Some(rest) = s.strip_prefix('(') {
         let end = rest.find(')')?;
-        if end > 0 && rest[..end].chars().all(|c| numerals(c) || c.is_ascii_digit()) {
+        if end > 0
+            && rest[..end]
+                .chars()
+                .all(|c| numerals(c) || c.is_ascii_digit())
+        {
             return Some(&rest[end + 1..]);
         }
         return None;
@@ -254,12 +285,24 @@ mod tests {
     #[test]
     fn label_keys() {
         assert_eq!(label_key("? (一)主動公開政府信息數"), "主动公开政府信息数");
-        assert_eq!(label_key("??其中:主動公開規范性文件數"), "主动公开规范性文件数");
-        assert_eq!(label_key("1.專職人員數(不包括政府公報及政府網站工作"), "专职人员数");
+        assert_eq!(
+            label_key("??其中:主動公開規范性文件數"),
+            "主动公开规范性文件数"
+        );
+        assert_eq!(
+            label_key("1.專職人員數(不包括政府公報及政府網站工作"),
+            "专职人员数"
+        );
         assert_eq!(label_key("涉及商業秘(密)"), "涉及商业秘");
-        assert_eq!(label_key("不是《條例》所指政府信息"), "不是条例所指政府信息");
+        assert_eq!(
+            label_key("不是《條例》所指政府信息"),
+            "不是条例所指政府信息"
+        );
         assert_eq!(label_key("四、行政復議數量"), "行政复议数量");
-        assert_eq!(label_key("主动公开政府信息数（不同渠道和方式公开相同信息计1条）"), "主动公开政府信息数");
+        assert_eq!(
+            label_key("主动公开政府信息数（不同渠道和方式公开相同信息计1条）"),
+            "主动公开政府信息数"
+        );
     }
 
     #[test]
@@ -268,11 +311,17 @@ mod tests {
         let c = p.regex.captures("我镇政府主动公开信息613条").unwrap();
         assert_eq!(&c["v"], "613");
         let p = compile_pattern("由[^。]{0,200}?{n}个部分组成").unwrap();
-        assert_eq!(&p.regex.captures("本报告由概述、主动公开六个部分组成")
-            .unwrap()["v"], "六");
+        assert_eq!(
+            &p.regex
+                .captures("本报告由概述、主动公开六个部分组成")
+                .unwrap()["v"],
+            "六"
+        );
         let p = compile_pattern("截[止至]到?{date}").unwrap();
-        assert_eq!(&p.regex.captures("截止到2019年12月31日,我镇")
-            .unwrap()["v"], "2019年12月31日");
+        assert_eq!(
+            &p.regex.captures("截止到2019年12月31日,我镇").unwrap()["v"],
+            "2019年12月31日"
+        );
         assert!(compile_pattern("no placeholder").is_err());
         assert!(compile_pattern("{n}{n}").is_err());
         assert!(compile_pattern("(unclosed{n}").is_err());

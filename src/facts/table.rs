@@ -32,7 +32,8 @@ fn has_tag(s: &str) -> bool {
 fn tag_remnant(s: &str) -> Option<&str> {
     static RE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
     let re = RE.get_or_init(|| {
-        regex::Regex::new(r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?/?>|\?/[A-Za-z][A-Za-z0-9]*>").expect("valid regex")
+        regex::Regex::new(r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?/?>|\?/[A-Za-z][A-Za-z0-9]*>")
+            .expect("valid regex")
     });
     re.find(s).map(|m| m.as_str())
 }
@@ -66,21 +67,30 @@ struct Candidate<'a> {
 
 fn is_dash(s: &str) -> bool {
     let t = s.trim();
-    !t.is_empty() && t.chars().all(|c| matches!(c, '-' | '—' | '－' | '/' | '／' | '–' | '―'))
+    !t.is_empty()
+        && t.chars()
+            .all(|c| matches!(c, '-' | '—' | '－' | '/' | '／' | '–' | '―'))
 }
 
 impl Candidate<'_> {
     fn value_text(&self) -> Option<&str> {
-        self.value_cell.and_then(|i| self.row.cells.get(i)).map(|c| c.text.as_str())
+        self.value_cell
+            .and_then(|i| self.row.cells.get(i))
+            .map(|c| c.text.as_str())
     }
 
     /// A row that carries a figure: a number, or a blank value cell next to a unit.
     fn is_value_row(&self) -> bool {
-        let Some(v) = self.value_text() else { return false };
+        let Some(v) = self.value_text() else {
+            return false;
+        };
         if super::numerals::parse_arabic(v).is_some() {
             return true;
         }
-        let unit = self.unit_cell.and_then(|i| self.row.cells.get(i)).map_or("", |c| c.text.as_str());
+        let unit = self
+            .unit_cell
+            .and_then(|i| self.row.cells.get(i))
+            .map_or("", |c| c.text.as_str());
         (v.is_empty() || is_dash(v) && !is_dash(unit)) && !unit.is_empty() && !is_dash(unit)
     }
 }
@@ -90,7 +100,10 @@ fn find_column(table: &Table, names: &[String]) -> Option<(usize, usize)> {
         return None;
     }
     table.rows.iter().enumerate().find_map(|(ri, r)| {
-        r.cells.iter().position(|c| names.iter().any(|n| label_key(&c.text) == *n)).map(|ci| (ri, ci))
+        r.cells
+            .iter()
+            .position(|c| names.iter().any(|n| label_key(&c.text) == *n))
+            .map(|ci| (ri, ci))
     })
 }
 
@@ -115,14 +128,27 @@ fn align<'a>(table: &'a Table, spec: &TableSpec) -> Alignment<'a> {
                 None => Some(row.cells.len() - 1),
             };
             let label = row.cells[0].text.clone();
-            Candidate { key: label_key(&label), label, row, value_cell, unit_cell: unit_col }
+            Candidate {
+                key: label_key(&label),
+                label,
+                row,
+                value_cell,
+                unit_cell: unit_col,
+            }
         })
         .collect();
-    let value_rows: Vec<usize> = (0..candidates.len()).filter(|&i| candidates[i].is_value_row()).collect();
+    let value_rows: Vec<usize> = (0..candidates.len())
+        .filter(|&i| candidates[i].is_value_row())
+        .collect();
     let (m, n) = (spec.rows.len(), value_rows.len());
     let s = |i: usize, j: usize| -> u32 {
         let key = &candidates[value_rows[j]].key;
-        spec.rows[i].keys.iter().map(|k| score(key, k)).max().unwrap_or(0)
+        spec.rows[i]
+            .keys
+            .iter()
+            .map(|k| score(key, k))
+            .max()
+            .unwrap_or(0)
     };
     let mut dp = vec![vec![0u32; n + 1]; m + 1];
     for i in 1..=m {
@@ -159,8 +185,8 @@ fn align<'a>(table: &'a Table, spec: &TableSpec) -> Alignment<'a> {
     let mut extra = Vec::new();
     for w in anchors.windows(2) {
         let ((e0, c0), (e1, c1)) = (w[0], w[1]);
-        if e0 < 0 || e1 >= m as isize {
-            continue; // only between two recognised rows
+        if e0 < 0 || e1 >= m as isize || !spec.complete {
+            continue; // only between two recognised rows of a complete form
         }
         let exp: Vec<usize> = ((e0 + 1)..e1).map(|x| x as usize).collect();
         let cands: Vec<usize> = ((c0 + 1)..c1)
@@ -168,12 +194,21 @@ fn align<'a>(table: &'a Table, spec: &TableSpec) -> Alignment<'a> {
             .filter(|&c| candidates[c].is_value_row())
             .collect();
         if !exp.is_empty() && exp.len() == cands.len() && exp.len() <= 3 {
-            extra.extend(exp.into_iter().zip(cands).map(|(e, c)| (e, c, BoundBy::Position)));
+            extra.extend(
+                exp.into_iter()
+                    .zip(cands)
+                    .map(|(e, c)| (e, c, BoundBy::Position)),
+            );
         }
     }
     pairs.extend(extra);
     pairs.sort_by_key(|p| p.0);
-    Alignment { candidates, pairs, matched, table_span: table.span }
+    Alignment {
+        candidates,
+        pairs,
+        matched,
+        table_span: table.span,
+    }
 }
 
 fn diag(check: BuiltinCheck, lang: Lang, message: String) -> Diagnostic {
@@ -225,19 +260,40 @@ pub(super) fn bind_table(
         match bound.get(&ci) {
             Some(&(ei, by)) => {
                 let row_spec = &spec.rows[ei];
-                let cell = cand.value_cell.and_then(|i| cand.row.cells.get(i)).unwrap_or(label_cell);
+                let cell = cand
+                    .value_cell
+                    .and_then(|i| cand.row.cells.get(i))
+                    .unwrap_or(label_cell);
                 let value = cell_value(&cell.text);
                 if by == BoundBy::Position {
                     let (check, what_zh, what_en) = if garbled {
-                        (checks::GARBLED_LABEL, "行标签乱码", "row label is garbled by encoding damage")
+                        (
+                            checks::GARBLED_LABEL,
+                            "行标签乱码",
+                            "row label is garbled by encoding damage",
+                        )
                     } else if cand.key.chars().count() <= 2 {
-                        (checks::TRUNCATED_LABEL, "行标签被截断", "row label is truncated")
+                        (
+                            checks::TRUNCATED_LABEL,
+                            "行标签被截断",
+                            "row label is truncated",
+                        )
                     } else {
-                        (checks::UNBOUND_ROW, "行标签无法识别", "row label is not recognised")
+                        (
+                            checks::UNBOUND_ROW,
+                            "行标签无法识别",
+                            "row label is not recognised",
+                        )
                     };
                     let msg = match lang {
-                        Lang::Zh => format!("{what_zh}：「{}」，按位置视为「{}」", cand.label, row_spec.title),
-                        Lang::En => format!("{what_en}: `{}`; bound by position as `{}`", cand.label, row_spec.title),
+                        Lang::Zh => format!(
+                            "{what_zh}：「{}」，按位置视为「{}」",
+                            cand.label, row_spec.title
+                        ),
+                        Lang::En => format!(
+                            "{what_en}: `{}`; bound by position as `{}`",
+                            cand.label, row_spec.title
+                        ),
                     };
                     diags.push(
                         diag(check, lang, msg)
@@ -273,15 +329,23 @@ pub(super) fn bind_table(
                         };
                         diags.push(
                             diag(c, lang, msg)
-                                .with_label(Label::primary(cell.span, lang.pick("此处应填数字", "a number belongs here")))
-                                .with_label(Label::secondary(label_cell.span, format!("table.{}", row_spec.key))),
+                                .with_label(Label::primary(
+                                    cell.span,
+                                    lang.pick("此处应填数字", "a number belongs here"),
+                                ))
+                                .with_label(Label::secondary(
+                                    label_cell.span,
+                                    format!("table.{}", row_spec.key),
+                                )),
                         );
                     }
                     FactValue::Text(t) => {
                         let c = checks::NON_NUMERIC_CELL;
                         let msg = match lang {
                             Lang::Zh => format!("「{}」的数值不是数字：{t}", row_spec.title),
-                            Lang::En => format!("the value of `{}` is not a number: {t}", row_spec.title),
+                            Lang::En => {
+                                format!("the value of `{}` is not a number: {t}", row_spec.title)
+                            }
                         };
                         diags.push(diag(c, lang, msg).with_label(Label::primary(cell.span, "")));
                     }
@@ -301,14 +365,20 @@ pub(super) fn bind_table(
             None => {
                 if garbled {
                     diags.push(garbled_diag(lang, cand, label_cell.span));
-                } else if cand.is_value_row() {
+                } else if cand.is_value_row() && spec.complete {
                     let short = cand.key.chars().count() <= 2;
-                    let check = if short { checks::TRUNCATED_LABEL } else { checks::UNBOUND_ROW };
+                    let check = if short {
+                        checks::TRUNCATED_LABEL
+                    } else {
+                        checks::UNBOUND_ROW
+                    };
                     let msg = match lang {
                         Lang::Zh => format!("{}：「{}」", check.summary_zh, cand.label),
                         Lang::En => format!("{}: `{}`", check.summary_en, cand.label),
                     };
-                    diags.push(diag(check, lang, msg).with_label(Label::primary(label_cell.span, "")));
+                    diags.push(
+                        diag(check, lang, msg).with_label(Label::primary(label_cell.span, "")),
+                    );
                 }
                 if cand.is_value_row() {
                     facts.unbound_rows.push(cand.row.span);
@@ -323,14 +393,16 @@ pub(super) fn bind_table(
         .filter(|(i, _)| !al.pairs.iter().any(|p| p.0 == *i))
         .map(|(_, r)| r.title.as_str())
         .collect();
-    if !missing.is_empty() {
+    if !missing.is_empty() && spec.complete {
         let c = checks::MISSING_ROWS;
         let msg = match lang {
             Lang::Zh => format!("{}：{}", c.summary_zh, missing.join("、")),
             Lang::En => format!("{}: {}", c.summary_en, missing.join(", ")),
         };
         let span = Span::new(al.table_span.start, al.table_span.start);
-        let first_line_end = text[al.table_span.range()].find('\n').map_or(al.table_span.end, |i| al.table_span.start + i);
+        let first_line_end = text[al.table_span.range()]
+            .find('\n')
+            .map_or(al.table_span.end, |i| al.table_span.start + i);
         diags.push(diag(c, lang, msg).with_label(Label::primary(
             Span::new(span.start, first_line_end),
             lang.pick("统计表从这里开始", "the table starts here"),
@@ -366,14 +438,23 @@ mod tests {
         assert!(!is_garbled("(一)主動公開政府信息數"));
         assert!(!is_garbled("不是《條例》所指政府信息"));
         assert_eq!(tag_remnant("收到申請數?/span>"), Some("?/span>"));
-        assert_eq!(tag_remnant("a<span class=\"x\">b"), Some("<span class=\"x\">"));
+        assert_eq!(
+            tag_remnant("a<span class=\"x\">b"),
+            Some("<span class=\"x\">")
+        );
         assert!(is_garbled("收到申請數</span>"));
     }
 
     #[test]
     fn scores() {
         assert_eq!(score("行政复议数量", "行政复议数量"), 100);
-        assert_eq!(score("危及国家安全公共安全经济安全和社会", "危及国家安全公共安全经济安全和社会稳定"), 80);
+        assert_eq!(
+            score(
+                "危及国家安全公共安全经济安全和社会",
+                "危及国家安全公共安全经济安全和社会稳定"
+            ),
+            80
+        );
         assert_eq!(score("字", "涉及国家秘密"), 0);
         assert_eq!(score("涉及商业秘", "涉及商业秘密"), 80);
     }

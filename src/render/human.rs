@@ -8,7 +8,6 @@ use codespan_reporting::diagnostic as cs;
 use codespan_reporting::files::SimpleFile;
 use codespan_reporting::term::{self, termcolor::WriteColor};
 
-
 fn to_codespan(d: &Diagnostic) -> cs::Diagnostic<()> {
     let severity = match d.severity {
         Severity::Error => cs::Severity::Error,
@@ -26,7 +25,11 @@ fn to_codespan(d: &Diagnostic) -> cs::Diagnostic<()> {
             d.labels
                 .iter()
                 .map(|l| {
-                    let lab = if l.primary { cs::Label::primary((), l.span.range()) } else { cs::Label::secondary((), l.span.range()) };
+                    let lab = if l.primary {
+                        cs::Label::primary((), l.span.range())
+                    } else {
+                        cs::Label::secondary((), l.span.range())
+                    };
                     lab.with_message(&l.message)
                 })
                 .collect(),
@@ -35,11 +38,17 @@ fn to_codespan(d: &Diagnostic) -> cs::Diagnostic<()> {
 }
 
 /// Writes diagnostics about one file (a report or a rule file).
-pub fn emit_diagnostics(out: &mut dyn WriteColor, name: &str, text: &str, diags: &[Diagnostic]) -> std::io::Result<()> {
+pub fn emit_diagnostics(
+    out: &mut dyn WriteColor,
+    name: &str,
+    text: &str,
+    diags: &[Diagnostic],
+) -> std::io::Result<()> {
     let file = SimpleFile::new(name, text);
     let config = term::Config::default();
     for d in diags {
-        term::emit_to_write_style(out, &config, &file, &to_codespan(d)).map_err(std::io::Error::other)?;
+        term::emit_to_write_style(out, &config, &file, &to_codespan(d))
+            .map_err(std::io::Error::other)?;
     }
     Ok(())
 }
@@ -49,7 +58,10 @@ fn plural(n: usize, one: &str, many: &str) -> String {
 }
 
 fn counts_text(c: Counts) -> String {
-    let mut parts = vec![plural(c.errors, "error", "errors"), plural(c.warnings, "warning", "warnings")];
+    let mut parts = vec![
+        plural(c.errors, "error", "errors"),
+        plural(c.warnings, "warning", "warnings"),
+    ];
     if c.infos > 0 {
         parts.push(plural(c.infos, "info", "infos"));
     }
@@ -63,8 +75,14 @@ pub fn emit(out: &mut dyn WriteColor, files: &[FileReport], verbose: bool) -> st
     }
     if files.len() > 1 {
         let total = super::totals(files);
-        let failed = files.iter().filter(|f| !matches!(f.status, FileStatus::Checked { .. })).count();
-        let with_errors = files.iter().filter(|f| Counts::of(&f.diagnostics).errors > 0).count();
+        let failed = files
+            .iter()
+            .filter(|f| !matches!(f.status, FileStatus::Checked { .. }))
+            .count();
+        let with_errors = files
+            .iter()
+            .filter(|f| Counts::of(&f.diagnostics).errors > 0)
+            .count();
         writeln!(
             out,
             "\nchecked {} of {}: {}; {} with errors{}",
@@ -72,7 +90,11 @@ pub fn emit(out: &mut dyn WriteColor, files: &[FileReport], verbose: bool) -> st
             files.len(),
             counts_text(total),
             plural(with_errors, "file", "files"),
-            if failed > 0 { format!("; {} could not be checked", plural(failed, "file", "files")) } else { String::new() }
+            if failed > 0 {
+                format!("; {} could not be checked", plural(failed, "file", "files"))
+            } else {
+                String::new()
+            }
         )?;
     }
     Ok(())
@@ -81,10 +103,16 @@ pub fn emit(out: &mut dyn WriteColor, files: &[FileReport], verbose: bool) -> st
 fn emit_file(out: &mut dyn WriteColor, f: &FileReport, verbose: bool) -> std::io::Result<()> {
     match &f.status {
         FileStatus::Failed(reason) => {
-            let d = Diagnostic::new(Severity::Error, "RL001", "unreadable-file", format!("{}: {reason}", f.path));
+            let d = Diagnostic::new(
+                Severity::Error,
+                "RL001",
+                "unreadable-file",
+                format!("{}: {reason}", f.path),
+            );
             let cs = to_codespan(&d);
             let file = SimpleFile::new(f.path.as_str(), "");
-            term::emit_to_write_style(out, &term::Config::default(), &file, &cs).map_err(std::io::Error::other)?;
+            term::emit_to_write_style(out, &term::Config::default(), &file, &cs)
+                .map_err(std::io::Error::other)?;
             writeln!(out, "{}: not checked\n", f.path)?;
             return Ok(());
         }
@@ -120,7 +148,11 @@ fn emit_file(out: &mut dyn WriteColor, f: &FileReport, verbose: bool) -> std::io
                 RuleStatus::Skipped => "skipped",
                 RuleStatus::NotApplicable => "n/a    ",
             };
-            let detail = if r.detail.is_empty() { String::new() } else { format!(": {}", r.detail) };
+            let detail = if r.detail.is_empty() {
+                String::new()
+            } else {
+                format!(": {}", r.detail)
+            };
             writeln!(out, "  {tag} {} {}{detail}", r.id, r.name)?;
         }
     }

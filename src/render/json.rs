@@ -68,7 +68,9 @@ pub fn render(files: &[FileReport]) -> String {
                 let text = f.source.as_ref().map_or("", |s| s.text.as_str());
                 let lc = LineIndex::new(text);
                 let (status, reason, ruleset) = match &f.status {
-                    FileStatus::Checked { ruleset, .. } => ("checked", None, Some(ruleset.as_str())),
+                    FileStatus::Checked { ruleset, .. } => {
+                        ("checked", None, Some(ruleset.as_str()))
+                    }
                     FileStatus::NotChecked(r) => ("not-checked", Some(r.as_str()), None),
                     FileStatus::Failed(r) => ("failed", Some(r.as_str()), None),
                 };
@@ -109,7 +111,12 @@ pub fn render(files: &[FileReport]) -> String {
                     rules: f
                         .rules
                         .iter()
-                        .map(|r| RuleOut { id: &r.id, name: &r.name, status: r.status, detail: &r.detail })
+                        .map(|r| RuleOut {
+                            id: &r.id,
+                            name: &r.name,
+                            status: r.status,
+                            detail: &r.detail,
+                        })
                         .collect(),
                 }
             })

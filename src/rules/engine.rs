@@ -37,7 +37,12 @@ pub struct Outcome {
     pub detail: String,
 }
 
-fn describe_missing(m: &Missing, titles: &indexmap::IndexMap<String, String>, lines: &LineIndex, lang: Lang) -> String {
+fn describe_missing(
+    m: &Missing,
+    titles: &indexmap::IndexMap<String, String>,
+    lines: &LineIndex,
+    lang: Lang,
+) -> String {
     let parts: Vec<String> = m
         .reasons
         .iter()
@@ -50,7 +55,9 @@ fn describe_missing(m: &Missing, titles: &indexmap::IndexMap<String, String>, li
                     _ => r.field.clone(),
                 }
             };
-            let at = r.span.map_or(String::new(), |s| format!(", line {}", lines.line(s.start)));
+            let at = r
+                .span
+                .map_or(String::new(), |s| format!(", line {}", lines.line(s.start)));
             let what = match (&r.why, lang) {
                 (Why::Blank, Lang::Zh) => "单元格为空",
                 (Why::Blank, Lang::En) => "the cell is blank",
@@ -90,7 +97,9 @@ fn iterated_fields(expr: &Expr, inside_aggregate: bool, out: &mut BTreeSet<Strin
             let agg = inside_aggregate || AGGREGATES.contains(&name.as_str());
             args.iter().for_each(|a| iterated_fields(a, agg, out));
         }
-        ExprKind::List(items) => items.iter().for_each(|a| iterated_fields(a, inside_aggregate, out)),
+        ExprKind::List(items) => items
+            .iter()
+            .for_each(|a| iterated_fields(a, inside_aggregate, out)),
         _ => {}
     }
 }
@@ -99,7 +108,11 @@ fn iterated_fields(expr: &Expr, inside_aggregate: bool, out: &mut BTreeSet<Strin
 fn instances(fields: &BTreeSet<String>, facts: &FactSet) -> Vec<BTreeMap<String, usize>> {
     let mut out = vec![BTreeMap::new()];
     for f in fields {
-        let n = facts.prose.get(f.trim_start_matches("prose.")).map_or(0, Vec::len).max(1);
+        let n = facts
+            .prose
+            .get(f.trim_start_matches("prose."))
+            .map_or(0, Vec::len)
+            .max(1);
         let mut next = Vec::new();
         for base in &out {
             for i in 0..n {
@@ -166,46 +179,94 @@ pub fn run(rs: &RuleSet, facts: &FactSet, text: &str, lang: Lang) -> Vec<Outcome
             if !at.is_empty() && status == Status::Passed {
                 detail = format!("{detail} ({})", at.join(", "));
             }
-            out.push(Outcome { rule: ri, status, detail });
+            out.push(Outcome {
+                rule: ri,
+                status,
+                detail,
+            });
         }
     }
     let _ = text;
     out
 }
 
-fn run_instance(rs: &RuleSet, rule: &Rule, env: &Env, lines: &LineIndex, lang: Lang) -> (Status, String) {
+fn run_instance(
+    rs: &RuleSet,
+    rule: &Rule,
+    env: &Env,
+    lines: &LineIndex,
+    lang: Lang,
+) -> (Status, String) {
     if let Some(w) = &rule.when {
         match eval::eval(w, env) {
-            Ok(Ev { val: eval::Val::Bool(true), .. }) => {}
-            Ok(Ev { val: eval::Val::Bool(false), .. }) => return (Status::NotApplicable, "when-condition is false".into()),
-            Ok(other) => return (Status::Skipped(format!("`when` is not true/false: {}", other.val)), String::new()),
-            Err(m) => return (Status::Skipped(describe_missing(&m, &rs.field_titles, lines, lang)), String::new()),
+            Ok(Ev {
+                val: eval::Val::Bool(true),
+                ..
+            }) => {}
+            Ok(Ev {
+                val: eval::Val::Bool(false),
+                ..
+            }) => return (Status::NotApplicable, "when-condition is false".into()),
+            Ok(other) => {
+                return (
+                    Status::Skipped(format!("`when` is not true/false: {}", other.val)),
+                    String::new(),
+                )
+            }
+            Err(m) => {
+                return (
+                    Status::Skipped(describe_missing(&m, &rs.field_titles, lines, lang)),
+                    String::new(),
+                )
+            }
         }
     }
     let (lhs, op, rhs) = match &rule.check.kind {
-        ExprKind::Binary(op, l, r) if op.is_comparison() => (Some(l.as_ref()), Some(*op), Some(r.as_ref())),
+        ExprKind::Binary(op, l, r) if op.is_comparison() => {
+            (Some(l.as_ref()), Some(*op), Some(r.as_ref()))
+        }
         _ => (None, None, None),
     };
     let result = eval::eval(&rule.check, env);
     let detail_of = |e: &Expr| {
         let shown = eval::show_values(e, env);
-        let total = eval::eval(e, env).map(|v| v.val.to_string()).unwrap_or_else(|_| "?".into());
-        if shown == total { total } else { format!("{shown} = {total}") }
+        let total = eval::eval(e, env)
+            .map(|v| v.val.to_string())
+            .unwrap_or_else(|_| "?".into());
+        if shown == total {
+            total
+        } else {
+            format!("{shown} = {total}")
+        }
     };
     match result {
-        Err(m) => (Status::Skipped(describe_missing(&m, &rs.field_titles, lines, lang)), String::new()),
-        Ok(Ev { val: eval::Val::Bool(true), .. }) => {
+        Err(m) => (
+            Status::Skipped(describe_missing(&m, &rs.field_titles, lines, lang)),
+            String::new(),
+        ),
+        Ok(Ev {
+            val: eval::Val::Bool(true),
+            ..
+        }) => {
             let detail = match (lhs, op, rhs) {
-                (Some(l), Some(op), Some(r)) => format!("{} {} {}", detail_of(l), op.symbol(), detail_of(r)),
+                (Some(l), Some(op), Some(r)) => {
+                    format!("{} {} {}", detail_of(l), op.symbol(), detail_of(r))
+                }
                 _ => "true".into(),
             };
             (Status::Passed, detail)
         }
-        Ok(Ev { val: eval::Val::Bool(false), srcs }) => {
+        Ok(Ev {
+            val: eval::Val::Bool(false),
+            srcs,
+        }) => {
             let d = failure(rs, rule, env, lhs, op, rhs, srcs, lang, &detail_of);
             (Status::Failed(Box::new(d)), String::new())
         }
-        Ok(other) => (Status::Skipped(format!("the check gives {}, not true/false", other.val)), String::new()),
+        Ok(other) => (
+            Status::Skipped(format!("the check gives {}, not true/false", other.val)),
+            String::new(),
+        ),
     }
 }
 
@@ -230,15 +291,22 @@ fn failure(
     if let Some(v) = &rv {
         vals.insert("rhs", v.val.to_string());
     }
-    if let (Some(eval::Val::Num(a)), Some(eval::Val::Num(b))) = (lv.as_ref().map(|v| &v.val), rv.as_ref().map(|v| &v.val)) {
+    if let (Some(eval::Val::Num(a)), Some(eval::Val::Num(b))) =
+        (lv.as_ref().map(|v| &v.val), rv.as_ref().map(|v| &v.val))
+    {
         vals.insert("diff", (*a - *b).normalize().to_string());
     }
     let field_values: Vec<(String, String)> = rs
         .field_titles
         .keys()
         .filter_map(|k| {
-            let e = Expr { kind: ExprKind::Path(k.clone()), span: 0..0 };
-            eval::eval(&e, env).ok().map(|v| (k.clone(), v.val.to_string()))
+            let e = Expr {
+                kind: ExprKind::Path(k.clone()),
+                span: 0..0,
+            };
+            eval::eval(&e, env)
+                .ok()
+                .map(|v| (k.clone(), v.val.to_string()))
         })
         .collect();
     for (k, v) in &field_values {
@@ -251,7 +319,11 @@ fn failure(
         Primary::Rhs => (rv.as_ref(), lv.as_ref()),
     };
     let label_text = |s: &eval::Src| {
-        let title = rs.field_titles.get(&s.field).cloned().unwrap_or_else(|| s.field.clone());
+        let title = rs
+            .field_titles
+            .get(&s.field)
+            .cloned()
+            .unwrap_or_else(|| s.field.clone());
         format!("{title}: {}", s.value)
     };
     let mut seen: BTreeSet<Span> = BTreeSet::new();
@@ -259,7 +331,11 @@ fn failure(
         if let Some(span) = s.span {
             if seen.insert(span) {
                 let text = label_text(s);
-                d.labels.push(if primary { Label::primary(span, text) } else { Label::secondary(span, text) });
+                d.labels.push(if primary {
+                    Label::primary(span, text)
+                } else {
+                    Label::secondary(span, text)
+                });
             }
         }
     };
@@ -276,8 +352,10 @@ fn failure(
         }
     }
     if let (Some(l), Some(op), Some(r)) = (lhs, op, rhs) {
-        d.notes.push(format!("{} = {}", expr_text(rule, l), detail_of(l)));
-        d.notes.push(format!("{} = {}", expr_text(rule, r), detail_of(r)));
+        d.notes
+            .push(format!("{} = {}", expr_text(rule, l), detail_of(l)));
+        d.notes
+            .push(format!("{} = {}", expr_text(rule, r), detail_of(r)));
         d.notes.push(format!("expected: {}", rule.check_src.trim()));
         let _ = op;
     } else {

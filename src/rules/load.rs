@@ -53,6 +53,8 @@ struct RawTable {
     value_column: Vec<String>,
     #[serde(default)]
     unit_column: Vec<String>,
+    #[serde(default)]
+    complete: bool,
     rows: IndexMap<Spanned<String>, RawRow>,
 }
 
@@ -139,18 +141,39 @@ impl Ctx<'_> {
 
     /// An error inside a string value: maps the offset within the decoded string back into
     /// the TOML file.
-    fn error_in_string(&mut self, code: &str, value: &Spanned<String>, inner: std::ops::Range<usize>, message: String, label: &str) {
+    fn error_in_string(
+        &mut self,
+        code: &str,
+        value: &Spanned<String>,
+        inner: std::ops::Range<usize>,
+        message: String,
+        label: &str,
+    ) {
         let map = super::toml_str::offset_map(self.src, value.span());
-        let at = |i: usize| map.get(i).copied().unwrap_or_else(|| *map.last().unwrap_or(&value.span().start));
+        let at = |i: usize| {
+            map.get(i)
+                .copied()
+                .unwrap_or_else(|| *map.last().unwrap_or(&value.span().start))
+        };
         let start = at(inner.start);
-        let end = if inner.end > inner.start { at(inner.end - 1) + char_len(self.src, at(inner.end - 1)) } else { start };
+        let end = if inner.end > inner.start {
+            at(inner.end - 1) + char_len(self.src, at(inner.end - 1))
+        } else {
+            start
+        };
         self.error(code, start..end.max(start), message, label);
     }
 
     fn expr(&mut self, value: &Spanned<String>, what: &str, scope: &Scope) -> Option<Expr> {
         match parse::parse(value.get_ref()) {
             Err(e) => {
-                self.error_in_string("RF002", value, e.span, format!("syntax error in {what}: {}", e.message), "here");
+                self.error_in_string(
+                    "RF002",
+                    value,
+                    e.span,
+                    format!("syntax error in {what}: {}", e.message),
+                    "here",
+                );
                 None
             }
             Ok(expr) => {
@@ -158,7 +181,13 @@ impl Ctx<'_> {
                 let resolved = dsl::resolve(&expr, scope, &mut errors);
                 let ok = errors.is_empty();
                 for e in errors {
-                    self.error_in_string("RF003", value, e.span, format!("in {what}: {}", e.message), "here");
+                    self.error_in_string(
+                        "RF003",
+                        value,
+                        e.span,
+                        format!("in {what}: {}", e.message),
+                        "here",
+                    );
                 }
                 ok.then_some(resolved)
             }
@@ -167,7 +196,9 @@ impl Ctx<'_> {
 }
 
 fn char_len(s: &str, at: usize) -> usize {
-    s.get(at..).and_then(|r| r.chars().next()).map_or(0, char::len_utf8)
+    s.get(at..)
+        .and_then(|r| r.chars().next())
+        .map_or(0, char::len_utf8)
 }
 
 /// Loads and validates a rule file. `name` is shown in diagnostics.
@@ -176,21 +207,42 @@ pub fn load(name: &str, src: &str) -> Result<RuleSet, LoadError> {
         Ok(r) => r,
         Err(e) => {
             let span = e.span().unwrap_or(0..0);
-            let d = Diagnostic::new(Severity::Error, "RF001", "rule-file", format!("invalid rule file: {}", e.message().trim()))
-                .with_label(Label::primary(Span::new(span.start, span.end), "here"))
-                .with_help("see docs/rules-format.md for the layout of a rule file");
-            return Err(LoadError { diagnostics: vec![d] });
+            let d = Diagnostic::new(
+                Severity::Error,
+                "RF001",
+                "rule-file",
+                format!("invalid rule file: {}", e.message().trim()),
+            )
+            .with_label(Label::primary(Span::new(span.start, span.end), "here"))
+            .with_help("see docs/rule-files.md for the layout of a rule file");
+            return Err(LoadError {
+                diagnostics: vec![d],
+            });
         }
     };
-    let mut cx = Ctx { src, diags: Vec::new() };
+    let mut cx = Ctx {
+        src,
+        diags: Vec::new(),
+    };
     let mut fields = FieldSpecs::default();
     let mut titles: IndexMap<String, String> = IndexMap::new();
     let mut seen_fields: BTreeMap<String, std::ops::Range<usize>> = BTreeMap::new();
     let mut declare = |cx: &mut Ctx, full: String, span: std::ops::Range<usize>| {
         if let Some(prev) = seen_fields.get(&full) {
-            let d = Diagnostic::new(Severity::Error, "RF004", "rule-file", format!("field `{full}` is declared twice"))
-                .with_label(Label::primary(Span::new(span.start, span.end), "declared again here"))
-                .with_label(Label::secondary(Span::new(prev.start, prev.end), "first declared here"));
+            let d = Diagnostic::new(
+                Severity::Error,
+                "RF004",
+                "rule-file",
+                format!("field `{full}` is declared twice"),
+            )
+            .with_label(Label::primary(
+                Span::new(span.start, span.end),
+                "declared again here",
+            ))
+            .with_label(Label::secondary(
+                Span::new(prev.start, prev.end),
+                "first declared here",
+            ));
             cx.diags.push(d);
         } else {
             seen_fields.insert(full, span);
@@ -202,10 +254,22 @@ pub fn load(name: &str, src: &str) -> Result<RuleSet, LoadError> {
             let (labels, unit, title) = match row {
                 RawRow::One(l) => (vec![l.clone()], None, None),
                 RawRow::Many(ls) => (ls.clone(), None, None),
-                RawRow::Full { labels, unit, title } => (labels.clone(), unit.clone(), title.clone()),
+                RawRow::Full {
+                    labels,
+                    unit,
+                    title,
+                } => (labels.clone(), unit.clone(), title.clone()),
             };
             if labels.is_empty() || labels.iter().any(|l| spec::label_key(l).is_empty()) {
-                cx.error("RF005", key.span(), format!("row `{}` needs at least one label with letters", key.get_ref()), "here");
+                cx.error(
+                    "RF005",
+                    key.span(),
+                    format!(
+                        "row `{}` needs at least one label with letters",
+                        key.get_ref()
+                    ),
+                    "here",
+                );
                 continue;
             }
             declare(&mut cx, format!("table.{}", key.get_ref()), key.span());
@@ -224,6 +288,7 @@ pub fn load(name: &str, src: &str) -> Result<RuleSet, LoadError> {
             value_column: t.value_column.iter().map(|l| spec::label_key(l)).collect(),
             unit_column: t.unit_column.iter().map(|l| spec::label_key(l)).collect(),
             rows,
+            complete: t.complete,
         });
     }
     for (key, p) in &raw.fields.prose {
@@ -232,18 +297,33 @@ pub fn load(name: &str, src: &str) -> Result<RuleSet, LoadError> {
         for pat in &p.patterns {
             match spec::compile_pattern(pat.get_ref()) {
                 Ok(c) => patterns.push(c),
-                Err(e) => cx.error("RF006", pat.span(), format!("invalid pattern: {e}"), "this pattern"),
+                Err(e) => cx.error(
+                    "RF006",
+                    pat.span(),
+                    format!("invalid pattern: {e}"),
+                    "this pattern",
+                ),
             }
         }
         let mut zero = Vec::new();
         for z in &p.zero {
             match spec::compile_zero(z.get_ref()) {
                 Ok(c) => zero.push(c),
-                Err(e) => cx.error("RF006", z.span(), format!("invalid zero phrase: {e}"), "this pattern"),
+                Err(e) => cx.error(
+                    "RF006",
+                    z.span(),
+                    format!("invalid zero phrase: {e}"),
+                    "this pattern",
+                ),
             }
         }
         if p.patterns.is_empty() && p.zero.is_empty() {
-            cx.error("RF005", key.span(), format!("prose field `{}` has no patterns", key.get_ref()), "here");
+            cx.error(
+                "RF005",
+                key.span(),
+                format!("prose field `{}` has no patterns", key.get_ref()),
+                "here",
+            );
         }
         let title = p.title.clone().unwrap_or_else(|| key.get_ref().clone());
         titles.insert(format!("prose.{}", key.get_ref()), title.clone());
@@ -252,7 +332,11 @@ pub fn load(name: &str, src: &str) -> Result<RuleSet, LoadError> {
             title,
             patterns,
             zero,
-            sections: p.section.iter().map(|s| crate::document::NormText::new(s, 0).text).collect(),
+            sections: p
+                .section
+                .iter()
+                .map(|s| crate::document::NormText::new(s, 0).text)
+                .collect(),
         });
     }
     for (key, r) in &raw.fields.report {
@@ -263,9 +347,16 @@ pub fn load(name: &str, src: &str) -> Result<RuleSet, LoadError> {
                 "title" => Origin::Title,
                 "body" => Origin::Body,
                 "tables" => Origin::Tables,
-                m if m.starts_with("meta:") => Origin::Meta(m[5..].split('|').map(spec::label_key).collect()),
+                m if m.starts_with("meta:") => {
+                    Origin::Meta(m[5..].split('|').map(spec::label_key).collect())
+                }
                 other => {
-                    cx.error("RF007", f.span(), format!("unknown origin `{other}`: use title, body, tables or meta:KEY"), "here");
+                    cx.error(
+                        "RF007",
+                        f.span(),
+                        format!("unknown origin `{other}`: use title, body, tables or meta:KEY"),
+                        "here",
+                    );
                     continue;
                 }
             };
@@ -275,59 +366,115 @@ pub fn load(name: &str, src: &str) -> Result<RuleSet, LoadError> {
         for pat in &r.patterns {
             match spec::compile_pattern(pat.get_ref()) {
                 Ok(c) => patterns.push(c),
-                Err(e) => cx.error("RF006", pat.span(), format!("invalid pattern: {e}"), "this pattern"),
+                Err(e) => cx.error(
+                    "RF006",
+                    pat.span(),
+                    format!("invalid pattern: {e}"),
+                    "this pattern",
+                ),
             }
         }
         let title = r.title.clone().unwrap_or_else(|| key.get_ref().clone());
         titles.insert(format!("report.{}", key.get_ref()), title.clone());
-        fields.report.push(ReportSpec { key: key.get_ref().clone(), title, origins, patterns });
+        fields.report.push(ReportSpec {
+            key: key.get_ref().clone(),
+            title,
+            origins,
+            patterns,
+        });
     }
     for (k, title, _) in COMPUTED_REPORT_FIELDS {
-        titles.entry(format!("report.{k}")).or_insert_with(|| title.to_string());
+        titles
+            .entry(format!("report.{k}"))
+            .or_insert_with(|| title.to_string());
     }
     // `let` bindings, resolved in order: each may use the ones before it.
     let mut lets: BTreeMap<String, Expr> = BTreeMap::new();
     for (name, value) in &raw.lets {
         if titles.contains_key(name.get_ref()) {
-            cx.error("RF004", name.span(), format!("`let {}` hides a field of the same name", name.get_ref()), "here");
+            cx.error(
+                "RF004",
+                name.span(),
+                format!("`let {}` hides a field of the same name", name.get_ref()),
+                "here",
+            );
             continue;
         }
-        let scope = Scope { fields: &titles, lets: &lets };
+        let scope = Scope {
+            fields: &titles,
+            lets: &lets,
+        };
         if let Some(e) = cx.expr(value, &format!("let {}", name.get_ref()), &scope) {
             lets.insert(name.get_ref().clone(), e);
         }
     }
-    let scope = Scope { fields: &titles, lets: &lets };
-    let applies = raw.ruleset.applies.as_ref().and_then(|a| cx.expr(a, "applies", &scope));
+    let scope = Scope {
+        fields: &titles,
+        lets: &lets,
+    };
+    let applies = raw
+        .ruleset
+        .applies
+        .as_ref()
+        .and_then(|a| cx.expr(a, "applies", &scope));
     let mut rules = Vec::new();
     let mut ids: BTreeMap<String, std::ops::Range<usize>> = BTreeMap::new();
     for r in &raw.rules {
         if let Some(prev) = ids.get(r.id.get_ref()) {
-            let d = Diagnostic::new(Severity::Error, "RF008", "rule-file", format!("duplicate rule id `{}`", r.id.get_ref()))
-                .with_label(Label::primary(Span::new(r.id.span().start, r.id.span().end), "used again here"))
-                .with_label(Label::secondary(Span::new(prev.start, prev.end), "first used here"));
+            let d = Diagnostic::new(
+                Severity::Error,
+                "RF008",
+                "rule-file",
+                format!("duplicate rule id `{}`", r.id.get_ref()),
+            )
+            .with_label(Label::primary(
+                Span::new(r.id.span().start, r.id.span().end),
+                "used again here",
+            ))
+            .with_label(Label::secondary(
+                Span::new(prev.start, prev.end),
+                "first used here",
+            ));
             cx.diags.push(d);
         }
         ids.insert(r.id.get_ref().clone(), r.id.span());
         let Some(severity) = Severity::parse(r.severity.get_ref()) else {
-            cx.error("RF009", r.severity.span(), format!("unknown severity `{}`: use error, warning or info", r.severity.get_ref()), "here");
+            cx.error(
+                "RF009",
+                r.severity.span(),
+                format!(
+                    "unknown severity `{}`: use error, warning or info",
+                    r.severity.get_ref()
+                ),
+                "here",
+            );
             continue;
         };
         let check = cx.expr(&r.check, &format!("rule {}", r.id.get_ref()), &scope);
-        let when = r.when.as_ref().map(|w| cx.expr(w, &format!("rule {} (when)", r.id.get_ref()), &scope));
+        let when = r
+            .when
+            .as_ref()
+            .map(|w| cx.expr(w, &format!("rule {} (when)", r.id.get_ref()), &scope));
         let primary = match r.primary.as_ref().map(|p| p.get_ref().as_str()) {
             None | Some("lhs") => Primary::Lhs,
             Some("rhs") => Primary::Rhs,
             Some(other) => {
                 let span = r.primary.as_ref().map_or(0..0, Spanned::span);
-                cx.error("RF009", span, format!("`primary` must be \"lhs\" or \"rhs\", found `{other}`"), "here");
+                cx.error(
+                    "RF009",
+                    span,
+                    format!("`primary` must be \"lhs\" or \"rhs\", found `{other}`"),
+                    "here",
+                );
                 Primary::Lhs
             }
         };
         for m in [&r.message, &r.message_en] {
             check_placeholders(&mut cx, m, &titles, &lets);
         }
-        let (Some(check), Some(when)) = (check, when.map_or(Some(None), |w| w.map(Some))) else { continue };
+        let (Some(check), Some(when)) = (check, when.map_or(Some(None), |w| w.map(Some))) else {
+            continue;
+        };
         rules.push(Rule {
             id: r.id.get_ref().clone(),
             name: r.name.get_ref().clone(),
@@ -340,11 +487,16 @@ pub fn load(name: &str, src: &str) -> Result<RuleSet, LoadError> {
             message_en: r.message_en.get_ref().clone(),
             help: r.help.clone(),
             help_en: r.help_en.clone(),
-            doc: RuleDoc { why: r.why.clone(), example: r.example.clone() },
+            doc: RuleDoc {
+                why: r.why.clone(),
+                example: r.example.clone(),
+            },
         });
     }
     if !cx.diags.is_empty() {
-        return Err(LoadError { diagnostics: cx.diags });
+        return Err(LoadError {
+            diagnostics: cx.diags,
+        });
     }
     let _ = &raw.ruleset.description;
     Ok(RuleSet {
@@ -360,14 +512,23 @@ pub fn load(name: &str, src: &str) -> Result<RuleSet, LoadError> {
 }
 
 /// Message placeholders: `{lhs}`, `{rhs}`, `{diff}`, or any field or `let` name.
-fn check_placeholders(cx: &mut Ctx, m: &Spanned<String>, fields: &IndexMap<String, String>, lets: &BTreeMap<String, Expr>) {
+fn check_placeholders(
+    cx: &mut Ctx,
+    m: &Spanned<String>,
+    fields: &IndexMap<String, String>,
+    lets: &BTreeMap<String, Expr>,
+) {
     let text = m.get_ref();
     let mut i = 0;
     while let Some(open) = text[i..].find('{') {
         let start = i + open;
-        let Some(close) = text[start..].find('}') else { break };
+        let Some(close) = text[start..].find('}') else {
+            break;
+        };
         let name = &text[start + 1..start + close];
-        let known = matches!(name, "lhs" | "rhs" | "diff") || fields.contains_key(name) || lets.contains_key(name);
+        let known = matches!(name, "lhs" | "rhs" | "diff")
+            || fields.contains_key(name)
+            || lets.contains_key(name);
         if !known {
             cx.error_in_string("RF010", m, start..start + close + 1, format!("unknown placeholder `{{{name}}}`: use {{lhs}}, {{rhs}}, {{diff}} or a field name"), "here");
         }
@@ -409,7 +570,10 @@ message_en = "{lhs} vs {rhs}"
     fn loads_a_small_file() {
         let rs = load("t.toml", MINI).unwrap();
         assert_eq!(rs.rules.len(), 1);
-        assert_eq!(rs.fields.tables[0].rows[1].keys, vec!["甲".to_string(), "甲数".to_string()]);
+        assert_eq!(
+            rs.fields.tables[0].rows[1].keys,
+            vec!["甲".to_string(), "甲数".to_string()]
+        );
     }
 
     fn errors(src: &str) -> Vec<(String, String)> {
@@ -436,15 +600,36 @@ message_en = "{lhs} vs {rhs}"
     #[test]
     fn all_errors_are_reported() {
         let bad = MINI
-            .replace("prose.total == table.total + parts", "prose.totl == summ(table.a)")
-            .replace("{lhs} vs {rhs}\"\nmessage_en", "{lhs} vs {nope}\"\nmessage_en")
+            .replace(
+                "prose.total == table.total + parts",
+                "prose.totl == summ(table.a)",
+            )
+            .replace(
+                "{lhs} vs {rhs}\"\nmessage_en",
+                "{lhs} vs {nope}\"\nmessage_en",
+            )
             .replace("共{n}件", "共(件");
         let e = errors(&bad);
         let msgs: Vec<&str> = e.iter().map(|x| x.0.as_str()).collect();
-        assert!(msgs.iter().any(|m| m.contains("invalid pattern")), "{msgs:?}");
-        assert!(msgs.iter().any(|m| m.contains("did you mean `prose.total`")), "{msgs:?}");
-        assert!(msgs.iter().any(|m| m.contains("unknown function `summ`") && m.contains("`sum`")), "{msgs:?}");
-        assert!(msgs.iter().any(|m| m.contains("unknown placeholder `{nope}`")), "{msgs:?}");
+        assert!(
+            msgs.iter().any(|m| m.contains("invalid pattern")),
+            "{msgs:?}"
+        );
+        assert!(
+            msgs.iter()
+                .any(|m| m.contains("did you mean `prose.total`")),
+            "{msgs:?}"
+        );
+        assert!(
+            msgs.iter()
+                .any(|m| m.contains("unknown function `summ`") && m.contains("`sum`")),
+            "{msgs:?}"
+        );
+        assert!(
+            msgs.iter()
+                .any(|m| m.contains("unknown placeholder `{nope}`")),
+            "{msgs:?}"
+        );
         let nope = e.iter().find(|x| x.0.contains("nope")).unwrap();
         assert_eq!(nope.1, "{nope}");
     }

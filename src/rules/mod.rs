@@ -88,8 +88,12 @@ pub fn builtin() -> Result<Vec<RuleSet>, String> {
     BUILTIN
         .iter()
         .map(|(name, text)| {
-            load(&format!("built-in:{name}"), text)
-                .map_err(|e| format!("built-in rule set {name} does not load: {:?}", e.diagnostics.first().map(|d| &d.message)))
+            load(&format!("built-in:{name}"), text).map_err(|e| {
+                format!(
+                    "built-in rule set {name} does not load: {:?}",
+                    e.diagnostics.first().map(|d| &d.message)
+                )
+            })
         })
         .collect()
 }

@@ -36,7 +36,9 @@ pub fn offset_map(toml_src: &str, value_span: std::ops::Range<usize>) -> Vec<usi
         }
     };
     while i < body.len() {
-        let Some(c) = body[i..].chars().next() else { break };
+        let Some(c) = body[i..].chars().next() else {
+            break;
+        };
         if literal || c != '\\' {
             push_char(&mut map, i, c.len_utf8());
             i += c.len_utf8();
@@ -84,14 +86,21 @@ mod tests {
         let map = offset_map(toml, t.check.span());
         assert_eq!(map.len(), decoded.len() + 1);
         let at = decoded.find(needle).unwrap();
-        assert!(toml[map[at]..].starts_with(needle), "{toml:?} -> {:?}", &toml[map[at]..]);
+        assert!(
+            toml[map[at]..].starts_with(needle),
+            "{toml:?} -> {:?}",
+            &toml[map[at]..]
+        );
     }
 
     #[test]
     fn maps_all_string_kinds() {
         check("check = \"a + 行政 == b\"\n", "== b");
         check("check = 'a + 行政 == b'\n", "== b");
-        check("check = \"\"\"\na + \\\"x\\\" +\n  行政 == b\"\"\"\n", "== b");
+        check(
+            "check = \"\"\"\na + \\\"x\\\" +\n  行政 == b\"\"\"\n",
+            "== b",
+        );
         check("check = '''\n行政\n  == b'''\n", "== b");
         check("check = \"\\u884C\\t == b\"\n", "== b");
         check("check = \"\"\"a + \\\n     b == c\"\"\"\n", "b == c");

@@ -105,7 +105,13 @@ pub struct Missing {
 
 impl Missing {
     fn one(field: &str, why: Why, span: Option<Span>) -> Missing {
-        Missing { reasons: vec![Reason { field: field.to_string(), why, span }] }
+        Missing {
+            reasons: vec![Reason {
+                field: field.to_string(),
+                why,
+                span,
+            }],
+        }
     }
 
     fn op(why: Why) -> Missing {
@@ -137,15 +143,29 @@ pub struct Env<'a> {
 impl<'a> Env<'a> {
     /// A new environment.
     pub fn new(facts: &'a FactSet, choice: &'a BTreeMap<String, usize>) -> Env<'a> {
-        Env { facts, choice, steps: Cell::new(0) }
+        Env {
+            facts,
+            choice,
+            steps: Cell::new(0),
+        }
     }
 }
 
 fn fact_ev(field: &str, f: &Fact) -> EvResult {
-    let src = Src { field: field.to_string(), span: f.span, value: f.value.to_string() };
+    let src = Src {
+        field: field.to_string(),
+        span: f.span,
+        value: f.value.to_string(),
+    };
     match &f.value {
-        FactValue::Number(n) => Ok(Ev { val: Val::Num(*n), srcs: vec![src] }),
-        FactValue::Date(d) => Ok(Ev { val: Val::Date(*d), srcs: vec![src] }),
+        FactValue::Number(n) => Ok(Ev {
+            val: Val::Num(*n),
+            srcs: vec![src],
+        }),
+        FactValue::Date(d) => Ok(Ev {
+            val: Val::Date(*d),
+            srcs: vec![src],
+        }),
         FactValue::Blank => Err(Missing::one(field, Why::Blank, f.span)),
         FactValue::Text(t) => Err(Missing::one(field, Why::NotANumber(t.clone()), f.span)),
     }
@@ -165,7 +185,10 @@ fn lookup(path: &str, env: &Env, aggregate: bool) -> EvResult {
         "prose" => {
             let all = env.facts.prose.get(key).map_or(&[][..], Vec::as_slice);
             if let (false, Some(&i)) = (aggregate, env.choice.get(path)) {
-                return all.get(i).map_or_else(|| Err(Missing::one(path, Why::NotStated, None)), |f| fact_ev(path, f));
+                return all.get(i).map_or_else(
+                    || Err(Missing::one(path, Why::NotStated, None)),
+                    |f| fact_ev(path, f),
+                );
             }
             if all.is_empty() {
                 return Err(Missing::one(path, Why::NotStated, None));
@@ -174,8 +197,15 @@ fn lookup(path: &str, env: &Env, aggregate: bool) -> EvResult {
                 return fact_ev(path, &all[0]);
             }
             let items: Vec<EvResult> = all.iter().map(|f| fact_ev(path, f)).collect();
-            let srcs = items.iter().filter_map(|i| i.as_ref().ok()).flat_map(|e| e.srcs.clone()).collect();
-            Ok(Ev { val: Val::List(items), srcs })
+            let srcs = items
+                .iter()
+                .filter_map(|i| i.as_ref().ok())
+                .flat_map(|e| e.srcs.clone())
+                .collect();
+            Ok(Ev {
+                val: Val::List(items),
+                srcs,
+            })
         }
         _ => Err(Missing::one(path, Why::NotFound, None)),
     }
@@ -189,14 +219,20 @@ pub fn eval(expr: &Expr, env: &Env) -> EvResult {
 fn num(e: &Ev) -> Result<Decimal, Missing> {
     match e.val {
         Val::Num(n) => Ok(n),
-        _ => Err(Missing::op(Why::Type(format!("expected a number, found {}", e.val)))),
+        _ => Err(Missing::op(Why::Type(format!(
+            "expected a number, found {}",
+            e.val
+        )))),
     }
 }
 
 fn boolean(e: &Ev) -> Result<bool, Missing> {
     match e.val {
         Val::Bool(b) => Ok(b),
-        _ => Err(Missing::op(Why::Type(format!("expected true/false, found {}", e.val)))),
+        _ => Err(Missing::op(Why::Type(format!(
+            "expected true/false, found {}",
+            e.val
+        )))),
     }
 }
 
@@ -211,7 +247,10 @@ fn flatten(args: &[Expr], env: &Env) -> Vec<EvResult> {
     let mut out = Vec::new();
     for a in args {
         match eval_in(a, env, true) {
-            Ok(Ev { val: Val::List(items), .. }) => out.extend(items),
+            Ok(Ev {
+                val: Val::List(items),
+                ..
+            }) => out.extend(items),
             other => out.push(other),
         }
     }
@@ -224,10 +263,12 @@ fn all_ok(items: Vec<EvResult>) -> Result<Vec<Ev>, Missing> {
     for i in items {
         match i {
             Ok(e) => ok.push(e),
-            Err(m) => missing = Some(match missing {
-                Some(prev) => prev.merge(m),
-                None => m,
-            }),
+            Err(m) => {
+                missing = Some(match missing {
+                    Some(prev) => prev.merge(m),
+                    None => m,
+                })
+            }
         }
     }
     missing.map_or(Ok(ok), Err)
@@ -243,7 +284,10 @@ fn compare(op: BinOp, a: &Ev, b: &Ev) -> Result<bool, Missing> {
         _ => None,
     };
     let Some(o) = ord else {
-        return Err(Missing::op(Why::Type(format!("cannot compare {} with {}", a.val, b.val))));
+        return Err(Missing::op(Why::Type(format!(
+            "cannot compare {} with {}",
+            a.val, b.val
+        ))));
     };
     Ok(match op {
         BinOp::Eq => o == Ordering::Equal,
@@ -269,14 +313,27 @@ fn eval_in(expr: &Expr, env: &Env, aggregate: bool) -> EvResult {
         ExprKind::Path(p) => lookup(p, env, aggregate),
         ExprKind::List(items) => {
             let items: Vec<EvResult> = items.iter().map(|i| eval_in(i, env, aggregate)).collect();
-            let srcs = items.iter().filter_map(|i| i.as_ref().ok()).flat_map(|e| e.srcs.clone()).collect();
-            Ok(Ev { val: Val::List(items), srcs })
+            let srcs = items
+                .iter()
+                .filter_map(|i| i.as_ref().ok())
+                .flat_map(|e| e.srcs.clone())
+                .collect();
+            Ok(Ev {
+                val: Val::List(items),
+                srcs,
+            })
         }
         ExprKind::Unary(op, x) => {
             let v = eval_in(x, env, aggregate)?;
             match op {
-                UnOp::Neg => Ok(Ev { val: Val::Num(-num(&v)?), srcs: v.srcs }),
-                UnOp::Not => Ok(Ev { val: Val::Bool(!boolean(&v)?), srcs: v.srcs }),
+                UnOp::Neg => Ok(Ev {
+                    val: Val::Num(-num(&v)?),
+                    srcs: v.srcs,
+                }),
+                UnOp::Not => Ok(Ev {
+                    val: Val::Bool(!boolean(&v)?),
+                    srcs: v.srcs,
+                }),
             }
         }
         ExprKind::Binary(op, l, r) => binary(*op, l, r, env, aggregate),
@@ -296,12 +353,18 @@ fn binary(op: BinOp, l: &Expr, r: &Expr, env: &Env, aggregate: bool) -> EvResult
             let decisive = op == BinOp::Or;
             if let Ok((b, e)) = &a {
                 if *b == decisive {
-                    return Ok(Ev { val: Val::Bool(decisive), srcs: e.srcs.clone() });
+                    return Ok(Ev {
+                        val: Val::Bool(decisive),
+                        srcs: e.srcs.clone(),
+                    });
                 }
             }
             let b = eval_in(r, env, aggregate).and_then(|e| boolean(&e).map(|b| (b, e)));
             match (a, b) {
-                (_, Ok((bv, e))) if bv == decisive => Ok(Ev { val: Val::Bool(decisive), srcs: e.srcs }),
+                (_, Ok((bv, e))) if bv == decisive => Ok(Ev {
+                    val: Val::Bool(decisive),
+                    srcs: e.srcs,
+                }),
                 (Ok((_, ea)), Ok((_, eb))) => Ok(joined(Val::Bool(!decisive), &ea, &eb)),
                 (Err(m1), Err(m2)) => Err(m1.merge(m2)),
                 (Err(m), _) | (_, Err(m)) => Err(m),
@@ -340,13 +403,20 @@ fn binary(op: BinOp, l: &Expr, r: &Expr, env: &Env, aggregate: bool) -> EvResult
 }
 
 fn call(name: &str, args: &[Expr], env: &Env) -> EvResult {
-    let with_srcs = |val, evs: &[Ev]| Ok(Ev { val, srcs: evs.iter().flat_map(|e| e.srcs.clone()).collect() });
+    let with_srcs = |val, evs: &[Ev]| {
+        Ok(Ev {
+            val,
+            srcs: evs.iter().flat_map(|e| e.srcs.clone()).collect(),
+        })
+    };
     match name {
         "sum" | "min" | "max" => {
             let items = all_ok(flatten(args, env))?;
             let nums = items.iter().map(num).collect::<Result<Vec<_>, _>>()?;
             let v = match name {
-                "sum" => nums.iter().try_fold(Decimal::ZERO, |a, b| a.checked_add(*b)),
+                "sum" => nums
+                    .iter()
+                    .try_fold(Decimal::ZERO, |a, b| a.checked_add(*b)),
                 "min" => nums.iter().min().copied(),
                 _ => nums.iter().max().copied(),
             };
@@ -360,25 +430,40 @@ fn call(name: &str, args: &[Expr], env: &Env) -> EvResult {
         }
         "len" => {
             let n = flatten(args, env).len();
-            Ok(Ev { val: Val::Num(Decimal::from(n)), srcs: vec![] })
+            Ok(Ev {
+                val: Val::Num(Decimal::from(n)),
+                srcs: vec![],
+            })
         }
         "present" => {
             let r = eval_in(&args[0], env, true);
             let ok = match &r {
-                Ok(Ev { val: Val::List(items), .. }) => items.iter().all(Result::is_ok),
+                Ok(Ev {
+                    val: Val::List(items),
+                    ..
+                }) => items.iter().all(Result::is_ok),
                 Ok(_) => true,
                 Err(_) => false,
             };
-            Ok(Ev { val: Val::Bool(ok), srcs: r.map(|e| e.srcs).unwrap_or_default() })
+            Ok(Ev {
+                val: Val::Bool(ok),
+                srcs: r.map(|e| e.srcs).unwrap_or_default(),
+            })
         }
         "blank" => {
             let r = eval_in(&args[0], env, false);
             let is_blank = matches!(&r, Err(m) if m.reasons.iter().any(|x| x.why == Why::Blank));
-            Ok(Ev { val: Val::Bool(is_blank), srcs: vec![] })
+            Ok(Ev {
+                val: Val::Bool(is_blank),
+                srcs: vec![],
+            })
         }
         "abs" => {
             let v = eval(&args[0], env)?;
-            Ok(Ev { val: Val::Num(num(&v)?.abs()), srcs: v.srcs })
+            Ok(Ev {
+                val: Val::Num(num(&v)?.abs()),
+                srcs: v.srcs,
+            })
         }
         "approx" => {
             let vals = args.iter().map(|a| eval(a, env)).collect::<Vec<_>>();
@@ -389,15 +474,23 @@ fn call(name: &str, args: &[Expr], env: &Env) -> EvResult {
         "year" => {
             let v = eval(&args[0], env)?;
             match v.val {
-                Val::Date(d) => Ok(Ev { val: Val::Num(Decimal::from(d.year)), srcs: v.srcs }),
+                Val::Date(d) => Ok(Ev {
+                    val: Val::Num(Decimal::from(d.year)),
+                    srcs: v.srcs,
+                }),
                 Val::Num(_) => Ok(v),
-                _ => Err(Missing::op(Why::Type(format!("year() needs a date, found {}", v.val)))),
+                _ => Err(Missing::op(Why::Type(format!(
+                    "year() needs a date, found {}",
+                    v.val
+                )))),
             }
         }
         "date" => {
             let vals = all_ok(args.iter().map(|a| eval(a, env)).collect())?;
             let d = match vals.as_slice() {
-                [Ev { val: Val::Str(s), .. }] => Date::parse(s),
+                [Ev {
+                    val: Val::Str(s), ..
+                }] => Date::parse(s),
                 [y, m, d] => {
                     let part = |e: &Ev| num(e).ok().and_then(|n| i64::try_from(n.trunc()).ok());
                     match (part(y), part(m), part(d)) {
@@ -417,8 +510,12 @@ fn call(name: &str, args: &[Expr], env: &Env) -> EvResult {
         "days_between" => {
             let vals = all_ok(args.iter().map(|a| eval(a, env)).collect())?;
             match (&vals[0].val, &vals[1].val) {
-                (Val::Date(a), Val::Date(b)) => with_srcs(Val::Num(Decimal::from(b.days() - a.days())), &vals),
-                _ => Err(Missing::op(Why::Type("days_between() needs two dates".into()))),
+                (Val::Date(a), Val::Date(b)) => {
+                    with_srcs(Val::Num(Decimal::from(b.days() - a.days())), &vals)
+                }
+                _ => Err(Missing::op(Why::Type(
+                    "days_between() needs two dates".into(),
+                ))),
             }
         }
         other => Err(Missing::op(Why::Type(format!("unknown function {other}")))),
@@ -433,8 +530,15 @@ pub fn show_values(expr: &Expr, env: &Env) -> String {
         Err(_) => "?".into(),
     };
     match &expr.kind {
-        ExprKind::Binary(op, l, r) if !op.is_comparison() && !matches!(op, BinOp::And | BinOp::Or | BinOp::Coalesce) => {
-            format!("{} {} {}", show_values(l, env), op.symbol(), show_values(r, env))
+        ExprKind::Binary(op, l, r)
+            if !op.is_comparison() && !matches!(op, BinOp::And | BinOp::Or | BinOp::Coalesce) =>
+        {
+            format!(
+                "{} {} {}",
+                show_values(l, env),
+                op.symbol(),
+                show_values(r, env)
+            )
         }
         ExprKind::Call(name, args) if name == "sum" => {
             let items = flatten(args, env);
@@ -453,5 +557,103 @@ pub fn show_values(expr: &Expr, env: &Env) -> String {
             format!("[{}]", parts.join(", "))
         }
         _ => leaf(expr),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::facts::{BoundBy, Fact, FactSet, FactValue};
+    use crate::rules::dsl::{parse::parse, resolve, Scope};
+    use indexmap::IndexMap;
+
+    fn fact(v: FactValue, at: usize) -> Fact {
+        Fact { value: v, span: Some(Span::new(at, at + 1)), context: None, raw: String::new(), bound_by: BoundBy::Label }
+    }
+
+    fn facts() -> FactSet {
+        let mut f = FactSet::default();
+        let n = |x: i64| FactValue::Number(Decimal::from(x));
+        f.table.insert("total".into(), fact(n(10), 0));
+        f.table.insert("part.a".into(), fact(n(4), 1));
+        f.table.insert("part.b".into(), fact(n(6), 2));
+        f.table.insert("blank".into(), fact(FactValue::Blank, 3));
+        f.prose.insert("total".into(), vec![fact(n(10), 4), fact(n(12), 5)]);
+        f.prose.insert("none".into(), vec![]);
+        f.report.insert("day".into(), fact(FactValue::Date(Date::new(2019, 1, 20).unwrap()), 6));
+        f
+    }
+
+    fn run(src: &str, choice: &[(&str, usize)]) -> EvResult {
+        let mut fields = IndexMap::new();
+        for k in ["table.total", "table.part.a", "table.part.b", "table.blank", "table.missing", "prose.total", "prose.none", "report.day"] {
+            fields.insert(k.to_string(), k.to_string());
+        }
+        let lets = BTreeMap::new();
+        let mut errors = Vec::new();
+        let e = resolve(&parse(src).unwrap(), &Scope { fields: &fields, lets: &lets }, &mut errors);
+        assert!(errors.is_empty(), "{errors:?}");
+        let f = facts();
+        let choice: BTreeMap<String, usize> = choice.iter().map(|(k, v)| (k.to_string(), *v)).collect();
+        eval(&e, &Env::new(&f, &choice))
+    }
+
+    fn val(src: &str) -> Val {
+        run(src, &[]).unwrap_or_else(|m| panic!("{src}: {m:?}")).val
+    }
+
+    fn whys(src: &str) -> Vec<Why> {
+        run(src, &[]).unwrap_err().reasons.into_iter().map(|r| r.why).collect()
+    }
+
+    #[test]
+    fn arithmetic_and_aggregates() {
+        assert_eq!(val("table.total == sum(table.part.*)"), Val::Bool(true));
+        assert_eq!(val("table.total - table.part.a * 2"), Val::Num(Decimal::from(2)));
+        assert_eq!(val("table.part.b / table.part.a"), Val::Num(Decimal::new(15, 1)));
+        assert_eq!(val("0.1 + 0.2 == 0.3"), Val::Bool(true));
+        assert_eq!(val("count(table.part.*, table.blank)"), Val::Num(Decimal::from(2)));
+        assert_eq!(val("len(table.part.*, table.blank)"), Val::Num(Decimal::from(3)));
+        assert_eq!(val("max(table.part.*) - min(table.part.*)"), Val::Num(Decimal::from(2)));
+        assert_eq!(val("abs(table.part.a - table.part.b)"), Val::Num(Decimal::from(2)));
+        assert_eq!(val("approx(table.total, 11, 1)"), Val::Bool(true));
+        assert_eq!(val("sum(prose.total)"), Val::Num(Decimal::from(22)));
+    }
+
+    #[test]
+    fn missing_values_skip_unless_handled() {
+        assert_eq!(whys("table.blank + 1 == 1"), vec![Why::Blank]);
+        assert_eq!(whys("table.missing == 1"), vec![Why::NotFound]);
+        assert_eq!(whys("prose.none == table.total"), vec![Why::NotStated]);
+        assert_eq!(whys("sum(table.part.*, table.blank, table.missing) > 0"), vec![Why::Blank, Why::NotFound]);
+        assert_eq!(whys("table.total / (table.part.a - 4) > 0"), vec![Why::DivisionByZero]);
+        assert_eq!(val("(table.blank ?? 0) + 1 == 1"), Val::Bool(true));
+        assert_eq!(val("present(table.blank)"), Val::Bool(false));
+        assert_eq!(val("blank(table.blank) and not blank(table.total)"), Val::Bool(true));
+        assert_eq!(val("present(prose.none) or table.total > 1"), Val::Bool(true));
+    }
+
+    #[test]
+    fn kleene_logic() {
+        assert_eq!(val("table.total < 0 and table.blank > 0"), Val::Bool(false));
+        assert_eq!(val("table.total > 0 or table.blank > 0"), Val::Bool(true));
+        assert_eq!(whys("table.total > 0 and table.blank > 0"), vec![Why::Blank]);
+    }
+
+    #[test]
+    fn prose_instances_and_dates() {
+        assert_eq!(run("prose.total == table.total", &[("prose.total", 0)]).unwrap().val, Val::Bool(true));
+        assert_eq!(run("prose.total == table.total", &[("prose.total", 1)]).unwrap().val, Val::Bool(false));
+        assert_eq!(val("report.day <= date(2019, 3, 31)"), Val::Bool(true));
+        assert_eq!(val("year(report.day) == 2019"), Val::Bool(true));
+        assert_eq!(val("days_between(date(\"2018-12-31\"), report.day)"), Val::Num(Decimal::from(20)));
+        assert!(matches!(whys("report.day == 1")[0], Why::Type(_)));
+    }
+
+    #[test]
+    fn provenance_follows_the_operands() {
+        let ev = run("sum(table.part.*) == table.total", &[]).unwrap();
+        let spans: Vec<usize> = ev.srcs.iter().filter_map(|s| s.span).map(|s| s.start).collect();
+        assert_eq!(spans, vec![1, 2, 0]);
     }
 }

@@ -22,18 +22,78 @@ pub struct Function {
 
 /// Every function of the DSL.
 pub const FUNCTIONS: &[Function] = &[
-    Function { name: "sum", min_args: 1, max_args: usize::MAX, doc: "sum of numbers and lists; missing if any item is missing" },
-    Function { name: "count", min_args: 1, max_args: usize::MAX, doc: "number of items that have a value" },
-    Function { name: "len", min_args: 1, max_args: usize::MAX, doc: "number of items, with or without a value" },
-    Function { name: "min", min_args: 1, max_args: usize::MAX, doc: "smallest number" },
-    Function { name: "max", min_args: 1, max_args: usize::MAX, doc: "largest number" },
-    Function { name: "abs", min_args: 1, max_args: 1, doc: "absolute value" },
-    Function { name: "present", min_args: 1, max_args: 1, doc: "true when the value exists and is not blank" },
-    Function { name: "blank", min_args: 1, max_args: 1, doc: "true when the value is a blank cell" },
-    Function { name: "approx", min_args: 3, max_args: 3, doc: "approx(a, b, tol): |a - b| <= tol" },
-    Function { name: "year", min_args: 1, max_args: 1, doc: "the year of a date" },
-    Function { name: "date", min_args: 1, max_args: 3, doc: "date(\"2019-03-31\") or date(2019, 3, 31)" },
-    Function { name: "days_between", min_args: 2, max_args: 2, doc: "days from the first date to the second" },
+    Function {
+        name: "sum",
+        min_args: 1,
+        max_args: usize::MAX,
+        doc: "sum of numbers and lists; missing if any item is missing",
+    },
+    Function {
+        name: "count",
+        min_args: 1,
+        max_args: usize::MAX,
+        doc: "number of items that have a value",
+    },
+    Function {
+        name: "len",
+        min_args: 1,
+        max_args: usize::MAX,
+        doc: "number of items, with or without a value",
+    },
+    Function {
+        name: "min",
+        min_args: 1,
+        max_args: usize::MAX,
+        doc: "smallest number",
+    },
+    Function {
+        name: "max",
+        min_args: 1,
+        max_args: usize::MAX,
+        doc: "largest number",
+    },
+    Function {
+        name: "abs",
+        min_args: 1,
+        max_args: 1,
+        doc: "absolute value",
+    },
+    Function {
+        name: "present",
+        min_args: 1,
+        max_args: 1,
+        doc: "true when the value exists and is not blank",
+    },
+    Function {
+        name: "blank",
+        min_args: 1,
+        max_args: 1,
+        doc: "true when the value is a blank cell",
+    },
+    Function {
+        name: "approx",
+        min_args: 3,
+        max_args: 3,
+        doc: "approx(a, b, tol): |a - b| <= tol",
+    },
+    Function {
+        name: "year",
+        min_args: 1,
+        max_args: 1,
+        doc: "the year of a date",
+    },
+    Function {
+        name: "date",
+        min_args: 1,
+        max_args: 3,
+        doc: "date(\"2019-03-31\") or date(2019, 3, 31)",
+    },
+    Function {
+        name: "days_between",
+        min_args: 2,
+        max_args: 2,
+        doc: "days from the first date to the second",
+    },
 ];
 
 /// Functions whose arguments are aggregated: a multi-valued prose field inside them is taken
@@ -71,16 +131,25 @@ pub fn resolve(expr: &Expr, scope: &Scope, errors: &mut Vec<ResolveError>) -> Ex
     let kind = match &expr.kind {
         ExprKind::Path(p) => resolve_path(p, expr, scope, errors),
         ExprKind::Unary(op, x) => ExprKind::Unary(*op, Box::new(resolve(x, scope, errors))),
-        ExprKind::Binary(op, l, r) => {
-            ExprKind::Binary(*op, Box::new(resolve(l, scope, errors)), Box::new(resolve(r, scope, errors)))
-        }
+        ExprKind::Binary(op, l, r) => ExprKind::Binary(
+            *op,
+            Box::new(resolve(l, scope, errors)),
+            Box::new(resolve(r, scope, errors)),
+        ),
         ExprKind::Call(name, args) => {
             match FUNCTIONS.iter().find(|f| f.name == name) {
                 None => errors.push(ResolveError {
                     span: expr.span.start..expr.span.start + name.len(),
                     message: format!(
                         "unknown function `{name}`{}",
-                        did_you_mean(name, FUNCTIONS.iter().map(|f| f.name.to_string()).collect::<Vec<_>>().iter())
+                        did_you_mean(
+                            name,
+                            FUNCTIONS
+                                .iter()
+                                .map(|f| f.name.to_string())
+                                .collect::<Vec<_>>()
+                                .iter()
+                        )
                     ),
                 }),
                 Some(f) if args.len() < f.min_args || args.len() > f.max_args => {
@@ -98,11 +167,17 @@ pub fn resolve(expr: &Expr, scope: &Scope, errors: &mut Vec<ResolveError>) -> Ex
                 }
                 Some(_) => {}
             }
-            ExprKind::Call(name.clone(), args.iter().map(|a| resolve(a, scope, errors)).collect())
+            ExprKind::Call(
+                name.clone(),
+                args.iter().map(|a| resolve(a, scope, errors)).collect(),
+            )
         }
         other => other.clone(),
     };
-    Expr { kind, span: expr.span.clone() }
+    Expr {
+        kind,
+        span: expr.span.clone(),
+    }
 }
 
 fn resolve_path(p: &str, expr: &Expr, scope: &Scope, errors: &mut Vec<ResolveError>) -> ExprKind {
@@ -112,7 +187,10 @@ fn resolve_path(p: &str, expr: &Expr, scope: &Scope, errors: &mut Vec<ResolveErr
             .fields
             .keys()
             .filter(|k| k.starts_with(&want))
-            .map(|k| Expr { kind: ExprKind::Path(k.clone()), span: expr.span.clone() })
+            .map(|k| Expr {
+                kind: ExprKind::Path(k.clone()),
+                span: expr.span.clone(),
+            })
             .collect();
         if items.is_empty() {
             // `channels.*` without a namespace: try each namespace.
@@ -123,12 +201,18 @@ fn resolve_path(p: &str, expr: &Expr, scope: &Scope, errors: &mut Vec<ResolveErr
                         .fields
                         .keys()
                         .filter(|k| k.starts_with(&want))
-                        .map(|k| Expr { kind: ExprKind::Path(k.clone()), span: expr.span.clone() }),
+                        .map(|k| Expr {
+                            kind: ExprKind::Path(k.clone()),
+                            span: expr.span.clone(),
+                        }),
                 );
             }
         }
         if items.is_empty() {
-            errors.push(ResolveError { span: expr.span.clone(), message: format!("`{p}` matches no field") });
+            errors.push(ResolveError {
+                span: expr.span.clone(),
+                message: format!("`{p}` matches no field"),
+            });
         }
         return ExprKind::List(items);
     }
@@ -146,11 +230,20 @@ fn resolve_path(p: &str, expr: &Expr, scope: &Scope, errors: &mut Vec<ResolveErr
         return ExprKind::Path(p.to_string());
     }
     let suffix = format!(".{p}");
-    let hits: Vec<&String> = scope.fields.keys().filter(|k| k.ends_with(&suffix) && k.matches('.').count() == p.matches('.').count() + 1).collect();
+    let hits: Vec<&String> = scope
+        .fields
+        .keys()
+        .filter(|k| k.ends_with(&suffix) && k.matches('.').count() == p.matches('.').count() + 1)
+        .collect();
     match hits.as_slice() {
         [one] => ExprKind::Path((*one).clone()),
         [] => {
-            let all: Vec<String> = scope.fields.keys().cloned().chain(scope.lets.keys().cloned()).collect();
+            let all: Vec<String> = scope
+                .fields
+                .keys()
+                .cloned()
+                .chain(scope.lets.keys().cloned())
+                .collect();
             errors.push(ResolveError {
                 span: expr.span.clone(),
                 message: format!("unknown name `{p}`{}", did_you_mean(p, all.iter())),
@@ -162,7 +255,10 @@ fn resolve_path(p: &str, expr: &Expr, scope: &Scope, errors: &mut Vec<ResolveErr
                 span: expr.span.clone(),
                 message: format!(
                     "`{p}` is ambiguous: write one of {}",
-                    many.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", ")
+                    many.iter()
+                        .map(|s| format!("`{s}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 ),
             });
             ExprKind::Path(p.to_string())

@@ -1,14 +1,18 @@
 //! Parsing check expressions with the pest grammar in `grammar/checks.pest`.
 
 use super::ast::{BinOp, Expr, ExprKind, UnOp};
+use grammar::{ChecksParser, Rule};
 use pest::iterators::Pair;
 use pest::Parser;
-use pest_derive::Parser;
 use rust_decimal::Decimal;
 
-#[derive(Parser)]
-#[grammar = "../grammar/checks.pest"]
-struct ChecksParser;
+mod grammar {
+    #![allow(missing_docs)]
+    /// The parser generated from `grammar/checks.pest`.
+    #[derive(pest_derive::Parser)]
+    #[grammar = "../grammar/checks.pest"]
+    pub struct ChecksParser;
+}
 
 /// Maximum nesting depth of an expression (parentheses, calls, unary chains).
 pub const MAX_DEPTH: usize = 64;
@@ -26,8 +30,13 @@ pub struct SyntaxError {
 
 fn describe(rule: &Rule) -> Option<&'static str> {
     Some(match rule {
-        Rule::expr | Rule::and_expr | Rule::cmp_expr | Rule::coalesce | Rule::additive
-        | Rule::multiplicative | Rule::unary => "an expression",
+        Rule::expr
+        | Rule::and_expr
+        | Rule::cmp_expr
+        | Rule::coalesce
+        | Rule::additive
+        | Rule::multiplicative
+        | Rule::unary => "an expression",
         Rule::call => "a function call",
         Rule::path | Rule::ident => "a name",
         Rule::integer | Rule::decimal => "a number",
@@ -73,7 +82,10 @@ pub fn parse(src: &str) -> Result<Expr, SyntaxError> {
     if src.len() > MAX_LEN {
         return Err(SyntaxError {
             span: 0..src.len(),
-            message: format!("expression is {} bytes long; the limit is {MAX_LEN}", src.len()),
+            message: format!(
+                "expression is {} bytes long; the limit is {MAX_LEN}",
+                src.len()
+            ),
         });
     }
     if nesting_depth(src) > MAX_DEPTH {
@@ -97,7 +109,9 @@ pub fn parse(src: &str) -> Result<Expr, SyntaxError> {
                 let found = src[span.start..]
                     .chars()
                     .next()
-                    .map_or("the end of the expression".to_string(), |c| format!("`{c}`"));
+                    .map_or("the end of the expression".to_string(), |c| {
+                        format!("`{c}`")
+                    });
                 if want.is_empty() {
                     format!("unexpected {found}")
                 } else {
@@ -108,11 +122,14 @@ pub fn parse(src: &str) -> Result<Expr, SyntaxError> {
         };
         SyntaxError { span, message }
     })?;
-    let formula = pairs.next().ok_or_else(|| SyntaxError { span: 0..0, message: "empty".into() })?;
-    let expr = formula
-        .into_inner()
-        .next()
-        .ok_or_else(|| SyntaxError { span: 0..0, message: "empty expression".into() })?;
+    let formula = pairs.next().ok_or_else(|| SyntaxError {
+        span: 0..0,
+        message: "empty".into(),
+    })?;
+    let expr = formula.into_inner().next().ok_or_else(|| SyntaxError {
+        span: 0..0,
+        message: "empty expression".into(),
+    })?;
     build(expr)
 }
 
@@ -122,7 +139,10 @@ fn span_of(p: &Pair<Rule>) -> std::ops::Range<usize> {
 
 fn bin(op: BinOp, l: Expr, r: Expr) -> Expr {
     let span = l.span.start..r.span.end;
-    Expr { kind: ExprKind::Binary(op, Box::new(l), Box::new(r)), span }
+    Expr {
+        kind: ExprKind::Binary(op, Box::new(l), Box::new(r)),
+        span,
+    }
 }
 
 fn op_of(p: &Pair<Rule>) -> BinOp {
@@ -148,19 +168,26 @@ fn build(pair: Pair<Rule>) -> Result<Expr, SyntaxError> {
     match pair.as_rule() {
         Rule::expr | Rule::and_expr | Rule::additive | Rule::multiplicative | Rule::cmp_expr => {
             let mut inner = pair.into_inner();
-            let first = inner.next().ok_or_else(|| SyntaxError { span: span.clone(), message: "empty".into() })?;
+            let first = inner.next().ok_or_else(|| SyntaxError {
+                span: span.clone(),
+                message: "empty".into(),
+            })?;
             let mut acc = build(first)?;
             while let Some(op) = inner.next() {
-                let rhs = inner
-                    .next()
-                    .ok_or_else(|| SyntaxError { span: span.clone(), message: "missing operand".into() })?;
+                let rhs = inner.next().ok_or_else(|| SyntaxError {
+                    span: span.clone(),
+                    message: "missing operand".into(),
+                })?;
                 acc = bin(op_of(&op), acc, build(rhs)?);
             }
             Ok(acc)
         }
         Rule::coalesce => {
             let mut inner = pair.into_inner();
-            let first = inner.next().ok_or_else(|| SyntaxError { span: span.clone(), message: "empty".into() })?;
+            let first = inner.next().ok_or_else(|| SyntaxError {
+                span: span.clone(),
+                message: "empty".into(),
+            })?;
             let lhs = build(first)?;
             match (inner.next(), inner.next()) {
                 (Some(_op), Some(rhs)) => Ok(bin(BinOp::Coalesce, lhs, build(rhs)?)),
@@ -177,25 +204,40 @@ fn build(pair: Pair<Rule>) -> Result<Expr, SyntaxError> {
                     _ => operand = Some(build(p)?),
                 }
             }
-            let mut e = operand.ok_or_else(|| SyntaxError { span: span.clone(), message: "missing operand".into() })?;
+            let mut e = operand.ok_or_else(|| SyntaxError {
+                span: span.clone(),
+                message: "missing operand".into(),
+            })?;
             for (op, start) in ops.into_iter().rev() {
                 let s = start..e.span.end;
-                e = Expr { kind: ExprKind::Unary(op, Box::new(e)), span: s };
+                e = Expr {
+                    kind: ExprKind::Unary(op, Box::new(e)),
+                    span: s,
+                };
             }
             Ok(e)
         }
         Rule::call => {
             let mut inner = pair.into_inner();
-            let name = inner.next().map(|p| p.as_str().to_string()).unwrap_or_default();
+            let name = inner
+                .next()
+                .map(|p| p.as_str().to_string())
+                .unwrap_or_default();
             let args = inner.map(build).collect::<Result<Vec<_>, _>>()?;
-            Ok(Expr { kind: ExprKind::Call(name, args), span })
+            Ok(Expr {
+                kind: ExprKind::Call(name, args),
+                span,
+            })
         }
         Rule::integer | Rule::decimal => {
             let n: Decimal = pair.as_str().parse().map_err(|_| SyntaxError {
                 span: span.clone(),
                 message: format!("number `{}` is out of range", pair.as_str()),
             })?;
-            Ok(Expr { kind: ExprKind::Num(n), span })
+            Ok(Expr {
+                kind: ExprKind::Num(n),
+                span,
+            })
         }
         Rule::string => {
             let raw = pair.as_str();
@@ -213,11 +255,23 @@ fn build(pair: Pair<Rule>) -> Result<Expr, SyntaxError> {
                     s.push(c);
                 }
             }
-            Ok(Expr { kind: ExprKind::Str(s), span })
+            Ok(Expr {
+                kind: ExprKind::Str(s),
+                span,
+            })
         }
-        Rule::boolean => Ok(Expr { kind: ExprKind::Bool(pair.as_str() == "true"), span }),
-        Rule::path => Ok(Expr { kind: ExprKind::Path(pair.as_str().to_string()), span }),
-        r => Err(SyntaxError { span, message: format!("unexpected {r:?}") }),
+        Rule::boolean => Ok(Expr {
+            kind: ExprKind::Bool(pair.as_str() == "true"),
+            span,
+        }),
+        Rule::path => Ok(Expr {
+            kind: ExprKind::Path(pair.as_str().to_string()),
+            span,
+        }),
+        r => Err(SyntaxError {
+            span,
+            message: format!("unexpected {r:?}"),
+        }),
     }
 }
 
@@ -233,7 +287,9 @@ mod tests {
             ExprKind::Path(p) => p.clone(),
             ExprKind::Unary(op, x) => format!("({op:?} {})", show(x)),
             ExprKind::Binary(op, l, r) => format!("({} {} {})", show(l), op.symbol(), show(r)),
-            ExprKind::Call(f, a) => format!("{f}({})", a.iter().map(show).collect::<Vec<_>>().join(", ")),
+            ExprKind::Call(f, a) => {
+                format!("{f}({})", a.iter().map(show).collect::<Vec<_>>().join(", "))
+            }
             ExprKind::List(a) => format!("[{}]", a.iter().map(show).collect::<Vec<_>>().join(", ")),
         }
     }
@@ -241,12 +297,18 @@ mod tests {
     #[test]
     fn precedence() {
         let cases = [
-            ("sum(channels) == proactive_total", "(sum(channels) == proactive_total)"),
+            (
+                "sum(channels) == proactive_total",
+                "(sum(channels) == proactive_total)",
+            ),
             ("a + b * c - d", "((a + (b * c)) - d)"),
             ("a == b and c != d or e", "(((a == b) and (c != d)) or e)"),
             ("x ?? 0 + 1 == y", "((x ?? (0 + 1)) == y)"),
             ("a ?? b ?? 0", "(a ?? (b ?? 0))"),
-            ("not present(x) or -a < 3", "((Not present(x)) or ((Neg a) < 3))"),
+            (
+                "not present(x) or -a < 3",
+                "((Not present(x)) or ((Neg a) < 3))",
+            ),
             ("table.channels.* ", "table.channels.*"),
             ("行政复议.数量 >= 1.50", "(行政复议.数量 >= 1.50)"),
             ("nothing == \"a\\\"b\"", "(nothing == \"a\\\"b\")"),

@@ -1,0 +1,63 @@
+//! Helpers shared by the integration tests.
+#![allow(dead_code)]
+
+use assert_cmd::Command;
+use std::path::PathBuf;
+
+/// The bundled canonical example.
+pub fn example() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("examples/yuqian-2018.txt")
+}
+
+/// A fixture under tests/fixtures.
+pub fn fixture(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+}
+
+/// A fresh scratch directory for one test.
+pub fn scratch(test: &str) -> PathBuf {
+    let d = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(test);
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).expect("create scratch dir");
+    d
+}
+
+/// The binary, with colour off and a fixed language.
+pub fn bin() -> Command {
+    let mut c = Command::cargo_bin("report-lint").expect("binary built");
+    c.env("NO_COLOR", "1");
+    c
+}
+
+/// Runs the binary with `--format json` and returns (exit code, parsed JSON).
+pub fn json(args: &[&std::ffi::OsStr]) -> (i32, serde_json::Value) {
+    let out = bin()
+        .args(args)
+        .arg("--format")
+        .arg("json")
+        .output()
+        .expect("runs");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&out.stdout)));
+    (out.status.code().unwrap_or(-1), v)
+}
+
+/// (code, line of the primary label) of every finding of the first file, sorted.
+pub fn findings(v: &serde_json::Value) -> Vec<(String, u64)> {
+    let mut out: Vec<(String, u64)> = v["files"][0]["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .iter()
+        .map(|d| {
+            let line = d["labels"]
+                .as_array()
+                .and_then(|ls| ls.iter().find(|l| l["primary"] == true))
+                .map_or(0, |l| l["line"].as_u64().unwrap_or(0));
+            (d["code"].as_str().unwrap_or("").to_string(), line)
+        })
+        .collect();
+    out.sort();
+    out
+}
