@@ -216,13 +216,29 @@ fn readme_custom_rule_example_runs() {
     // The rule-writing example of README.md, run as the README shows it.
     bin()
         .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .args(["--rules", "examples/custom-rules.toml", "examples/yuqian-2018.txt"])
+        .args([
+            "--rules",
+            "examples/custom-rules.toml",
+            "examples/yuqian-2018.txt",
+        ])
         .assert()
         .code(0)
-        .stdout(predicate::str::contains("warning[AUDIT-001]: 举办培训班 2 期，仅培训 36 人次"))
-        .stdout(predicate::str::contains("= table.trainings * 20 = 2 * 20 = 40"))
+        .stdout(predicate::str::contains(
+            "warning[AUDIT-001]: 举办培训班 2 期，仅培训 36 人次",
+        ))
+        .stdout(predicate::str::contains(
+            "= table.trainings * 20 = 2 * 20 = 40",
+        ))
         .stdout(predicate::str::contains("RL103").not());
-    let readme = std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
-    let example = std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/custom-rules.toml")).unwrap();
-    assert!(readme.contains(example.trim()), "README.md shows examples/custom-rules.toml verbatim");
+    let readme =
+        std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
+            .unwrap();
+    let example = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/custom-rules.toml"),
+    )
+    .unwrap();
+    assert!(
+        readme.contains(example.trim()),
+        "README.md shows examples/custom-rules.toml verbatim"
+    );
 }

@@ -568,7 +568,13 @@ mod tests {
     use indexmap::IndexMap;
 
     fn fact(v: FactValue, at: usize) -> Fact {
-        Fact { value: v, span: Some(Span::new(at, at + 1)), context: None, raw: String::new(), bound_by: BoundBy::Label }
+        Fact {
+            value: v,
+            span: Some(Span::new(at, at + 1)),
+            context: None,
+            raw: String::new(),
+            bound_by: BoundBy::Label,
+        }
     }
 
     fn facts() -> FactSet {
@@ -578,23 +584,44 @@ mod tests {
         f.table.insert("part.a".into(), fact(n(4), 1));
         f.table.insert("part.b".into(), fact(n(6), 2));
         f.table.insert("blank".into(), fact(FactValue::Blank, 3));
-        f.prose.insert("total".into(), vec![fact(n(10), 4), fact(n(12), 5)]);
+        f.prose
+            .insert("total".into(), vec![fact(n(10), 4), fact(n(12), 5)]);
         f.prose.insert("none".into(), vec![]);
-        f.report.insert("day".into(), fact(FactValue::Date(Date::new(2019, 1, 20).unwrap()), 6));
+        f.report.insert(
+            "day".into(),
+            fact(FactValue::Date(Date::new(2019, 1, 20).unwrap()), 6),
+        );
         f
     }
 
     fn run(src: &str, choice: &[(&str, usize)]) -> EvResult {
         let mut fields = IndexMap::new();
-        for k in ["table.total", "table.part.a", "table.part.b", "table.blank", "table.missing", "prose.total", "prose.none", "report.day"] {
+        for k in [
+            "table.total",
+            "table.part.a",
+            "table.part.b",
+            "table.blank",
+            "table.missing",
+            "prose.total",
+            "prose.none",
+            "report.day",
+        ] {
             fields.insert(k.to_string(), k.to_string());
         }
         let lets = BTreeMap::new();
         let mut errors = Vec::new();
-        let e = resolve(&parse(src).unwrap(), &Scope { fields: &fields, lets: &lets }, &mut errors);
+        let e = resolve(
+            &parse(src).unwrap(),
+            &Scope {
+                fields: &fields,
+                lets: &lets,
+            },
+            &mut errors,
+        );
         assert!(errors.is_empty(), "{errors:?}");
         let f = facts();
-        let choice: BTreeMap<String, usize> = choice.iter().map(|(k, v)| (k.to_string(), *v)).collect();
+        let choice: BTreeMap<String, usize> =
+            choice.iter().map(|(k, v)| (k.to_string(), *v)).collect();
         eval(&e, &Env::new(&f, &choice))
     }
 
@@ -603,19 +630,42 @@ mod tests {
     }
 
     fn whys(src: &str) -> Vec<Why> {
-        run(src, &[]).unwrap_err().reasons.into_iter().map(|r| r.why).collect()
+        run(src, &[])
+            .unwrap_err()
+            .reasons
+            .into_iter()
+            .map(|r| r.why)
+            .collect()
     }
 
     #[test]
     fn arithmetic_and_aggregates() {
         assert_eq!(val("table.total == sum(table.part.*)"), Val::Bool(true));
-        assert_eq!(val("table.total - table.part.a * 2"), Val::Num(Decimal::from(2)));
-        assert_eq!(val("table.part.b / table.part.a"), Val::Num(Decimal::new(15, 1)));
+        assert_eq!(
+            val("table.total - table.part.a * 2"),
+            Val::Num(Decimal::from(2))
+        );
+        assert_eq!(
+            val("table.part.b / table.part.a"),
+            Val::Num(Decimal::new(15, 1))
+        );
         assert_eq!(val("0.1 + 0.2 == 0.3"), Val::Bool(true));
-        assert_eq!(val("count(table.part.*, table.blank)"), Val::Num(Decimal::from(2)));
-        assert_eq!(val("len(table.part.*, table.blank)"), Val::Num(Decimal::from(3)));
-        assert_eq!(val("max(table.part.*) - min(table.part.*)"), Val::Num(Decimal::from(2)));
-        assert_eq!(val("abs(table.part.a - table.part.b)"), Val::Num(Decimal::from(2)));
+        assert_eq!(
+            val("count(table.part.*, table.blank)"),
+            Val::Num(Decimal::from(2))
+        );
+        assert_eq!(
+            val("len(table.part.*, table.blank)"),
+            Val::Num(Decimal::from(3))
+        );
+        assert_eq!(
+            val("max(table.part.*) - min(table.part.*)"),
+            Val::Num(Decimal::from(2))
+        );
+        assert_eq!(
+            val("abs(table.part.a - table.part.b)"),
+            Val::Num(Decimal::from(2))
+        );
         assert_eq!(val("approx(table.total, 11, 1)"), Val::Bool(true));
         assert_eq!(val("sum(prose.total)"), Val::Num(Decimal::from(22)));
     }
@@ -625,35 +675,68 @@ mod tests {
         assert_eq!(whys("table.blank + 1 == 1"), vec![Why::Blank]);
         assert_eq!(whys("table.missing == 1"), vec![Why::NotFound]);
         assert_eq!(whys("prose.none == table.total"), vec![Why::NotStated]);
-        assert_eq!(whys("sum(table.part.*, table.blank, table.missing) > 0"), vec![Why::Blank, Why::NotFound]);
-        assert_eq!(whys("table.total / (table.part.a - 4) > 0"), vec![Why::DivisionByZero]);
+        assert_eq!(
+            whys("sum(table.part.*, table.blank, table.missing) > 0"),
+            vec![Why::Blank, Why::NotFound]
+        );
+        assert_eq!(
+            whys("table.total / (table.part.a - 4) > 0"),
+            vec![Why::DivisionByZero]
+        );
         assert_eq!(val("(table.blank ?? 0) + 1 == 1"), Val::Bool(true));
         assert_eq!(val("present(table.blank)"), Val::Bool(false));
-        assert_eq!(val("blank(table.blank) and not blank(table.total)"), Val::Bool(true));
-        assert_eq!(val("present(prose.none) or table.total > 1"), Val::Bool(true));
+        assert_eq!(
+            val("blank(table.blank) and not blank(table.total)"),
+            Val::Bool(true)
+        );
+        assert_eq!(
+            val("present(prose.none) or table.total > 1"),
+            Val::Bool(true)
+        );
     }
 
     #[test]
     fn kleene_logic() {
         assert_eq!(val("table.total < 0 and table.blank > 0"), Val::Bool(false));
         assert_eq!(val("table.total > 0 or table.blank > 0"), Val::Bool(true));
-        assert_eq!(whys("table.total > 0 and table.blank > 0"), vec![Why::Blank]);
+        assert_eq!(
+            whys("table.total > 0 and table.blank > 0"),
+            vec![Why::Blank]
+        );
     }
 
     #[test]
     fn prose_instances_and_dates() {
-        assert_eq!(run("prose.total == table.total", &[("prose.total", 0)]).unwrap().val, Val::Bool(true));
-        assert_eq!(run("prose.total == table.total", &[("prose.total", 1)]).unwrap().val, Val::Bool(false));
+        assert_eq!(
+            run("prose.total == table.total", &[("prose.total", 0)])
+                .unwrap()
+                .val,
+            Val::Bool(true)
+        );
+        assert_eq!(
+            run("prose.total == table.total", &[("prose.total", 1)])
+                .unwrap()
+                .val,
+            Val::Bool(false)
+        );
         assert_eq!(val("report.day <= date(2019, 3, 31)"), Val::Bool(true));
         assert_eq!(val("year(report.day) == 2019"), Val::Bool(true));
-        assert_eq!(val("days_between(date(\"2018-12-31\"), report.day)"), Val::Num(Decimal::from(20)));
+        assert_eq!(
+            val("days_between(date(\"2018-12-31\"), report.day)"),
+            Val::Num(Decimal::from(20))
+        );
         assert!(matches!(whys("report.day == 1")[0], Why::Type(_)));
     }
 
     #[test]
     fn provenance_follows_the_operands() {
         let ev = run("sum(table.part.*) == table.total", &[]).unwrap();
-        let spans: Vec<usize> = ev.srcs.iter().filter_map(|s| s.span).map(|s| s.start).collect();
+        let spans: Vec<usize> = ev
+            .srcs
+            .iter()
+            .filter_map(|s| s.span)
+            .map(|s| s.start)
+            .collect();
         assert_eq!(spans, vec![1, 2, 0]);
     }
 }
