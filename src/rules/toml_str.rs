@@ -45,7 +45,7 @@ pub fn offset_map(toml_src: &str, value_span: std::ops::Range<usize>) -> Vec<usi
             continue;
         }
         // An escape sequence in a basic string.
-        let rest = &body[i + 1..];
+        let Some(rest) = body.get(i + 1..) else { break };
         let Some(e) = rest.chars().next() else { break };
         let (consumed, decoded): (usize, usize) = match e {
             'u' | 'U' | 'x' => {
