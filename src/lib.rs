@@ -110,11 +110,17 @@ pub fn choose_ruleset(
                     ),
                 ));
             }
-            Ok(_) => tried.push(format!(
-                "{}: `{}` is false",
-                rs.id,
-                rs.applies_src.as_deref().unwrap_or("")
-            )),
+            Ok(_) => {
+                let year = facts
+                    .report
+                    .get("period.year")
+                    .map_or("?".to_string(), |f| f.value.to_string());
+                tried.push(format!(
+                    "{}: `{}` is false for report.period.year = {year}",
+                    rs.id,
+                    rs.applies_src.as_deref().unwrap_or("")
+                ))
+            }
             Err(_) => tried.push(format!(
                 "{}: the reporting year could not be determined",
                 rs.id
