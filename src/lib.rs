@@ -16,6 +16,7 @@ pub mod render;
 pub mod rules;
 pub mod source;
 pub mod span;
+pub mod units;
 
 use diagnostic::{Diagnostic, Lang};
 use rules::engine::{self, Status};

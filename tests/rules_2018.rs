@@ -229,3 +229,20 @@ fn every_builtin_rule_is_covered_by_a_case() {
         );
     }
 }
+
+#[test]
+fn fees_in_yuan_and_wan_yuan_are_compared_after_conversion() {
+    let base = std::fs::read_to_string(common::example()).unwrap();
+    let text = base
+        .replace(
+            "未出現依申請公開政府信息收費情況和收費減免情況",
+            "收取信息公開費用3000元",
+        )
+        .replace(
+            "七、依申請公開信息收取的費用 | 萬元 | 0 |",
+            "七、依申請公開信息收取的費用 | 萬元 | 0.3 |",
+        );
+    assert_eq!(statuses(&text, "GI18-P009"), vec![RuleStatus::Passed]);
+    let text = text.replace("| 萬元 | 0.3 |", "| 萬元 | 3000 |");
+    assert_eq!(statuses(&text, "GI18-P009"), vec![RuleStatus::Failed]);
+}

@@ -12,6 +12,7 @@ use crate::diagnostic::{Diagnostic, Lang};
 use crate::document::{NormText, Report};
 use crate::source::Source;
 use crate::span::Span;
+use crate::units::{Money, MoneyUnit};
 use rust_decimal::Decimal;
 use serde::Serialize;
 use spec::{FieldSpecs, Origin, Pattern, Placeholder};
@@ -25,6 +26,8 @@ pub use table::is_garbled;
 pub enum FactValue {
     /// A number (exact).
     Number(Decimal),
+    /// An amount of money with its unit.
+    Money(crate::units::Money),
     /// A date.
     Date(Date),
     /// A blank cell (or a blank marker such as `-` or `/`).
@@ -37,6 +40,7 @@ impl std::fmt::Display for FactValue {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             FactValue::Number(n) => write!(f, "{}", n.normalize()),
+            FactValue::Money(m) => write!(f, "{m}"),
             FactValue::Date(d) => write!(f, "{d}"),
             FactValue::Blank => f.write_str("(blank)"),
             FactValue::Text(t) => write!(f, "{t:?}"),
@@ -142,10 +146,14 @@ pub fn bind(
     (facts, diags)
 }
 
-fn capture_value(kind: Placeholder, text: &str) -> Option<FactValue> {
+fn capture_value(kind: Placeholder, text: &str, unit: Option<MoneyUnit>) -> Option<FactValue> {
     match kind {
         Placeholder::Number | Placeholder::Year => {
-            numerals::parse_number(text).map(FactValue::Number)
+            let n = numerals::parse_number(text)?;
+            Some(match unit {
+                Some(unit) => FactValue::Money(Money { amount: n, unit }),
+                None => FactValue::Number(n),
+            })
         }
         Placeholder::Date => Date::parse(text).map(FactValue::Date),
     }
@@ -159,6 +167,7 @@ fn matches(
     norm: &NormText,
     original: &str,
     patterns: &[Pattern],
+    default_unit: Option<MoneyUnit>,
     out: &mut Vec<Fact>,
     context: Span,
 ) {
@@ -167,7 +176,11 @@ fn matches(
             let (Some(whole), Some(v)) = (c.get(0), c.name("v")) else {
                 continue;
             };
-            let Some(value) = capture_value(p.kind, v.as_str()) else {
+            let unit = c
+                .name("unit")
+                .and_then(|u| MoneyUnit::parse(u.as_str()))
+                .or(default_unit);
+            let Some(value) = capture_value(p.kind, v.as_str(), unit) else {
                 continue;
             };
             // A long match (`由……六个部分组成`) is labelled from the number on.
@@ -216,7 +229,7 @@ fn bind_prose(text: &str, report: &Report, specs: &FieldSpecs, facts: &mut FactS
                 }
             }
             let mut here = Vec::new();
-            matches(norm, text, &spec.patterns, &mut here, *sp);
+            matches(norm, text, &spec.patterns, spec.unit, &mut here, *sp);
             for z in &spec.zero {
                 for m in z.find_iter(&norm.text) {
                     let span = norm.orig_span(m.start(), m.end());
@@ -226,8 +239,15 @@ fn bind_prose(text: &str, report: &Report, specs: &FieldSpecs, facts: &mut FactS
                     }) {
                         continue;
                     }
+                    let value = match spec.unit {
+                        Some(unit) => FactValue::Money(Money {
+                            amount: Decimal::ZERO,
+                            unit,
+                        }),
+                        None => FactValue::Number(Decimal::ZERO),
+                    };
                     here.push(Fact {
-                        value: FactValue::Number(Decimal::ZERO),
+                        value,
                         span: Some(span),
                         context: Some(*sp),
                         raw: text[span.range()].to_string(),
@@ -271,7 +291,7 @@ fn bind_report(text: &str, report: &Report, specs: &FieldSpecs, facts: &mut Fact
             for sp in spans {
                 let norm = NormText::new(&text[sp.range()], sp.start);
                 let mut out = Vec::new();
-                matches(&norm, text, &spec.patterns, &mut out, sp);
+                matches(&norm, text, &spec.patterns, None, &mut out, sp);
                 if let Some(f) = out.into_iter().min_by_key(|f| f.span.map(|s| s.start)) {
                     found = Some(f);
                     break 'origins;

@@ -82,6 +82,8 @@ pub struct ProseSpec {
     pub zero: Vec<Regex>,
     /// Section title fragments (normalised) the sentence must be under; empty: anywhere.
     pub sections: Vec<String>,
+    /// The money unit of the figure when the pattern does not capture one (`(?P<unit>万?元)`).
+    pub unit: Option<crate::units::MoneyUnit>,
 }
 
 /// Where a report-level fact is looked for.

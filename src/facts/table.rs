@@ -9,6 +9,7 @@ use crate::diagnostic::{Diagnostic, Label, Lang};
 use crate::document::{Report, Row, Table};
 
 use crate::span::Span;
+use crate::units::{Money, MoneyUnit};
 
 /// Whether a label shows encoding damage or markup remnants: bopomofo, box drawing, pinyin
 /// letters with tone marks, the replacement character, or an HTML tag.
@@ -215,13 +216,17 @@ fn diag(check: BuiltinCheck, lang: Lang, message: String) -> Diagnostic {
     Diagnostic::new(check.severity, check.id, check.name, message).with_help(check.fix_in(lang))
 }
 
-fn cell_value(text: &str) -> FactValue {
+/// The value of a cell. A money unit written in the cell (`251000元`) wins over the row's
+/// unit cell, which wins over the unit declared in the rule file.
+fn cell_value(text: &str, row_unit: Option<MoneyUnit>) -> FactValue {
     if text.trim().is_empty() || is_dash(text) {
         return FactValue::Blank;
     }
-    match super::numerals::parse_arabic(text) {
-        Some(n) => FactValue::Number(n),
-        None => FactValue::Text(text.to_string()),
+    let (body, own_unit) = MoneyUnit::split_suffix(text);
+    match (super::numerals::parse_arabic(body), own_unit.or(row_unit)) {
+        (Some(n), Some(unit)) => FactValue::Money(Money { amount: n, unit }),
+        (Some(n), None) => FactValue::Number(n),
+        (None, _) => FactValue::Text(text.to_string()),
     }
 }
 
@@ -264,7 +269,16 @@ pub(super) fn bind_table(
                     .value_cell
                     .and_then(|i| cand.row.cells.get(i))
                     .unwrap_or(label_cell);
-                let value = cell_value(&cell.text);
+                let unit_text = cand
+                    .unit_cell
+                    .and_then(|i| cand.row.cells.get(i))
+                    .map_or("", |c| c.text.as_str());
+                let row_unit = if spec.unit_column.is_empty() || unit_text.is_empty() {
+                    row_spec.unit.as_deref().and_then(MoneyUnit::parse)
+                } else {
+                    MoneyUnit::parse(unit_text)
+                };
+                let value = cell_value(&cell.text, row_unit);
                 if by == BoundBy::Position {
                     let (check, what_zh, what_en) = if garbled {
                         (

@@ -7,6 +7,7 @@ use crate::diagnostic::{Diagnostic, Label, Severity};
 use crate::facts::spec::{self, FieldSpecs, Origin, ProseSpec, ReportSpec, RowSpec, TableSpec};
 use crate::facts::COMPUTED_REPORT_FIELDS;
 use crate::span::Span;
+use crate::units::MoneyUnit;
 use indexmap::IndexMap;
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -92,6 +93,8 @@ struct RawProse {
     zero: Vec<Spanned<String>>,
     #[serde(default)]
     section: Vec<String>,
+    #[serde(default)]
+    unit: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -325,9 +328,28 @@ pub fn load(name: &str, src: &str) -> Result<RuleSet, LoadError> {
                 "here",
             );
         }
+        let unit = match &p.unit {
+            None => None,
+            Some(u) => match MoneyUnit::parse(u.get_ref()) {
+                Some(m) => Some(m),
+                None => {
+                    cx.error(
+                        "RF007",
+                        u.span(),
+                        format!(
+                            "unknown unit `{}`: a prose figure's unit is 元, 万元 or 亿元",
+                            u.get_ref()
+                        ),
+                        "here",
+                    );
+                    None
+                }
+            },
+        };
         let title = p.title.clone().unwrap_or_else(|| key.get_ref().clone());
         titles.insert(format!("prose.{}", key.get_ref()), title.clone());
         fields.prose.push(ProseSpec {
+            unit,
             key: key.get_ref().clone(),
             title,
             patterns,

@@ -6,6 +6,7 @@ use super::ast::{BinOp, Expr, ExprKind, UnOp};
 use crate::date::Date;
 use crate::facts::{Fact, FactSet, FactValue};
 use crate::span::Span;
+use crate::units::Money;
 use rust_decimal::Decimal;
 use std::cell::Cell;
 use std::collections::BTreeMap;
@@ -18,6 +19,8 @@ pub const MAX_STEPS: usize = 100_000;
 pub enum Val {
     /// An exact number.
     Num(Decimal),
+    /// An amount of money with its unit.
+    Money(Money),
     /// A boolean.
     Bool(bool),
     /// A string.
@@ -32,6 +35,7 @@ impl std::fmt::Display for Val {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Val::Num(n) => write!(f, "{}", n.normalize()),
+            Val::Money(m) => write!(f, "{m}"),
             Val::Bool(b) => write!(f, "{b}"),
             Val::Str(s) => write!(f, "{s:?}"),
             Val::Date(d) => write!(f, "{d}"),
@@ -162,6 +166,10 @@ fn fact_ev(field: &str, f: &Fact) -> EvResult {
             val: Val::Num(*n),
             srcs: vec![src],
         }),
+        FactValue::Money(m) => Ok(Ev {
+            val: Val::Money(*m),
+            srcs: vec![src],
+        }),
         FactValue::Date(d) => Ok(Ev {
             val: Val::Date(*d),
             srcs: vec![src],
@@ -278,6 +286,10 @@ fn compare(op: BinOp, a: &Ev, b: &Ev) -> Result<bool, Missing> {
     use std::cmp::Ordering;
     let ord: Option<Ordering> = match (&a.val, &b.val) {
         (Val::Num(x), Val::Num(y)) => Some(x.cmp(y)),
+        (Val::Money(x), Val::Money(y)) => Money::common(*x, *y).map(|(a, b, _)| a.cmp(&b)),
+        // A plain number against money is read in the money's own unit: `table.fees > 0`.
+        (Val::Money(x), Val::Num(y)) => Some(x.amount.cmp(y)),
+        (Val::Num(x), Val::Money(y)) => Some(x.cmp(&y.amount)),
         (Val::Date(x), Val::Date(y)) => Some(x.cmp(y)),
         (Val::Str(x), Val::Str(y)) => Some(x.cmp(y)),
         (Val::Bool(x), Val::Bool(y)) if matches!(op, BinOp::Eq | BinOp::Ne) => Some(x.cmp(y)),
@@ -381,24 +393,62 @@ fn binary(op: BinOp, l: &Expr, r: &Expr, env: &Env, aggregate: bool) -> EvResult
             if op.is_comparison() {
                 return Ok(joined(Val::Bool(compare(op, &a, &b)?), &a, &b));
             }
-            if let (Val::Date(x), Val::Date(y), BinOp::Sub) = (&a.val, &b.val, op) {
-                return Ok(joined(Val::Num(Decimal::from(x.days() - y.days())), &a, &b));
-            }
-            let (x, y) = (num(&a)?, num(&b)?);
-            let v = match op {
-                BinOp::Add => x.checked_add(y),
-                BinOp::Sub => x.checked_sub(y),
-                BinOp::Mul => x.checked_mul(y),
-                _ => {
-                    if y.is_zero() {
-                        return Err(Missing::op(Why::DivisionByZero));
-                    }
-                    x.checked_div(y)
-                }
-            };
-            let v = v.ok_or_else(|| Missing::op(Why::Type("arithmetic overflow".into())))?;
-            Ok(joined(Val::Num(v), &a, &b))
+            Ok(joined(arith(op, &a.val, &b.val)?, &a, &b))
         }
+    }
+}
+
+/// `+ - * /` on numbers and money. Money in different units is converted exactly to the
+/// smaller unit; money times or divided by a number stays money; money divided by money is a
+/// plain ratio. Adding a plain number to money is refused (the unit would be a guess).
+fn arith(op: BinOp, a: &Val, b: &Val) -> Result<Val, Missing> {
+    let overflow = || Missing::op(Why::Type("arithmetic overflow".into()));
+    let plain = |x: Decimal, y: Decimal| -> Result<Decimal, Missing> {
+        match op {
+            BinOp::Add => x.checked_add(y),
+            BinOp::Sub => x.checked_sub(y),
+            BinOp::Mul => x.checked_mul(y),
+            _ => {
+                if y.is_zero() {
+                    return Err(Missing::op(Why::DivisionByZero));
+                }
+                x.checked_div(y)
+            }
+        }
+        .ok_or_else(overflow)
+    };
+    match (a, b) {
+        (Val::Num(x), Val::Num(y)) => Ok(Val::Num(plain(*x, *y)?)),
+        (Val::Money(x), Val::Money(y)) => {
+            let (p, q, unit) = Money::common(*x, *y).ok_or_else(overflow)?;
+            match op {
+                BinOp::Add | BinOp::Sub => Ok(Val::Money(Money {
+                    amount: plain(p, q)?,
+                    unit,
+                })),
+                BinOp::Div => Ok(Val::Num(plain(p, q)?)),
+                _ => Err(Missing::op(Why::Type(
+                    "cannot multiply two amounts of money".into(),
+                ))),
+            }
+        }
+        (Val::Money(m), Val::Num(n)) if matches!(op, BinOp::Mul | BinOp::Div) => {
+            Ok(Val::Money(Money {
+                amount: plain(m.amount, *n)?,
+                unit: m.unit,
+            }))
+        }
+        (Val::Num(n), Val::Money(m)) if op == BinOp::Mul => Ok(Val::Money(Money {
+            amount: plain(*n, m.amount)?,
+            unit: m.unit,
+        })),
+        (Val::Date(x), Val::Date(y)) if op == BinOp::Sub => {
+            Ok(Val::Num(Decimal::from(x.days() - y.days())))
+        }
+        _ => Err(Missing::op(Why::Type(format!(
+            "cannot compute {a} {} {b}",
+            op.symbol()
+        )))),
     }
 }
 
@@ -412,16 +462,48 @@ fn call(name: &str, args: &[Expr], env: &Env) -> EvResult {
     match name {
         "sum" | "min" | "max" => {
             let items = all_ok(flatten(args, env))?;
-            let nums = items.iter().map(num).collect::<Result<Vec<_>, _>>()?;
-            let v = match name {
-                "sum" => nums
-                    .iter()
-                    .try_fold(Decimal::ZERO, |a, b| a.checked_add(*b)),
-                "min" => nums.iter().min().copied(),
-                _ => nums.iter().max().copied(),
-            };
-            let v = v.ok_or_else(|| Missing::op(Why::Type(format!("{name} of nothing"))))?;
-            with_srcs(Val::Num(v), &items)
+            let mut acc: Option<Val> = None;
+            for it in &items {
+                if !matches!(it.val, Val::Num(_) | Val::Money(_)) {
+                    return Err(Missing::op(Why::Type(format!(
+                        "{name}() needs numbers, found {}",
+                        it.val
+                    ))));
+                }
+                acc = Some(match acc {
+                    None => it.val.clone(),
+                    Some(prev) => match name {
+                        "sum" => arith(BinOp::Add, &prev, &it.val)?,
+                        "min"
+                            if compare(
+                                BinOp::Lt,
+                                &it.clone(),
+                                &Ev {
+                                    val: prev.clone(),
+                                    srcs: vec![],
+                                },
+                            )? =>
+                        {
+                            it.val.clone()
+                        }
+                        "max"
+                            if compare(
+                                BinOp::Gt,
+                                &it.clone(),
+                                &Ev {
+                                    val: prev.clone(),
+                                    srcs: vec![],
+                                },
+                            )? =>
+                        {
+                            it.val.clone()
+                        }
+                        _ => prev,
+                    },
+                });
+            }
+            let v = acc.ok_or_else(|| Missing::op(Why::Type(format!("{name} of nothing"))))?;
+            with_srcs(v, &items)
         }
         "count" => {
             let items = flatten(args, env);
@@ -460,16 +542,31 @@ fn call(name: &str, args: &[Expr], env: &Env) -> EvResult {
         }
         "abs" => {
             let v = eval(&args[0], env)?;
-            Ok(Ev {
-                val: Val::Num(num(&v)?.abs()),
-                srcs: v.srcs,
-            })
+            let val = match v.val {
+                Val::Money(m) => Val::Money(Money {
+                    amount: m.amount.abs(),
+                    unit: m.unit,
+                }),
+                _ => Val::Num(num(&v)?.abs()),
+            };
+            Ok(Ev { val, srcs: v.srcs })
         }
         "approx" => {
             let vals = args.iter().map(|a| eval(a, env)).collect::<Vec<_>>();
             let vals = all_ok(vals)?;
-            let (a, b, t) = (num(&vals[0])?, num(&vals[1])?, num(&vals[2])?);
-            with_srcs(Val::Bool((a - b).abs() <= t), &vals[..2])
+            let diff = arith(BinOp::Sub, &vals[0].val, &vals[1].val)?;
+            let dist = Ev {
+                val: match diff {
+                    Val::Money(m) => Val::Money(Money {
+                        amount: m.amount.abs(),
+                        unit: m.unit,
+                    }),
+                    Val::Num(n) => Val::Num(n.abs()),
+                    other => other,
+                },
+                srcs: vec![],
+            };
+            with_srcs(Val::Bool(compare(BinOp::Le, &dist, &vals[2])?), &vals[..2])
         }
         "year" => {
             let v = eval(&args[0], env)?;
@@ -738,5 +835,41 @@ mod tests {
             .map(|s| s.start)
             .collect();
         assert_eq!(spans, vec![1, 2, 0]);
+    }
+}
+
+#[cfg(test)]
+mod money_tests {
+    use super::*;
+    use crate::units::MoneyUnit;
+
+    fn m(amount: Decimal, unit: MoneyUnit) -> Val {
+        Val::Money(Money { amount, unit })
+    }
+
+    #[test]
+    fn money_converts_exactly() {
+        let wan = m(Decimal::new(5, 1), MoneyUnit::WanYuan);
+        let yuan = m(Decimal::from(5000), MoneyUnit::Yuan);
+        let ev = |v: &Val| Ev {
+            val: v.clone(),
+            srcs: vec![],
+        };
+        assert!(compare(BinOp::Eq, &ev(&wan), &ev(&yuan)).unwrap());
+        assert_eq!(
+            arith(BinOp::Add, &wan, &yuan).unwrap(),
+            m(Decimal::from(10000), MoneyUnit::Yuan)
+        );
+        assert_eq!(
+            arith(BinOp::Div, &wan, &yuan).unwrap(),
+            Val::Num(Decimal::ONE)
+        );
+        assert_eq!(
+            arith(BinOp::Mul, &wan, &Val::Num(Decimal::from(2))).unwrap(),
+            m(Decimal::ONE, MoneyUnit::WanYuan)
+        );
+        assert!(arith(BinOp::Add, &wan, &Val::Num(Decimal::ONE)).is_err());
+        assert!(arith(BinOp::Mul, &wan, &yuan).is_err());
+        assert!(compare(BinOp::Gt, &ev(&wan), &ev(&Val::Num(Decimal::ZERO))).unwrap());
     }
 }
