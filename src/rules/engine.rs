@@ -88,7 +88,7 @@ fn iterated_fields(expr: &Expr, inside_aggregate: bool, out: &mut BTreeSet<Strin
         ExprKind::Path(p) if !inside_aggregate && p.starts_with("prose.") => {
             out.insert(p.clone());
         }
-        ExprKind::Unary(_, x) => iterated_fields(x, inside_aggregate, out),
+        ExprKind::Unary(_, x) | ExprKind::Let(_, x) => iterated_fields(x, inside_aggregate, out),
         ExprKind::Binary(_, l, r) => {
             iterated_fields(l, inside_aggregate, out);
             iterated_fields(r, inside_aggregate, out);

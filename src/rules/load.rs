@@ -1,6 +1,7 @@
 //! Loading a rule file: TOML (serde, with spans) -> [`RuleSet`], validating everything at
 //! load time and reporting every problem as a diagnostic that points into the TOML file.
 
+use super::dsl::types::{self, FieldTypes, Ty};
 use super::dsl::{self, ast::Expr, parse, Scope};
 use super::{Primary, Rule, RuleDoc, RuleSet};
 use crate::diagnostic::{Diagnostic, Label, Severity};
@@ -159,15 +160,24 @@ impl Ctx<'_> {
                 .unwrap_or_else(|| *map.last().unwrap_or(&value.span().start))
         };
         let start = at(inner.start);
+        // The end is where the character after the range starts in the raw text, so that an
+        // escape such as `\"` is covered whole.
         let end = if inner.end > inner.start {
-            at(inner.end - 1) + char_len(self.src, at(inner.end - 1))
+            at(inner.end).max(at(inner.end - 1) + char_len(self.src, at(inner.end - 1)))
         } else {
             start
         };
         self.error(code, start..end.max(start), message, label);
     }
 
-    fn expr(&mut self, value: &Spanned<String>, what: &str, scope: &Scope) -> Option<Expr> {
+    fn expr(
+        &mut self,
+        value: &Spanned<String>,
+        what: &str,
+        scope: &Scope,
+        types: &FieldTypes,
+        want_bool: bool,
+    ) -> Option<Expr> {
         match parse::parse(value.get_ref()) {
             Err(e) => {
                 self.error_in_string(
@@ -189,6 +199,20 @@ impl Ctx<'_> {
                         value,
                         e.span,
                         format!("in {what}: {}", e.message),
+                        "here",
+                    );
+                }
+                if !ok {
+                    return None;
+                }
+                let (_, type_errors) = types::check(&resolved, types, want_bool);
+                let ok = type_errors.is_empty();
+                for e in type_errors {
+                    self.error_in_string(
+                        "RF011",
+                        value,
+                        e.span,
+                        format!("type error in {what}: {}", e.message),
                         "here",
                     );
                 }
@@ -229,6 +253,7 @@ pub fn load(name: &str, src: &str) -> Result<RuleSet, LoadError> {
     };
     let mut fields = FieldSpecs::default();
     let mut titles: IndexMap<String, String> = IndexMap::new();
+    let mut field_types: FieldTypes = FieldTypes::new();
     let mut seen_fields: BTreeMap<String, std::ops::Range<usize>> = BTreeMap::new();
     let mut declare = |cx: &mut Ctx, full: String, span: std::ops::Range<usize>| {
         if let Some(prev) = seen_fields.get(&full) {
@@ -278,6 +303,11 @@ pub fn load(name: &str, src: &str) -> Result<RuleSet, LoadError> {
             declare(&mut cx, format!("table.{}", key.get_ref()), key.span());
             let title = title.unwrap_or_else(|| labels[0].clone());
             titles.insert(format!("table.{}", key.get_ref()), title.clone());
+            let money = unit.as_deref().and_then(MoneyUnit::parse).is_some();
+            field_types.insert(
+                format!("table.{}", key.get_ref()),
+                if money { Ty::Money } else { Ty::Num },
+            );
             rows.push(RowSpec {
                 key: key.get_ref().clone(),
                 title,
@@ -348,6 +378,8 @@ pub fn load(name: &str, src: &str) -> Result<RuleSet, LoadError> {
         };
         let title = p.title.clone().unwrap_or_else(|| key.get_ref().clone());
         titles.insert(format!("prose.{}", key.get_ref()), title.clone());
+        let ty = pattern_type(&mut cx, key, &patterns, unit.is_some());
+        field_types.insert(format!("prose.{}", key.get_ref()), ty);
         fields.prose.push(ProseSpec {
             unit,
             key: key.get_ref().clone(),
@@ -398,6 +430,8 @@ pub fn load(name: &str, src: &str) -> Result<RuleSet, LoadError> {
         }
         let title = r.title.clone().unwrap_or_else(|| key.get_ref().clone());
         titles.insert(format!("report.{}", key.get_ref()), title.clone());
+        let ty = pattern_type(&mut cx, key, &patterns, false);
+        field_types.insert(format!("report.{}", key.get_ref()), ty);
         fields.report.push(ReportSpec {
             key: key.get_ref().clone(),
             title,
@@ -409,6 +443,7 @@ pub fn load(name: &str, src: &str) -> Result<RuleSet, LoadError> {
         titles
             .entry(format!("report.{k}"))
             .or_insert_with(|| title.to_string());
+        field_types.entry(format!("report.{k}")).or_insert(Ty::Num);
     }
     // `let` bindings, resolved in order: each may use the ones before it.
     let mut lets: BTreeMap<String, Expr> = BTreeMap::new();
@@ -426,7 +461,13 @@ pub fn load(name: &str, src: &str) -> Result<RuleSet, LoadError> {
             fields: &titles,
             lets: &lets,
         };
-        if let Some(e) = cx.expr(value, &format!("let {}", name.get_ref()), &scope) {
+        if let Some(e) = cx.expr(
+            value,
+            &format!("let {}", name.get_ref()),
+            &scope,
+            &field_types,
+            false,
+        ) {
             lets.insert(name.get_ref().clone(), e);
         }
     }
@@ -438,7 +479,7 @@ pub fn load(name: &str, src: &str) -> Result<RuleSet, LoadError> {
         .ruleset
         .applies
         .as_ref()
-        .and_then(|a| cx.expr(a, "applies", &scope));
+        .and_then(|a| cx.expr(a, "applies", &scope, &field_types, true));
     let mut rules = Vec::new();
     let mut ids: BTreeMap<String, std::ops::Range<usize>> = BTreeMap::new();
     for r in &raw.rules {
@@ -472,11 +513,22 @@ pub fn load(name: &str, src: &str) -> Result<RuleSet, LoadError> {
             );
             continue;
         };
-        let check = cx.expr(&r.check, &format!("rule {}", r.id.get_ref()), &scope);
-        let when = r
-            .when
-            .as_ref()
-            .map(|w| cx.expr(w, &format!("rule {} (when)", r.id.get_ref()), &scope));
+        let check = cx.expr(
+            &r.check,
+            &format!("rule {}", r.id.get_ref()),
+            &scope,
+            &field_types,
+            true,
+        );
+        let when = r.when.as_ref().map(|w| {
+            cx.expr(
+                w,
+                &format!("rule {} (when)", r.id.get_ref()),
+                &scope,
+                &field_types,
+                true,
+            )
+        });
         let primary = match r.primary.as_ref().map(|p| p.get_ref().as_str()) {
             None | Some("lhs") => Primary::Lhs,
             Some("rhs") => Primary::Rhs,
@@ -531,6 +583,41 @@ pub fn load(name: &str, src: &str) -> Result<RuleSet, LoadError> {
         field_titles: titles,
         rules,
     })
+}
+
+/// The type of a pattern-bound field: a date for `{date}`, money when a unit is declared or
+/// captured, else a number. Patterns of one field must agree.
+fn pattern_type(cx: &mut Ctx, key: &Spanned<String>, patterns: &[spec::Pattern], unit: bool) -> Ty {
+    let kinds: Vec<Ty> = patterns
+        .iter()
+        .map(|p| match p.kind {
+            spec::Placeholder::Date => Ty::Date,
+            _ if unit || p.regex.capture_names().any(|n| n == Some("unit")) => Ty::Money,
+            _ => Ty::Num,
+        })
+        .collect();
+    match kinds.first() {
+        None => {
+            if unit {
+                Ty::Money
+            } else {
+                Ty::Num
+            }
+        }
+        Some(first) if kinds.iter().all(|k| k == first) => first.clone(),
+        Some(_) => {
+            cx.error(
+                "RF011",
+                key.span(),
+                format!(
+                    "the patterns of `{}` capture different kinds of value (dates and numbers)",
+                    key.get_ref()
+                ),
+                "here",
+            );
+            Ty::Unknown
+        }
+    }
 }
 
 /// Message placeholders: `{lhs}`, `{rhs}`, `{diff}`, or any field or `let` name.
@@ -654,6 +741,22 @@ message_en = "{lhs} vs {rhs}"
         );
         let nope = e.iter().find(|x| x.0.contains("nope")).unwrap();
         assert_eq!(nope.1, "{nope}");
+    }
+
+    #[test]
+    fn type_errors_point_into_the_toml() {
+        let bad = MINI.replace(
+            "prose.total == table.total + parts",
+            "prose.total == \\\"5\\\"",
+        );
+        let e = errors(&bad);
+        assert_eq!(e.len(), 1, "{e:?}");
+        assert!(
+            e[0].0
+                .contains("type error in rule T1: cannot compare a number with a string"),
+            "{e:?}"
+        );
+        assert_eq!(e[0].1, "prose.total == \\\"5\\\"");
     }
 
     #[test]

@@ -102,4 +102,7 @@ pub enum ExprKind {
     Call(String, Vec<Expr>),
     /// A resolved wildcard: the fields it matched, in declaration order.
     List(Vec<Expr>),
+    /// A use of a `let` binding: its name and its resolved body (whose spans are inside the
+    /// `let` value, not the expression that uses it).
+    Let(String, Box<Expr>),
 }

@@ -323,6 +323,7 @@ fn eval_in(expr: &Expr, env: &Env, aggregate: bool) -> EvResult {
         ExprKind::Str(s) => plain(Val::Str(s.clone())),
         ExprKind::Bool(b) => plain(Val::Bool(*b)),
         ExprKind::Path(p) => lookup(p, env, aggregate),
+        ExprKind::Let(_, body) => eval_in(body, env, aggregate),
         ExprKind::List(items) => {
             let items: Vec<EvResult> = items.iter().map(|i| eval_in(i, env, aggregate)).collect();
             let srcs = items
@@ -649,6 +650,7 @@ pub fn show_values(expr: &Expr, env: &Env) -> String {
                 .collect::<Vec<_>>()
                 .join(" + ")
         }
+        ExprKind::Let(_, body) => show_values(body, env),
         ExprKind::List(items) => {
             let parts: Vec<String> = items.iter().map(leaf).collect();
             format!("[{}]", parts.join(", "))

@@ -3,6 +3,7 @@
 pub mod ast;
 pub mod eval;
 pub mod parse;
+pub mod types;
 
 use ast::{Expr, ExprKind};
 use indexmap::IndexMap;
@@ -224,7 +225,7 @@ fn resolve_path(p: &str, expr: &Expr, scope: &Scope, errors: &mut Vec<ResolveErr
         return ExprKind::List(vec![]);
     }
     if let Some(e) = scope.lets.get(p) {
-        return e.kind.clone();
+        return ExprKind::Let(p.to_string(), Box::new(e.clone()));
     }
     if scope.fields.contains_key(p) {
         return ExprKind::Path(p.to_string());

@@ -290,6 +290,7 @@ mod tests {
             ExprKind::Call(f, a) => {
                 format!("{f}({})", a.iter().map(show).collect::<Vec<_>>().join(", "))
             }
+            ExprKind::Let(n, _) => n.clone(),
             ExprKind::List(a) => format!("[{}]", a.iter().map(show).collect::<Vec<_>>().join(", ")),
         }
     }
