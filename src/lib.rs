@@ -96,7 +96,7 @@ pub fn choose_ruleset(
         };
         let (facts, _) = facts::bind(source, report, &rs.fields, Lang::En);
         let choice = Default::default();
-        let env = rules::dsl::eval::Env::new(&facts, &choice);
+        let env = rules::dsl::eval::Env::new(&facts, &choice).with_dims(&rs.dims);
         match rules::dsl::eval::eval(cond, &env) {
             Ok(v) if v.val == rules::dsl::eval::Val::Bool(true) => {
                 let year = facts

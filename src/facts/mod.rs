@@ -88,6 +88,18 @@ pub struct FactSet {
     pub report: BTreeMap<String, Fact>,
     /// Rows with a value that bound to no field (for `dump`).
     pub unbound_rows: Vec<Span>,
+    /// 2-D forms by table name: the rows bound and the columns found. Their cells are in
+    /// `table` under `ROW[COLUMN]`.
+    pub grids: BTreeMap<String, Grid>,
+}
+
+/// The shape of a bound 2-D form.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Grid {
+    /// Row keys bound, in table order.
+    pub rows: Vec<String>,
+    /// Column keys found, in declaration order.
+    pub columns: Vec<String>,
 }
 
 /// Report facts computed from the document structure, available to every rule set.

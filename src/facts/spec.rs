@@ -32,6 +32,21 @@ pub struct TableSpec {
     /// The rows are the complete form: rows that bind to nothing and rows that are missing
     /// are findings. A partial declaration (a user's own few rows) sets this to false.
     pub complete: bool,
+    /// Columns of a 2-D form (empty for a `label | unit | value` table).
+    pub columns: Vec<ColumnSpec>,
+    /// Blank cells count as 0 (noted once per table) instead of being missing.
+    pub blank_is_zero: bool,
+}
+
+/// A column of a 2-D form.
+#[derive(Debug, Clone)]
+pub struct ColumnSpec {
+    /// Field name without the `column.` prefix (`natural`).
+    pub key: String,
+    /// Display title.
+    pub title: String,
+    /// Header label keys (normalised with [`label_key`]).
+    pub keys: Vec<String>,
 }
 
 /// One expected table row.

@@ -114,9 +114,69 @@ struct Alignment<'a> {
     pairs: Vec<(usize, usize, BoundBy)>,
     matched: usize,
     table_span: Span,
+    /// 2-D forms: (cell index, column spec index) of every column found in the header.
+    columns: Vec<(usize, usize)>,
+}
+
+/// A row of a 2-D form that carries figures: a label, then only numbers, blanks or dashes.
+fn is_grid_value_row(row: &Row) -> bool {
+    row.cells.len() >= 2
+        && !row.cells[0].text.trim().is_empty()
+        && row.cells[1..].iter().all(|c| {
+            let t = c.text.trim();
+            t.is_empty()
+                || is_dash(t)
+                || super::numerals::parse_arabic(MoneyUnit::split_suffix(t).0).is_some()
+        })
+}
+
+/// Finds the column of every declared column label in the header rows (the rows before the
+/// first row of figures), preferring exact label matches and the lowest header row.
+fn find_columns(table: &Table, spec: &TableSpec) -> Vec<(usize, usize)> {
+    let header_end = table
+        .rows
+        .iter()
+        .position(is_grid_value_row)
+        .unwrap_or(table.rows.len());
+    let header = &table.rows[..header_end];
+    let mut out = Vec::new();
+    for (ci, col) in spec.columns.iter().enumerate() {
+        let exact = header.iter().rev().find_map(|r| {
+            r.cells
+                .iter()
+                .position(|c| col.keys.iter().any(|k| label_key(&c.text) == *k))
+        });
+        let found = exact.or_else(|| {
+            let hits: Vec<usize> = header
+                .iter()
+                .rev()
+                .flat_map(|r| {
+                    r.cells.iter().enumerate().filter(|(_, c)| {
+                        let key = label_key(&c.text);
+                        key.chars().count() >= 2
+                            && col.keys.iter().any(|k| key.contains(k.as_str()))
+                    })
+                })
+                .map(|(i, _)| i)
+                .collect();
+            (hits.len() == 1).then(|| hits[0])
+        });
+        if let Some(i) = found {
+            if i > 0 && !out.iter().any(|&(x, _)| x == i) {
+                out.push((i, ci));
+            }
+        }
+    }
+    out
 }
 
 fn align<'a>(table: &'a Table, spec: &TableSpec) -> Alignment<'a> {
+    let grid = !spec.columns.is_empty();
+    let columns = if grid {
+        find_columns(table, spec)
+    } else {
+        Vec::new()
+    };
     let header = find_column(table, &spec.value_column);
     let unit_col = find_column(table, &spec.unit_column).map(|(_, c)| c);
     let first_row = header.map_or(0, |(r, _)| r + 1);
@@ -141,6 +201,13 @@ fn align<'a>(table: &'a Table, spec: &TableSpec) -> Alignment<'a> {
     let value_rows: Vec<usize> = (0..candidates.len())
         .filter(|&i| candidates[i].is_value_row())
         .collect();
+    let value_rows: Vec<usize> = if grid {
+        (0..candidates.len())
+            .filter(|&i| is_grid_value_row(candidates[i].row))
+            .collect()
+    } else {
+        value_rows
+    };
     let (m, n) = (spec.rows.len(), value_rows.len());
     let s = |i: usize, j: usize| -> u32 {
         let key = &candidates[value_rows[j]].key;
@@ -192,7 +259,7 @@ fn align<'a>(table: &'a Table, spec: &TableSpec) -> Alignment<'a> {
         let exp: Vec<usize> = ((e0 + 1)..e1).map(|x| x as usize).collect();
         let cands: Vec<usize> = ((c0 + 1)..c1)
             .map(|x| x as usize)
-            .filter(|&c| candidates[c].is_value_row())
+            .filter(|&c| value_rows.contains(&c))
             .collect();
         if !exp.is_empty() && exp.len() == cands.len() && exp.len() <= 3 {
             extra.extend(
@@ -209,7 +276,19 @@ fn align<'a>(table: &'a Table, spec: &TableSpec) -> Alignment<'a> {
         pairs,
         matched,
         table_span: table.span,
+        columns,
     }
+}
+
+/// Most labels one summary diagnostic carries.
+const MAX_LABELS: usize = 8;
+
+/// The first line of a span (for labels on a whole table).
+fn first_line(text: &str, span: Span) -> Span {
+    let end = text[span.range()]
+        .find('\n')
+        .map_or(span.end, |i| span.start + i);
+    Span::new(span.start, end)
 }
 
 fn diag(check: BuiltinCheck, lang: Lang, message: String) -> Diagnostic {
@@ -259,16 +338,39 @@ pub(super) fn bind_table(
     };
     let bound: std::collections::HashMap<usize, (usize, BoundBy)> =
         al.pairs.iter().map(|&(e, c, by)| (c, (e, by))).collect();
+    let mut blanks_as_zero: Vec<Span> = Vec::new();
+    let mut grid_blanks: Vec<(Span, String, String)> = Vec::new();
+    if !spec.columns.is_empty() {
+        let grid = facts.grids.entry(spec.name.clone()).or_default();
+        grid.columns = al
+            .columns
+            .iter()
+            .map(|&(_, c)| spec.columns[c].key.clone())
+            .collect();
+        let missing: Vec<&str> = spec
+            .columns
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| !al.columns.iter().any(|c| c.1 == *i))
+            .map(|(_, c)| c.title.as_str())
+            .collect();
+        if !missing.is_empty() {
+            let c = checks::MISSING_ROWS;
+            let msg = match lang {
+                Lang::Zh => format!("{}缺少列：{}", spec.title, missing.join("、")),
+                Lang::En => format!("{}: columns not found: {}", spec.title, missing.join(", ")),
+            };
+            diags.push(
+                diag(c, lang, msg).with_label(Label::primary(first_line(text, al.table_span), "")),
+            );
+        }
+    }
     for (ci, cand) in al.candidates.iter().enumerate() {
         let label_cell = &cand.row.cells[0];
         let garbled = is_garbled(&cand.label);
         match bound.get(&ci) {
             Some(&(ei, by)) => {
                 let row_spec = &spec.rows[ei];
-                let cell = cand
-                    .value_cell
-                    .and_then(|i| cand.row.cells.get(i))
-                    .unwrap_or(label_cell);
                 let unit_text = cand
                     .unit_cell
                     .and_then(|i| cand.row.cells.get(i))
@@ -278,7 +380,6 @@ pub(super) fn bind_table(
                 } else {
                     MoneyUnit::parse(unit_text)
                 };
-                let value = cell_value(&cell.text, row_unit);
                 if by == BoundBy::Position {
                     let (check, what_zh, what_en) = if garbled {
                         (
@@ -334,47 +435,92 @@ pub(super) fn bind_table(
                 } else if garbled {
                     diags.push(garbled_diag(lang, cand, label_cell.span));
                 }
-                match &value {
-                    FactValue::Blank => {
-                        let c = checks::BLANK_CELL;
-                        let msg = match lang {
-                            Lang::Zh => format!("「{}」的数值为空", row_spec.title),
-                            Lang::En => format!("the value of `{}` is blank", row_spec.title),
-                        };
-                        diags.push(
-                            diag(c, lang, msg)
-                                .with_label(Label::primary(
-                                    cell.span,
-                                    lang.pick("此处应填数字", "a number belongs here"),
-                                ))
-                                .with_label(Label::secondary(
-                                    label_cell.span,
-                                    format!("table.{}", row_spec.key),
-                                )),
-                        );
+                // The value cells of this row: one (1-D form) or one per column (2-D form).
+                let cells: Vec<(String, Option<&str>, &crate::document::Cell)> =
+                    if al.columns.is_empty() {
+                        let cell = cand
+                            .value_cell
+                            .and_then(|i| cand.row.cells.get(i))
+                            .unwrap_or(label_cell);
+                        vec![(row_spec.key.clone(), None, cell)]
+                    } else {
+                        al.columns
+                            .iter()
+                            .filter_map(|&(ci, col)| {
+                                let c = &spec.columns[col];
+                                cand.row.cells.get(ci).map(|cell| {
+                                    (
+                                        format!("{}[{}]", row_spec.key, c.key),
+                                        Some(c.title.as_str()),
+                                        cell,
+                                    )
+                                })
+                            })
+                            .collect()
+                    };
+                for (key, column, cell) in cells {
+                    let mut value = cell_value(&cell.text, row_unit);
+                    match &value {
+                        FactValue::Blank if spec.blank_is_zero => {
+                            value = FactValue::Number(rust_decimal::Decimal::ZERO);
+                            blanks_as_zero.push(cell.span);
+                        }
+                        FactValue::Blank if column.is_some() => grid_blanks.push((
+                            cell.span,
+                            row_spec.title.clone(),
+                            column.unwrap_or("").to_string(),
+                        )),
+                        FactValue::Blank => {
+                            let c = checks::BLANK_CELL;
+                            let msg = match lang {
+                                Lang::Zh => format!("「{}」的数值为空", row_spec.title),
+                                Lang::En => format!("the value of `{}` is blank", row_spec.title),
+                            };
+                            diags.push(
+                                diag(c, lang, msg)
+                                    .with_label(Label::primary(
+                                        cell.span,
+                                        lang.pick("此处应填数字", "a number belongs here"),
+                                    ))
+                                    .with_label(Label::secondary(
+                                        label_cell.span,
+                                        format!("table.{key}"),
+                                    )),
+                            );
+                        }
+                        FactValue::Text(t) => {
+                            let c = checks::NON_NUMERIC_CELL;
+                            let msg = match lang {
+                                Lang::Zh => format!("「{}」的数值不是数字：{t}", row_spec.title),
+                                Lang::En => format!(
+                                    "the value of `{}` is not a number: {t}",
+                                    row_spec.title
+                                ),
+                            };
+                            diags
+                                .push(diag(c, lang, msg).with_label(Label::primary(cell.span, "")));
+                        }
+                        _ => {}
                     }
-                    FactValue::Text(t) => {
-                        let c = checks::NON_NUMERIC_CELL;
-                        let msg = match lang {
-                            Lang::Zh => format!("「{}」的数值不是数字：{t}", row_spec.title),
-                            Lang::En => {
-                                format!("the value of `{}` is not a number: {t}", row_spec.title)
-                            }
-                        };
-                        diags.push(diag(c, lang, msg).with_label(Label::primary(cell.span, "")));
-                    }
-                    _ => {}
+                    facts.table.insert(
+                        key,
+                        Fact {
+                            value,
+                            span: Some(cell.span),
+                            context: Some(cand.row.span),
+                            raw: text[cell.span.range()].to_string(),
+                            bound_by: by,
+                        },
+                    );
                 }
-                facts.table.insert(
-                    row_spec.key.clone(),
-                    Fact {
-                        value,
-                        span: Some(cell.span),
-                        context: Some(cand.row.span),
-                        raw: text[cell.span.range()].to_string(),
-                        bound_by: by,
-                    },
-                );
+                if !al.columns.is_empty() {
+                    facts
+                        .grids
+                        .entry(spec.name.clone())
+                        .or_default()
+                        .rows
+                        .push(row_spec.key.clone());
+                }
             }
             None => {
                 if garbled {
@@ -399,6 +545,47 @@ pub(super) fn bind_table(
                 }
             }
         }
+    }
+    if !grid_blanks.is_empty() {
+        let c = checks::BLANK_CELL;
+        let msg = match lang {
+            Lang::Zh => format!("{}中有 {} 个单元格为空", spec.title, grid_blanks.len()),
+            Lang::En => format!("{} has {} blank cells", spec.title, grid_blanks.len()),
+        };
+        let mut d = diag(c, lang, msg);
+        for (span, row, col) in grid_blanks.iter().take(MAX_LABELS) {
+            d.labels
+                .push(Label::primary(*span, format!("{row} / {col}")));
+        }
+        if grid_blanks.len() > MAX_LABELS {
+            d.notes
+                .push(format!("… and {} more", grid_blanks.len() - MAX_LABELS));
+        }
+        diags.push(d);
+    }
+    if !blanks_as_zero.is_empty() {
+        let msg = match lang {
+            Lang::Zh => format!(
+                "{}中 {} 个空白单元格按 0 计算（规则文件 blank_is_zero = true）",
+                spec.title,
+                blanks_as_zero.len()
+            ),
+            Lang::En => format!(
+                "{} blank cells of {} are counted as 0 (blank_is_zero = true in the rule file)",
+                blanks_as_zero.len(),
+                spec.title
+            ),
+        };
+        let mut d = Diagnostic::new(
+            crate::diagnostic::Severity::Info,
+            checks::BLANK_CELL.id,
+            checks::BLANK_CELL.name,
+            msg,
+        );
+        for span in blanks_as_zero.iter().take(MAX_LABELS) {
+            d.labels.push(Label::primary(*span, "0"));
+        }
+        diags.push(d);
     }
     let missing: Vec<&str> = spec
         .rows

@@ -4,10 +4,11 @@
 use super::dsl::ast::{BinOp, Expr, ExprKind};
 use super::dsl::eval::{self, Env, Ev, Missing, Why};
 use super::dsl::AGGREGATES;
-use super::{Primary, Rule, RuleSet};
+use super::{Dim, Primary, Rule, RuleSet};
 use crate::diagnostic::{Diagnostic, Label, Lang};
 use crate::facts::FactSet;
 use crate::span::{LineIndex, Span};
+use indexmap::IndexMap;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Most instances one rule is evaluated for (combinations of prose matches).
@@ -82,24 +83,38 @@ fn describe_missing(
     parts.join("; ")
 }
 
-/// Prose fields referenced outside aggregate functions: the rule runs once per match of each.
-fn iterated_fields(expr: &Expr, inside_aggregate: bool, out: &mut BTreeSet<String>) {
+/// What a rule runs over: prose fields referenced outside aggregate functions (once per
+/// match), and vectors of 2-D forms (once per column for a row, once per row for a column).
+fn iterated_fields(
+    expr: &Expr,
+    inside_aggregate: bool,
+    dims: &IndexMap<String, Dim>,
+    out: &mut BTreeSet<String>,
+) {
     match &expr.kind {
+        ExprKind::Path(p) if dims.contains_key(p) => {
+            out.insert(match &dims[p] {
+                Dim::Columns(t) => format!("col:{t}"),
+                Dim::Rows(t) => format!("row:{t}"),
+            });
+        }
         ExprKind::Path(p) if !inside_aggregate && p.starts_with("prose.") => {
             out.insert(p.clone());
         }
-        ExprKind::Unary(_, x) | ExprKind::Let(_, x) => iterated_fields(x, inside_aggregate, out),
+        ExprKind::Unary(_, x) | ExprKind::Let(_, x) => {
+            iterated_fields(x, inside_aggregate, dims, out)
+        }
         ExprKind::Binary(_, l, r) => {
-            iterated_fields(l, inside_aggregate, out);
-            iterated_fields(r, inside_aggregate, out);
+            iterated_fields(l, inside_aggregate, dims, out);
+            iterated_fields(r, inside_aggregate, dims, out);
         }
         ExprKind::Call(name, args) => {
             let agg = inside_aggregate || AGGREGATES.contains(&name.as_str());
-            args.iter().for_each(|a| iterated_fields(a, agg, out));
+            args.iter().for_each(|a| iterated_fields(a, agg, dims, out));
         }
         ExprKind::List(items) => items
             .iter()
-            .for_each(|a| iterated_fields(a, inside_aggregate, out)),
+            .for_each(|a| iterated_fields(a, inside_aggregate, dims, out)),
         _ => {}
     }
 }
@@ -108,11 +123,17 @@ fn iterated_fields(expr: &Expr, inside_aggregate: bool, out: &mut BTreeSet<Strin
 fn instances(fields: &BTreeSet<String>, facts: &FactSet) -> Vec<BTreeMap<String, usize>> {
     let mut out = vec![BTreeMap::new()];
     for f in fields {
-        let n = facts
-            .prose
-            .get(f.trim_start_matches("prose."))
-            .map_or(0, Vec::len)
-            .max(1);
+        let n = if let Some(t) = f.strip_prefix("col:") {
+            facts.grids.get(t).map_or(0, |g| g.columns.len())
+        } else if let Some(t) = f.strip_prefix("row:") {
+            facts.grids.get(t).map_or(0, |g| g.rows.len())
+        } else {
+            facts
+                .prose
+                .get(f.trim_start_matches("prose."))
+                .map_or(0, Vec::len)
+        }
+        .max(1);
         let mut next = Vec::new();
         for base in &out {
             for i in 0..n {
@@ -162,13 +183,44 @@ pub fn run(rs: &RuleSet, facts: &FactSet, text: &str, lang: Lang) -> Vec<Outcome
     let mut out = Vec::new();
     for (ri, rule) in rs.rules.iter().enumerate() {
         let mut fields = BTreeSet::new();
-        iterated_fields(&rule.check, false, &mut fields);
+        iterated_fields(&rule.check, false, &rs.dims, &mut fields);
         if let Some(w) = &rule.when {
-            iterated_fields(w, false, &mut fields);
+            iterated_fields(w, false, &rs.dims, &mut fields);
         }
         for choice in instances(&fields, facts) {
-            let env = Env::new(facts, &choice);
-            let (status, mut detail) = run_instance(rs, rule, &env, &lines, lang);
+            let env = Env::new(facts, &choice).with_dims(&rs.dims);
+            let (mut status, mut detail) = run_instance(rs, rule, &env, &lines, lang);
+            // Say which column or row of a 2-D form this instance is about.
+            let (column, row) = place(rs, facts, &choice);
+            let place_text: Vec<String> = [
+                column
+                    .as_ref()
+                    .map(|c| format!("{} {c}", lang.pick("列", "column"))),
+                row.as_ref()
+                    .map(|r| format!("{} {r}", lang.pick("行", "row"))),
+            ]
+            .into_iter()
+            .flatten()
+            .collect();
+            if let Status::Failed(d) = &mut status {
+                d.message = d
+                    .message
+                    .replace("{column}", column.as_deref().unwrap_or(""))
+                    .replace("{row}", row.as_deref().unwrap_or(""));
+                if !place_text.is_empty() {
+                    d.notes.insert(0, place_text.join(", "));
+                }
+            }
+            if let Status::Failed(d) = &status {
+                let at = d
+                    .labels
+                    .iter()
+                    .find(|l| l.primary)
+                    .map(|l| format!(" (line {})", lines.line(l.span.start)));
+                detail = format!("{}{}", d.message, at.unwrap_or_default());
+            } else if !place_text.is_empty() {
+                detail = format!("{detail} [{}]", place_text.join(", "));
+            }
             // Say which prose match this instance is about.
             let at: Vec<String> = choice
                 .iter()
@@ -188,6 +240,34 @@ pub fn run(rs: &RuleSet, facts: &FactSet, text: &str, lang: Lang) -> Vec<Outcome
     }
     let _ = text;
     out
+}
+
+/// Titles of the column and row of a 2-D form an instance is about.
+fn place(
+    rs: &RuleSet,
+    facts: &FactSet,
+    choice: &BTreeMap<String, usize>,
+) -> (Option<String>, Option<String>) {
+    let mut column = None;
+    let mut row = None;
+    for (k, &i) in choice {
+        if let Some(t) = k.strip_prefix("col:") {
+            column = facts.grids.get(t).and_then(|g| g.columns.get(i)).map(|c| {
+                rs.field_titles
+                    .get(&format!("column.{c}"))
+                    .cloned()
+                    .unwrap_or_else(|| c.clone())
+            });
+        } else if let Some(t) = k.strip_prefix("row:") {
+            row = facts.grids.get(t).and_then(|g| g.rows.get(i)).map(|r| {
+                rs.field_titles
+                    .get(&format!("table.{r}"))
+                    .cloned()
+                    .unwrap_or_else(|| r.clone())
+            });
+        }
+    }
+    (column, row)
 }
 
 fn run_instance(

@@ -3,7 +3,7 @@
 
 use super::dsl::types::{self, FieldTypes, Ty};
 use super::dsl::{self, ast::Expr, parse, Scope};
-use super::{Primary, Rule, RuleDoc, RuleSet};
+use super::{Dim, Primary, Rule, RuleDoc, RuleSet};
 use crate::diagnostic::{Diagnostic, Label, Severity};
 use crate::facts::spec::{self, FieldSpecs, Origin, ProseSpec, ReportSpec, RowSpec, TableSpec};
 use crate::facts::COMPUTED_REPORT_FIELDS;
@@ -57,6 +57,10 @@ struct RawTable {
     unit_column: Vec<String>,
     #[serde(default)]
     complete: bool,
+    #[serde(default)]
+    blank_is_zero: bool,
+    #[serde(default)]
+    columns: IndexMap<Spanned<String>, RawRow>,
     rows: IndexMap<Spanned<String>, RawRow>,
 }
 
@@ -72,6 +76,21 @@ enum RawRow {
         #[serde(default)]
         title: Option<String>,
     },
+}
+
+impl RawRow {
+    /// (labels, unit, title)
+    fn parts(&self) -> (Vec<String>, Option<String>, Option<String>) {
+        match self {
+            RawRow::One(l) => (vec![l.clone()], None, None),
+            RawRow::Many(ls) => (ls.clone(), None, None),
+            RawRow::Full {
+                labels,
+                unit,
+                title,
+            } => (labels.clone(), unit.clone(), title.clone()),
+        }
+    }
 }
 
 #[derive(Deserialize, Default)]
@@ -276,18 +295,40 @@ pub fn load(name: &str, src: &str) -> Result<RuleSet, LoadError> {
             seen_fields.insert(full, span);
         }
     };
+    let mut dims: IndexMap<String, Dim> = IndexMap::new();
     for (tname, t) in &raw.tables {
+        let mut columns = Vec::new();
+        for (key, col) in &t.columns {
+            let (labels, _, title) = col.parts();
+            if labels.is_empty() || labels.iter().any(|l| spec::label_key(l).is_empty()) {
+                cx.error(
+                    "RF005",
+                    key.span(),
+                    format!(
+                        "column `{}` needs at least one label with letters",
+                        key.get_ref()
+                    ),
+                    "here",
+                );
+                continue;
+            }
+            declare(&mut cx, format!("column.{}", key.get_ref()), key.span());
+            let title = title.unwrap_or_else(|| labels[0].clone());
+            titles.insert(format!("column.{}", key.get_ref()), title.clone());
+            field_types.insert(format!("column.{}", key.get_ref()), Ty::Num);
+            dims.insert(
+                format!("column.{}", key.get_ref()),
+                Dim::Rows(tname.get_ref().clone()),
+            );
+            columns.push(spec::ColumnSpec {
+                key: key.get_ref().clone(),
+                title,
+                keys: labels.iter().map(|l| spec::label_key(l)).collect(),
+            });
+        }
         let mut rows = Vec::new();
         for (key, row) in &t.rows {
-            let (labels, unit, title) = match row {
-                RawRow::One(l) => (vec![l.clone()], None, None),
-                RawRow::Many(ls) => (ls.clone(), None, None),
-                RawRow::Full {
-                    labels,
-                    unit,
-                    title,
-                } => (labels.clone(), unit.clone(), title.clone()),
-            };
+            let (labels, unit, title) = row.parts();
             if labels.is_empty() || labels.iter().any(|l| spec::label_key(l).is_empty()) {
                 cx.error(
                     "RF005",
@@ -308,6 +349,19 @@ pub fn load(name: &str, src: &str) -> Result<RuleSet, LoadError> {
                 format!("table.{}", key.get_ref()),
                 if money { Ty::Money } else { Ty::Num },
             );
+            let row_ty = if money { Ty::Money } else { Ty::Num };
+            if !columns.is_empty() {
+                // A row of a 2-D form is a vector over the columns; each cell is `row[column]`.
+                dims.insert(
+                    format!("table.{}", key.get_ref()),
+                    Dim::Columns(tname.get_ref().clone()),
+                );
+                for c in &columns {
+                    let cell = format!("table.{}[{}]", key.get_ref(), c.key);
+                    titles.insert(cell.clone(), format!("{} / {}", title, c.title));
+                    field_types.insert(cell, row_ty.clone());
+                }
+            }
             rows.push(RowSpec {
                 key: key.get_ref().clone(),
                 title,
@@ -322,6 +376,8 @@ pub fn load(name: &str, src: &str) -> Result<RuleSet, LoadError> {
             unit_column: t.unit_column.iter().map(|l| spec::label_key(l)).collect(),
             rows,
             complete: t.complete,
+            columns,
+            blank_is_zero: t.blank_is_zero,
         });
     }
     for (key, p) in &raw.fields.prose {
@@ -581,6 +637,7 @@ pub fn load(name: &str, src: &str) -> Result<RuleSet, LoadError> {
         applies_src: raw.ruleset.applies.as_ref().map(|a| a.get_ref().clone()),
         fields,
         field_titles: titles,
+        dims,
         rules,
     })
 }
@@ -635,7 +692,7 @@ fn check_placeholders(
             break;
         };
         let name = &text[start + 1..start + close];
-        let known = matches!(name, "lhs" | "rhs" | "diff")
+        let known = matches!(name, "lhs" | "rhs" | "diff" | "column" | "row")
             || fields.contains_key(name)
             || lets.contains_key(name);
         if !known {

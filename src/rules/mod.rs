@@ -75,8 +75,19 @@ pub struct RuleSet {
     pub fields: FieldSpecs,
     /// Display title of every field, by full name (`table.proactive_total`).
     pub field_titles: indexmap::IndexMap<String, String>,
+    /// Vector fields of 2-D forms and the dimension a rule using them runs over.
+    pub dims: indexmap::IndexMap<String, Dim>,
     /// Rules in file order.
     pub rules: Vec<Rule>,
+}
+
+/// The dimension a vector field of a 2-D form varies over.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Dim {
+    /// A row (`table.new`): one value per column of the named table; a rule runs per column.
+    Columns(String),
+    /// A column (`column.total`): one value per row of the named table; a rule runs per row.
+    Rows(String),
 }
 
 /// The rule sets built into the binary: (name, TOML text).

@@ -5,8 +5,10 @@
 use super::ast::{BinOp, Expr, ExprKind, UnOp};
 use crate::date::Date;
 use crate::facts::{Fact, FactSet, FactValue};
+use crate::rules::Dim;
 use crate::span::Span;
 use crate::units::Money;
+use indexmap::IndexMap;
 use rust_decimal::Decimal;
 use std::cell::Cell;
 use std::collections::BTreeMap;
@@ -140,7 +142,10 @@ pub struct Env<'a> {
     /// Bound facts.
     pub facts: &'a FactSet,
     /// For prose fields the rule iterates over: the index of the match this instance uses.
+    /// Also, for 2-D forms, `col:TABLE` / `row:TABLE`: the column or row this instance is about.
     pub choice: &'a BTreeMap<String, usize>,
+    /// Vector fields of 2-D forms.
+    pub dims: Option<&'a IndexMap<String, Dim>>,
     steps: Cell<usize>,
 }
 
@@ -150,7 +155,34 @@ impl<'a> Env<'a> {
         Env {
             facts,
             choice,
+            dims: None,
             steps: Cell::new(0),
+        }
+    }
+
+    /// The same, aware of the vector fields of 2-D forms.
+    pub fn with_dims(mut self, dims: &'a IndexMap<String, Dim>) -> Env<'a> {
+        self.dims = Some(dims);
+        self
+    }
+
+    /// The cell a vector field stands for in this instance: `table.new` -> `table.new[total]`.
+    fn cell_of(&self, path: &str) -> Option<String> {
+        let dim = self.dims?.get(path)?;
+        match dim {
+            Dim::Columns(t) => {
+                let i = *self.choice.get(&format!("col:{t}"))?;
+                let col = self.facts.grids.get(t)?.columns.get(i)?;
+                Some(format!("{path}[{col}]"))
+            }
+            Dim::Rows(t) => {
+                let i = *self.choice.get(&format!("row:{t}"))?;
+                let row = self.facts.grids.get(t)?.rows.get(i)?;
+                Some(format!(
+                    "table.{row}[{}]",
+                    path.trim_start_matches("column.")
+                ))
+            }
         }
     }
 }
@@ -180,6 +212,12 @@ fn fact_ev(field: &str, f: &Fact) -> EvResult {
 }
 
 fn lookup(path: &str, env: &Env, aggregate: bool) -> EvResult {
+    if env.dims.is_some_and(|d| d.contains_key(path)) {
+        return match env.cell_of(path) {
+            Some(cell) => lookup(&cell, env, aggregate),
+            None => Err(Missing::one(path, Why::NotFound, None)),
+        };
+    }
     let (ns, key) = path.split_once('.').unwrap_or(("", path));
     match ns {
         "table" => match env.facts.table.get(key) {

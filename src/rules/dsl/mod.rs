@@ -187,7 +187,7 @@ fn resolve_path(p: &str, expr: &Expr, scope: &Scope, errors: &mut Vec<ResolveErr
         let mut items: Vec<Expr> = scope
             .fields
             .keys()
-            .filter(|k| k.starts_with(&want))
+            .filter(|k| k.starts_with(&want) && !k.contains('['))
             .map(|k| Expr {
                 kind: ExprKind::Path(k.clone()),
                 span: expr.span.clone(),
@@ -201,7 +201,7 @@ fn resolve_path(p: &str, expr: &Expr, scope: &Scope, errors: &mut Vec<ResolveErr
                     scope
                         .fields
                         .keys()
-                        .filter(|k| k.starts_with(&want))
+                        .filter(|k| k.starts_with(&want) && !k.contains('['))
                         .map(|k| Expr {
                             kind: ExprKind::Path(k.clone()),
                             span: expr.span.clone(),
