@@ -11,9 +11,12 @@
 pub mod date;
 pub mod diagnostic;
 pub mod document;
+pub mod dump;
+pub mod explain;
 pub mod facts;
 pub mod render;
 pub mod rules;
+pub mod ruletest;
 pub mod source;
 pub mod span;
 pub mod units;

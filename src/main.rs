@@ -1,12 +1,11 @@
 //! The `report-lint` command line.
 
-use clap::{Parser, ValueEnum};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 use codespan_reporting::term::termcolor::{Buffer, ColorChoice};
 use rayon::prelude::*;
 use report_lint::diagnostic::Lang;
-use report_lint::render;
 use report_lint::rules::{self, RuleSet};
-use report_lint::FileReport;
+use report_lint::{explain, render, ruletest, FileReport, FileStatus};
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -38,28 +37,111 @@ enum LangArg {
 /// Lints government information disclosure annual reports (政府信息公开工作年度报告).
 ///
 /// Exit codes: 0 no error-level findings, 1 error-level findings, 2 usage, rule-file or I/O
-/// errors (including files that could not be read or checked).
+/// errors (including reports that could not be read or checked).
 #[derive(Debug, Parser)]
-#[command(name = "report-lint", version, about)]
+#[command(
+    name = "report-lint",
+    version,
+    about,
+    args_conflicts_with_subcommands = true,
+    subcommand_negates_reqs = true
+)]
 struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+    #[command(flatten)]
+    lint: LintArgs,
+}
+
+#[derive(Debug, Args)]
+struct Common {
+    /// Rule file(s) to use instead of the built-in sets (repeatable).
+    #[arg(long, value_name = "FILE", global = true)]
+    rules: Vec<PathBuf>,
+    /// Language of messages.
+    #[arg(long, value_enum, default_value_t = LangArg::Zh, global = true)]
+    lang: LangArg,
+    /// Colour output.
+    #[arg(long, value_enum, default_value_t = When::Auto, global = true)]
+    color: When,
+}
+
+#[derive(Debug, Args)]
+struct LintArgs {
     /// Report files or directories (directories are searched for .txt/.htm/.html files).
     #[arg(value_name = "PATH", required = true)]
     paths: Vec<PathBuf>,
-    /// Rule file(s) to use instead of the built-in sets (repeatable).
-    #[arg(long, value_name = "FILE")]
-    rules: Vec<PathBuf>,
     /// List passed and skipped rules with their values and reasons.
     #[arg(short, long)]
     verbose: bool,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     format: Format,
-    /// Language of messages.
-    #[arg(long, value_enum, default_value_t = LangArg::Zh)]
-    lang: LangArg,
-    /// Colour output.
-    #[arg(long, value_enum, default_value_t = When::Auto)]
-    color: When,
+    /// Only these rules: ids or names, or prefixes ending in `*` (`GI18-P*`); comma-separated or repeated.
+    #[arg(long, value_delimiter = ',', value_name = "RULE")]
+    select: Vec<String>,
+    /// Skip these rules (ids, names or `PREFIX*`), also built-in checks such as RL104.
+    #[arg(long, value_delimiter = ',', value_name = "RULE")]
+    ignore: Vec<String>,
+    #[command(flatten)]
+    common: Common,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Print a rule's documentation: what it checks, why, an example, how to fix.
+    Explain {
+        /// Rule id or name (`GI18-P010`, `prose-review-cases`, `RL104`).
+        rule: String,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Show the parsed document and every bound fact with its source (for rule authors).
+    Dump {
+        /// The report.
+        file: PathBuf,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Evaluate one expression of the checks DSL against a report (to try out a rule).
+    Eval {
+        /// The expression, e.g. `sum(table.channels.*)`.
+        expr: String,
+        /// The report.
+        file: PathBuf,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Work with rule files.
+    Rules {
+        #[command(subcommand)]
+        command: RulesCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum RulesCommand {
+    /// Validate rule files: every error, with its place in the TOML file.
+    Check {
+        /// Rule files.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Run the test cases that ship with rule files (`[[rule.test]]`).
+    Test {
+        /// Rule files or directories of them.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Print the Markdown documentation of the built-in rules (docs/rules.md).
+    Docs,
 }
 
 fn color_choice(w: When) -> ColorChoice {
@@ -85,12 +167,19 @@ fn new_buffer(c: ColorChoice) -> Buffer {
     }
 }
 
+fn lang_of(l: LangArg) -> Lang {
+    match l {
+        LangArg::Zh => Lang::Zh,
+        LangArg::En => Lang::En,
+    }
+}
+
 fn expand(paths: &[PathBuf]) -> Vec<PathBuf> {
     let mut out = Vec::new();
     for p in paths {
         if p.is_dir() {
             let mut found = Vec::new();
-            walk(p, &mut found);
+            walk(p, &mut found, 0);
             found.sort();
             out.extend(found);
         } else {
@@ -100,14 +189,16 @@ fn expand(paths: &[PathBuf]) -> Vec<PathBuf> {
     out
 }
 
-fn walk(dir: &std::path::Path, out: &mut Vec<PathBuf>) {
+fn walk(dir: &std::path::Path, out: &mut Vec<PathBuf>, depth: usize) {
     let Ok(rd) = std::fs::read_dir(dir) else {
         return;
     };
     for e in rd.flatten() {
         let p = e.path();
         if p.is_dir() {
-            walk(&p, out);
+            if depth < 32 && !e.file_type().is_ok_and(|t| t.is_symlink()) {
+                walk(&p, out, depth + 1);
+            }
         } else if p
             .extension()
             .and_then(|x| x.to_str())
@@ -116,6 +207,18 @@ fn walk(dir: &std::path::Path, out: &mut Vec<PathBuf>) {
             out.push(p);
         }
     }
+}
+
+fn print_load_error(e: &rules::LoadError, color: ColorChoice) {
+    let mut buf = new_buffer(color);
+    let _ = render::human::emit_diagnostics(&mut buf, &e.file, &e.text, &e.diagnostics);
+    let _ = writeln!(
+        buf,
+        "{}: {} error(s) in the rule file",
+        e.file,
+        e.diagnostics.len()
+    );
+    let _ = std::io::stderr().write_all(buf.as_slice());
 }
 
 fn load_rules(paths: &[PathBuf], color: ColorChoice) -> Result<Vec<RuleSet>, ExitCode> {
@@ -129,80 +232,277 @@ fn load_rules(paths: &[PathBuf], color: ColorChoice) -> Result<Vec<RuleSet>, Exi
     let mut failed = false;
     for p in paths {
         let name = p.display().to_string();
-        let text = match std::fs::read_to_string(p) {
-            Ok(t) => t,
+        match std::fs::read_to_string(p) {
             Err(e) => {
                 eprintln!("error[RF000]: cannot read rule file {name}: {e}");
                 failed = true;
-                continue;
             }
-        };
-        match rules::load(&name, &text) {
-            Ok(rs) => sets.push(rs),
-            Err(e) => {
-                let mut buf = new_buffer(color);
-                let _ = render::human::emit_diagnostics(&mut buf, &name, &text, &e.diagnostics);
-                let _ = writeln!(
-                    buf,
-                    "{name}: {} error(s) in the rule file; nothing was checked",
-                    e.diagnostics.len()
-                );
-                let _ = std::io::stderr().write_all(buf.as_slice());
-                failed = true;
-            }
+            Ok(text) => match rules::load(&name, &text) {
+                Ok(rs) => sets.push(rs),
+                Err(e) => {
+                    print_load_error(&e, color);
+                    failed = true;
+                }
+            },
         }
     }
     if failed {
+        eprintln!("nothing was checked: fix the rule file(s) first");
         Err(ExitCode::from(2))
     } else {
         Ok(sets)
     }
 }
 
-fn main() -> ExitCode {
-    let cli = Cli::parse();
-    let color = color_choice(cli.color);
-    let lang = match cli.lang {
-        LangArg::Zh => Lang::Zh,
-        LangArg::En => Lang::En,
-    };
-    let sets = match load_rules(&cli.rules, color) {
+fn write_out(bytes: &[u8]) -> ExitCode {
+    match std::io::stdout().lock().write_all(bytes) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            eprintln!("error: cannot write output: {e}");
+            ExitCode::from(2)
+        }
+        _ => ExitCode::SUCCESS,
+    }
+}
+
+fn lint(args: LintArgs) -> ExitCode {
+    let color = color_choice(args.common.color);
+    let lang = lang_of(args.common.lang);
+    let mut sets = match load_rules(&args.common.rules, color) {
         Ok(s) => s,
         Err(code) => return code,
     };
-    let explicit = !cli.rules.is_empty();
-    let files = expand(&cli.paths);
+    for rs in &mut sets {
+        if !args.select.is_empty() {
+            rs.rules
+                .retain(|r| args.select.iter().any(|p| rules::rule_matches(r, p)));
+        }
+        rs.rules
+            .retain(|r| !args.ignore.iter().any(|p| rules::rule_matches(r, p)));
+    }
+    let explicit = !args.common.rules.is_empty();
+    let files = expand(&args.paths);
     if files.is_empty() {
         eprintln!("error: no report files (.txt, .htm, .html) found under the given paths");
         return ExitCode::from(2);
     }
-    let reports: Vec<FileReport> = files
+    let mut reports: Vec<FileReport> = files
         .par_iter()
         .map(|p| report_lint::check_path(p, &sets, explicit, lang))
         .collect();
-    let mut stdout = std::io::stdout().lock();
-    let written = match cli.format {
+    // Built-in document checks (RL…) follow --select/--ignore too.
+    let keep = |code: &str| {
+        let m = |p: &String| {
+            p.strip_suffix('*')
+                .map_or(code == p, |pre| code.starts_with(pre))
+        };
+        (args.select.is_empty() || !code.starts_with("RL") || args.select.iter().any(m))
+            && !args.ignore.iter().any(m)
+    };
+    for r in &mut reports {
+        r.diagnostics
+            .retain(|d| !d.code.starts_with("RL") || keep(&d.code));
+    }
+    let code = match args.format {
         Format::Human => {
             let mut buf = new_buffer(color);
-            render::human::emit(&mut buf, &reports, cli.verbose)
-                .and_then(|_| stdout.write_all(buf.as_slice()))
+            if let Err(e) = render::human::emit(&mut buf, &reports, args.verbose) {
+                eprintln!("error: {e}");
+                return ExitCode::from(2);
+            }
+            write_out(buf.as_slice())
         }
-        Format::Json => writeln!(stdout, "{}", render::json::render(&reports)),
+        Format::Json => write_out(format!("{}\n", render::json::render(&reports)).as_bytes()),
     };
-    if let Err(e) = written {
-        if e.kind() != std::io::ErrorKind::BrokenPipe {
-            eprintln!("error: cannot write output: {e}");
-            return ExitCode::from(2);
-        }
+    if code != ExitCode::SUCCESS {
+        return code;
     }
-    let unchecked = reports
+    if reports
         .iter()
-        .any(|r| !matches!(r.status, report_lint::FileStatus::Checked { .. }));
-    if unchecked {
+        .any(|r| !matches!(r.status, FileStatus::Checked { .. }))
+    {
         ExitCode::from(2)
     } else if render::totals(&reports).errors > 0 {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
+    }
+}
+
+fn explain_cmd(rule: &str, common: &Common) -> ExitCode {
+    let color = color_choice(common.color);
+    let mut sets = match load_rules(&common.rules, color) {
+        Ok(s) => s,
+        Err(c) => return c,
+    };
+    if !common.rules.is_empty() {
+        sets.extend(rules::builtin().unwrap_or_default());
+    }
+    match explain::find(&sets, rule) {
+        Some(page) => write_out(explain::to_text(&page).as_bytes()),
+        None => {
+            let keys = explain::all_keys(&sets);
+            eprintln!(
+                "error: no rule `{rule}`{}",
+                rules::dsl::did_you_mean(rule, keys.iter())
+            );
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn dump_cmd(file: &std::path::Path, format: Format, common: &Common) -> ExitCode {
+    let color = color_choice(common.color);
+    let sets = match load_rules(&common.rules, color) {
+        Ok(s) => s,
+        Err(c) => return c,
+    };
+    let src = match report_lint::source::read_path(file) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: {}: {e}", file.display());
+            return ExitCode::from(2);
+        }
+    };
+    let dump = report_lint::dump::dump(src, &sets, !common.rules.is_empty(), lang_of(common.lang));
+    match format {
+        Format::Human => write_out(report_lint::dump::to_text(&dump).as_bytes()),
+        Format::Json => write_out(format!("{}\n", report_lint::dump::to_json(&dump)).as_bytes()),
+    }
+}
+
+fn eval_cmd(expr: &str, file: &std::path::Path, common: &Common) -> ExitCode {
+    let color = color_choice(common.color);
+    let sets = match load_rules(&common.rules, color) {
+        Ok(s) => s,
+        Err(c) => return c,
+    };
+    let src = match report_lint::source::read_path(file) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: {}: {e}", file.display());
+            return ExitCode::from(2);
+        }
+    };
+    let dump = report_lint::dump::dump(src, &sets, !common.rules.is_empty(), lang_of(common.lang));
+    let (Ok((id, _)), Some(facts)) = (&dump.ruleset, &dump.facts) else {
+        eprintln!("error: {}", dump.ruleset.err().unwrap_or_default());
+        return ExitCode::from(2);
+    };
+    let Some(rs) = sets.iter().find(|r| &r.id == id) else {
+        return ExitCode::from(2);
+    };
+    match rules::evaluate_str(rs, facts, expr) {
+        Ok(rules::EvalOutcome::Value(v)) => write_out(format!("{v}\n").as_bytes()),
+        Ok(rules::EvalOutcome::Skipped(why)) => write_out(format!("skipped: {why}\n").as_bytes()),
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn rules_check(files: &[PathBuf], common: &Common) -> ExitCode {
+    let color = color_choice(common.color);
+    let mut failed = false;
+    for f in files {
+        let name = f.display().to_string();
+        match std::fs::read_to_string(f) {
+            Err(e) => {
+                eprintln!("error[RF000]: cannot read rule file {name}: {e}");
+                failed = true;
+            }
+            Ok(text) => match rules::load(&name, &text) {
+                Ok(rs) => {
+                    let tests: usize = rs
+                        .rules
+                        .iter()
+                        .filter(|r| r.origin == name)
+                        .map(|r| r.tests.len())
+                        .sum();
+                    println!(
+                        "{name}: ok: rule set {} with {} rules ({tests} test cases)",
+                        rs.id,
+                        rs.rules.len()
+                    );
+                }
+                Err(e) => {
+                    print_load_error(&e, color);
+                    failed = true;
+                }
+            },
+        }
+    }
+    if failed {
+        ExitCode::from(2)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+fn rules_test(paths: &[PathBuf], common: &Common) -> ExitCode {
+    let color = color_choice(common.color);
+    let files = ruletest::rule_files(paths);
+    let (mut passed, mut failed, mut broken) = (0usize, 0usize, false);
+    let mut out = String::new();
+    for f in &files {
+        match ruletest::run_file(f) {
+            Err(e) => {
+                print_load_error(&e, color);
+                broken = true;
+            }
+            Ok(results) => {
+                out.push_str(&format!("{}\n", f.display()));
+                for r in results {
+                    let name = if r.index == 0 {
+                        r.rule.to_string()
+                    } else {
+                        format!("{} #{} ({})", r.rule, r.index, r.expect)
+                    };
+                    if r.ok {
+                        passed += 1;
+                        out.push_str(&format!("  ok    {name}\n"));
+                    } else {
+                        failed += 1;
+                        out.push_str(&format!("  FAIL  {name}: {}\n", r.why));
+                    }
+                }
+            }
+        }
+    }
+    out.push_str(&format!("{passed} passed, {failed} failed\n"));
+    let code = write_out(out.as_bytes());
+    if code != ExitCode::SUCCESS {
+        code
+    } else if broken {
+        ExitCode::from(2)
+    } else if failed > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        None => lint(cli.lint),
+        Some(Command::Explain { rule, common }) => explain_cmd(&rule, &common),
+        Some(Command::Dump {
+            file,
+            format,
+            common,
+        }) => dump_cmd(&file, format, &common),
+        Some(Command::Eval { expr, file, common }) => eval_cmd(&expr, &file, &common),
+        Some(Command::Rules { command }) => match command {
+            RulesCommand::Check { files, common } => rules_check(&files, &common),
+            RulesCommand::Test { paths, common } => rules_test(&paths, &common),
+            RulesCommand::Docs => match rules::builtin() {
+                Ok(sets) => write_out(explain::rules_markdown(&sets).as_bytes()),
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    ExitCode::from(2)
+                }
+            },
+        },
     }
 }

@@ -18,6 +18,8 @@ pub struct BuiltinCheck {
     pub summary_en: &'static str,
     /// Why it matters.
     pub why: &'static str,
+    /// An example of what it finds.
+    pub example: &'static str,
     /// How to fix (Chinese).
     pub fix_zh: &'static str,
     /// How to fix (English).
@@ -40,6 +42,7 @@ pub const GARBLED_LABEL: BuiltinCheck = BuiltinCheck {
     summary_en: "a table row label is garbled by encoding damage or holds markup remnants",
     why: "UTF-8 text read as GBK (or the reverse) turns labels into mojibake such as `。ㄒ唬┗`; readers and \
           auditors cannot tell which row it is. The row is bound by its position in the form when possible.",
+    example: "`??。ㄒ唬┗貞婈P注熱點或重大輿情數 | 次 | 12 |` (yuqian-2018.txt line 55)",
     fix_zh: "从原始文件以同一编码（UTF-8）重新导出表格，并删除残留的网页标签。",
     fix: "Re-export the table from the original document in one encoding (UTF-8) and remove HTML remnants.",
 };
@@ -53,6 +56,7 @@ pub const TRUNCATED_LABEL: BuiltinCheck = BuiltinCheck {
     summary_en: "a table row label is truncated beyond recognition",
     why: "A label such as `字` says nothing about what the number counts. The row is bound by position when \
           the rows around it are recognised.",
+    example: "`字 | 件 | 0 |` where the form has 涉及国家秘密 (yuqian-2018.txt line 78)",
     fix_zh: "按全国统一的统计表格式补全行标签。",
     fix: "Restore the full row label from the national form.",
 };
@@ -66,6 +70,7 @@ pub const UNBOUND_ROW: BuiltinCheck = BuiltinCheck {
     summary_en: "a table row with a value matches no row of the report format",
     why: "A figure that belongs to no known row is not checked by any rule, and often signals a renamed, \
           misspelt or extra row.",
+    example: "`9.其他 | 件 | 3 |` in a table whose form has no such row",
     fix_zh: "使用统计表格式规定的行标签，或在规则文件中为该标签添加别名。",
     fix: "Use the row label of the national form, or add the label as an alias in the rule file.",
 };
@@ -78,6 +83,7 @@ pub const BLANK_CELL: BuiltinCheck = BuiltinCheck {
     summary_zh: "统计表单元格为空",
     summary_en: "a statistics cell is blank",
     why: "A blank is not a 0: rules that need the value cannot be evaluated and are reported as skipped.",
+    example: "`涉及商業秘(密) | 件 | |` (yuqian-2018.txt line 79)",
     fix_zh: "填写数字；没有发生的事项填 0。",
     fix: "Fill in the figure; write 0 where there is nothing to report.",
 };
@@ -90,6 +96,7 @@ pub const NON_NUMERIC_CELL: BuiltinCheck = BuiltinCheck {
     summary_zh: "统计表单元格不是数字",
     summary_en: "a statistics cell holds text, not a number",
     why: "Rules cannot compute with text; every rule that needs the cell is skipped.",
+    example: "`四、行政复议数量 | 件 | 无 |`",
     fix_zh: "以数字填写（没有发生的事项填 0）。",
     fix: "Write the figure as a number (0 where there is nothing to report).",
 };
@@ -102,6 +109,7 @@ pub const MISSING_ROWS: BuiltinCheck = BuiltinCheck {
     summary_zh: "统计表缺少报表格式规定的行",
     summary_en: "rows of the report format are missing from the table",
     why: "A missing row hides a figure the format requires; rules on it are skipped.",
+    example: "a 统计表 without the 举报投诉数量 row",
     fix_zh: "补齐缺少的行（没有发生的事项填 0）。",
     fix: "Add the missing rows (with 0 where there is nothing to report).",
 };
@@ -114,6 +122,7 @@ pub const TABLE_NOT_FOUND: BuiltinCheck = BuiltinCheck {
     summary_zh: "未找到报表格式规定的统计表",
     summary_en: "the statistics table of the report format was not found",
     why: "Without the table no arithmetic or prose-versus-table rule can be evaluated.",
+    example: "a report whose statistics table was published as an image",
     fix_zh: "以表格（而非图片）形式发布统计表，或核对报告所属年度的格式。",
     fix:
         "Publish the statistics table as a table (not an image), or check the report's format year.",
@@ -127,6 +136,7 @@ pub const DECODE_ERRORS: BuiltinCheck = BuiltinCheck {
     summary_zh: "文件中有无法解码的字节",
     summary_en: "the file has bytes that could not be decoded",
     why: "Undecodable bytes become U+FFFD; figures and labels near them may be lost.",
+    example: "a GBK file with a few bytes of another encoding pasted in",
     fix_zh: "以同一种编码（UTF-8 或 GB18030）保存文件。",
     fix: "Save the file in one encoding (UTF-8 or GB18030).",
 };

@@ -17,9 +17,16 @@ use toml::Spanned;
 /// Everything wrong with a rule file.
 #[derive(Debug, Clone)]
 pub struct LoadError {
+    /// The rule file the diagnostics point into (a base file, when that one is wrong).
+    pub file: String,
+    /// Its text.
+    pub text: String,
     /// Diagnostics pointing into the rule file.
     pub diagnostics: Vec<Diagnostic>,
 }
+
+/// How deep `extends` chains may go.
+pub const MAX_EXTENDS_DEPTH: usize = 8;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -33,6 +40,8 @@ struct RawFile {
     lets: IndexMap<Spanned<String>, Spanned<String>>,
     #[serde(default, rename = "rule")]
     rules: Vec<RawRule>,
+    #[serde(default, rename = "override")]
+    overrides: IndexMap<Spanned<String>, RawOverride>,
 }
 
 #[derive(Deserialize)]
@@ -44,6 +53,33 @@ struct RawMeta {
     applies: Option<Spanned<String>>,
     #[serde(default)]
     description: Option<String>,
+    #[serde(default)]
+    extends: Vec<Spanned<String>>,
+    #[serde(default)]
+    disable: Vec<Spanned<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawOverride {
+    #[serde(default)]
+    severity: Option<Spanned<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTest {
+    expect: Spanned<String>,
+    #[serde(default)]
+    report: Option<String>,
+    #[serde(default)]
+    file: Option<String>,
+    #[serde(default)]
+    replace: Vec<(String, String)>,
+    #[serde(default)]
+    at: Option<String>,
+    #[serde(default)]
+    line: Option<usize>,
 }
 
 #[derive(Deserialize)]
@@ -147,6 +183,8 @@ struct RawRule {
     why: Option<String>,
     #[serde(default)]
     example: Option<String>,
+    #[serde(default, rename = "test")]
+    tests: Vec<RawTest>,
 }
 
 struct Ctx<'a> {
@@ -249,6 +287,58 @@ fn char_len(s: &str, at: usize) -> usize {
 
 /// Loads and validates a rule file. `name` is shown in diagnostics.
 pub fn load(name: &str, src: &str) -> Result<RuleSet, LoadError> {
+    load_at_depth(name, src, 0)
+}
+
+/// Loads a base named in `extends`: `builtin:NAME` or a path relative to the extending file.
+fn load_base(child: &str, base: &str, depth: usize) -> Result<RuleSet, String> {
+    if depth >= MAX_EXTENDS_DEPTH {
+        return Err(format!(
+            "`extends` nests deeper than {MAX_EXTENDS_DEPTH} files (a cycle?)"
+        ));
+    }
+    if let Some(b) = base
+        .strip_prefix("builtin:")
+        .or_else(|| base.strip_prefix("built-in:"))
+    {
+        let Some((_, text)) = super::BUILTIN.iter().find(|(n, _)| *n == b) else {
+            let names: Vec<String> = super::BUILTIN
+                .iter()
+                .map(|(n, _)| format!("builtin:{n}"))
+                .collect();
+            return Err(format!(
+                "no built-in rule set `{b}`; there are: {}",
+                names.join(", ")
+            ));
+        };
+        return load_at_depth(&format!("built-in:{b}"), text, depth + 1)
+            .map_err(|e| format!("{} does not load", e.file));
+    }
+    let path = std::path::Path::new(child)
+        .parent()
+        .unwrap_or(std::path::Path::new("."))
+        .join(base);
+    let text = std::fs::read_to_string(&path)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    load_at_depth(&path.display().to_string(), &text, depth + 1).map_err(|e| {
+        let first = e
+            .diagnostics
+            .first()
+            .map_or(String::new(), |d| d.message.clone());
+        format!(
+            "{} has {} error(s), the first: {first}",
+            e.file,
+            e.diagnostics.len()
+        )
+    })
+}
+
+fn load_at_depth(name: &str, src: &str, depth: usize) -> Result<RuleSet, LoadError> {
+    let fail = |diagnostics: Vec<Diagnostic>| LoadError {
+        file: name.to_string(),
+        text: src.to_string(),
+        diagnostics,
+    };
     let raw: RawFile = match toml::from_str(src) {
         Ok(r) => r,
         Err(e) => {
@@ -261,9 +351,7 @@ pub fn load(name: &str, src: &str) -> Result<RuleSet, LoadError> {
             )
             .with_label(Label::primary(Span::new(span.start, span.end), "here"))
             .with_help("see docs/rule-files.md for the layout of a rule file");
-            return Err(LoadError {
-                diagnostics: vec![d],
-            });
+            return Err(fail(vec![d]));
         }
     };
     let mut cx = Ctx {
@@ -274,6 +362,40 @@ pub fn load(name: &str, src: &str) -> Result<RuleSet, LoadError> {
     let mut titles: IndexMap<String, String> = IndexMap::new();
     let mut field_types: FieldTypes = FieldTypes::new();
     let mut seen_fields: BTreeMap<String, std::ops::Range<usize>> = BTreeMap::new();
+    let mut dims: IndexMap<String, Dim> = IndexMap::new();
+    let mut lets: BTreeMap<String, Expr> = BTreeMap::new();
+    let mut rules: Vec<Rule> = Vec::new();
+    let mut applies = None;
+    let mut applies_src = None;
+    // Layering: everything of the bases first, in order; this file adds to it.
+    for base in &raw.ruleset.extends {
+        match load_base(name, base.get_ref(), depth) {
+            Ok(b) => {
+                fields.tables.extend(b.fields.tables);
+                fields.prose.extend(b.fields.prose);
+                fields.report.extend(b.fields.report);
+                for k in b.field_titles.keys() {
+                    seen_fields.insert(k.clone(), base.span());
+                }
+                titles.extend(b.field_titles);
+                field_types.extend(b.field_types);
+                dims.extend(b.dims);
+                lets.extend(b.lets);
+                rules.extend(b.rules);
+                if b.applies.is_some() {
+                    applies = b.applies;
+                    applies_src = b.applies_src;
+                }
+            }
+            Err(e) => cx.error(
+                "RF012",
+                base.span(),
+                format!("cannot extend `{}`: {e}", base.get_ref()),
+                "here",
+            ),
+        }
+    }
+    let inherited = rules.len();
     let mut declare = |cx: &mut Ctx, full: String, span: std::ops::Range<usize>| {
         if let Some(prev) = seen_fields.get(&full) {
             let d = Diagnostic::new(
@@ -295,7 +417,6 @@ pub fn load(name: &str, src: &str) -> Result<RuleSet, LoadError> {
             seen_fields.insert(full, span);
         }
     };
-    let mut dims: IndexMap<String, Dim> = IndexMap::new();
     for (tname, t) in &raw.tables {
         let mut columns = Vec::new();
         for (key, col) in &t.columns {
@@ -502,7 +623,6 @@ pub fn load(name: &str, src: &str) -> Result<RuleSet, LoadError> {
         field_types.entry(format!("report.{k}")).or_insert(Ty::Num);
     }
     // `let` bindings, resolved in order: each may use the ones before it.
-    let mut lets: BTreeMap<String, Expr> = BTreeMap::new();
     for (name, value) in &raw.lets {
         if titles.contains_key(name.get_ref()) {
             cx.error(
@@ -531,14 +651,25 @@ pub fn load(name: &str, src: &str) -> Result<RuleSet, LoadError> {
         fields: &titles,
         lets: &lets,
     };
-    let applies = raw
+    if let Some(a) = raw
         .ruleset
         .applies
         .as_ref()
-        .and_then(|a| cx.expr(a, "applies", &scope, &field_types, true));
-    let mut rules = Vec::new();
+        .and_then(|a| cx.expr(a, "applies", &scope, &field_types, true))
+    {
+        applies = Some(a);
+    }
     let mut ids: BTreeMap<String, std::ops::Range<usize>> = BTreeMap::new();
     for r in &raw.rules {
+        if rules[..inherited].iter().any(|x| &x.id == r.id.get_ref()) {
+            cx.error(
+                "RF008",
+                r.id.span(),
+                format!("rule `{}` comes from the base rule set: change it with [override.\"{}\"] or list it in `disable`", r.id.get_ref(), r.id.get_ref()),
+                "already defined",
+            );
+            continue;
+        }
         if let Some(prev) = ids.get(r.id.get_ref()) {
             let d = Diagnostic::new(
                 Severity::Error,
@@ -621,12 +752,63 @@ pub fn load(name: &str, src: &str) -> Result<RuleSet, LoadError> {
                 why: r.why.clone(),
                 example: r.example.clone(),
             },
+            origin: name.to_string(),
+            tests: r
+                .tests
+                .iter()
+                .filter_map(|t| rule_test(&mut cx, t))
+                .collect(),
         });
     }
+    // Overrides and disabled rules (by id, or by id or name prefix ending in `*`).
+    for (id, o) in &raw.overrides {
+        let Some(rule) = rules.iter_mut().find(|r| &r.id == id.get_ref()) else {
+            let known: Vec<String> = rules.iter().map(|r| r.id.clone()).collect();
+            cx.error(
+                "RF013",
+                id.span(),
+                format!(
+                    "no rule `{}` to override{}",
+                    id.get_ref(),
+                    dsl::did_you_mean(id.get_ref(), known.iter())
+                ),
+                "here",
+            );
+            continue;
+        };
+        if let Some(sev) = &o.severity {
+            match Severity::parse(sev.get_ref()) {
+                Some(s) => rule.severity = s,
+                None => cx.error(
+                    "RF009",
+                    sev.span(),
+                    format!(
+                        "unknown severity `{}`: use error, warning or info",
+                        sev.get_ref()
+                    ),
+                    "here",
+                ),
+            }
+        }
+    }
+    for d in &raw.ruleset.disable {
+        let pat = d.get_ref();
+        let before = rules.len();
+        rules.retain(|r| !rule_matches(r, pat));
+        if rules.len() == before {
+            cx.error(
+                "RF013",
+                d.span(),
+                format!("`disable` names `{pat}`, which matches no rule"),
+                "here",
+            );
+        }
+    }
+    if let Some(a) = &raw.ruleset.applies {
+        applies_src = Some(a.get_ref().clone());
+    }
     if !cx.diags.is_empty() {
-        return Err(LoadError {
-            diagnostics: cx.diags,
-        });
+        return Err(fail(cx.diags));
     }
     let _ = &raw.ruleset.description;
     Ok(RuleSet {
@@ -634,9 +816,11 @@ pub fn load(name: &str, src: &str) -> Result<RuleSet, LoadError> {
         title: raw.ruleset.title.clone(),
         origin: name.to_string(),
         applies,
-        applies_src: raw.ruleset.applies.as_ref().map(|a| a.get_ref().clone()),
+        applies_src,
         fields,
         field_titles: titles,
+        field_types,
+        lets,
         dims,
         rules,
     })
@@ -675,6 +859,52 @@ fn pattern_type(cx: &mut Ctx, key: &Spanned<String>, patterns: &[spec::Pattern],
             Ty::Unknown
         }
     }
+}
+
+/// Whether a rule is named by an id, or by an id or name prefix ending in `*`.
+pub fn rule_matches(rule: &Rule, pattern: &str) -> bool {
+    match pattern.strip_suffix('*') {
+        Some(prefix) => rule.id.starts_with(prefix) || rule.name.starts_with(prefix),
+        None => rule.id == pattern || rule.name == pattern,
+    }
+}
+
+fn rule_test(cx: &mut Ctx, t: &RawTest) -> Option<super::RuleTest> {
+    let expect = match t.expect.get_ref().as_str() {
+        "pass" => super::Expect::Pass,
+        "fail" => super::Expect::Fail,
+        "skip" => super::Expect::Skip,
+        other => {
+            cx.error(
+                "RF014",
+                t.expect.span(),
+                format!("`expect` must be pass, fail or skip, found `{other}`"),
+                "here",
+            );
+            return None;
+        }
+    };
+    let input = match (&t.report, &t.file) {
+        (Some(r), None) => super::TestInput::Text(r.clone()),
+        (None, Some(f)) => super::TestInput::File(f.clone()),
+        _ => {
+            cx.error(
+                "RF014",
+                t.expect.span(),
+                "a test needs exactly one of `report` (the text) or `file` (a path)".into(),
+                "this test",
+            );
+            return None;
+        }
+    };
+    Some(super::RuleTest {
+        expect,
+        input,
+        replace: t.replace.clone(),
+        at: t.at.clone(),
+        line: t.line,
+        span: t.expect.span(),
+    })
 }
 
 /// Message placeholders: `{lhs}`, `{rhs}`, `{diff}`, or any field or `let` name.

@@ -9,7 +9,7 @@ use crate::diagnostic::Severity;
 use crate::facts::spec::FieldSpecs;
 use dsl::ast::Expr;
 
-pub use load::{load, LoadError};
+pub use load::{load, rule_matches, LoadError};
 
 /// Which operand of a comparison the primary label goes on.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -56,6 +56,47 @@ pub struct Rule {
     pub help_en: Option<String>,
     /// Documentation.
     pub doc: RuleDoc,
+    /// The rule file that defines the rule.
+    pub origin: String,
+    /// Test cases that ship with the rule.
+    pub tests: Vec<RuleTest>,
+}
+
+/// The outcome a rule test expects.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Expect {
+    /// Every instance passes.
+    Pass,
+    /// At least one instance fails.
+    Fail,
+    /// Every instance is skipped.
+    Skip,
+}
+
+/// The report a rule test runs on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TestInput {
+    /// Report text given inline.
+    Text(String),
+    /// A file, relative to the rule file.
+    File(String),
+}
+
+/// A test case shipped with a rule (`[[rule.test]]`).
+#[derive(Debug, Clone)]
+pub struct RuleTest {
+    /// Expected outcome.
+    pub expect: Expect,
+    /// The report.
+    pub input: TestInput,
+    /// Edits applied to the report first: (from, to), each replacing the first occurrence.
+    pub replace: Vec<(String, String)>,
+    /// Expected text under the primary label of the failure.
+    pub at: Option<String>,
+    /// Expected line of the primary label of the failure.
+    pub line: Option<usize>,
+    /// Where the test is in the rule file.
+    pub span: std::ops::Range<usize>,
 }
 
 /// A loaded rule set.
@@ -75,6 +116,10 @@ pub struct RuleSet {
     pub fields: FieldSpecs,
     /// Display title of every field, by full name (`table.proactive_total`).
     pub field_titles: indexmap::IndexMap<String, String>,
+    /// Type of every field, by full name.
+    pub field_types: dsl::types::FieldTypes,
+    /// `let` bindings, resolved.
+    pub lets: std::collections::BTreeMap<String, Expr>,
     /// Vector fields of 2-D forms and the dimension a rule using them runs over.
     pub dims: indexmap::IndexMap<String, Dim>,
     /// Rules in file order.
@@ -107,4 +152,64 @@ pub fn builtin() -> Result<Vec<RuleSet>, String> {
             })
         })
         .collect()
+}
+
+/// The result of evaluating one expression against a report (`report-lint eval`, docs tests).
+#[derive(Debug, Clone, PartialEq)]
+pub enum EvalOutcome {
+    /// The value, as shown in messages.
+    Value(String),
+    /// The value is missing; the reasons.
+    Skipped(String),
+}
+
+/// Parses, resolves, type-checks and evaluates one expression against bound facts, with the
+/// names of a rule set. A load-time problem comes back as `Err` with its message.
+pub fn evaluate_str(
+    rs: &RuleSet,
+    facts: &crate::facts::FactSet,
+    src: &str,
+) -> Result<EvalOutcome, String> {
+    let expr = dsl::parse::parse(src)
+        .map_err(|e| format!("syntax error at {}: {}", e.span.start, e.message))?;
+    let mut errors = Vec::new();
+    let scope = dsl::Scope {
+        fields: &rs.field_titles,
+        lets: &rs.lets,
+    };
+    let resolved = dsl::resolve(&expr, &scope, &mut errors);
+    if let Some(e) = errors.first() {
+        return Err(e.message.clone());
+    }
+    let (_, type_errors) = dsl::types::check(&resolved, &rs.field_types, false);
+    if let Some(e) = type_errors.first() {
+        return Err(format!("type error: {}", e.message));
+    }
+    let choice = Default::default();
+    let env = dsl::eval::Env::new(facts, &choice).with_dims(&rs.dims);
+    Ok(match dsl::eval::eval(&resolved, &env) {
+        Ok(v) => EvalOutcome::Value(v.val.to_string()),
+        Err(m) => EvalOutcome::Skipped(
+            m.reasons
+                .iter()
+                .map(|r| {
+                    let what = match &r.why {
+                        dsl::eval::Why::Blank => "blank".to_string(),
+                        dsl::eval::Why::NotANumber(t) => format!("not a number ({t})"),
+                        dsl::eval::Why::NotFound => "not found".to_string(),
+                        dsl::eval::Why::NotStated => "not stated".to_string(),
+                        dsl::eval::Why::DivisionByZero => "division by zero".to_string(),
+                        dsl::eval::Why::TooManySteps => "step limit".to_string(),
+                        dsl::eval::Why::Type(t) => t.clone(),
+                    };
+                    if r.field.is_empty() {
+                        what
+                    } else {
+                        format!("{}: {what}", r.field)
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join("; "),
+        ),
+    })
 }

@@ -118,7 +118,8 @@ pub struct Scope<'a> {
     pub lets: &'a BTreeMap<String, Expr>,
 }
 
-fn did_you_mean<'a>(name: &str, candidates: impl Iterator<Item = &'a String>) -> String {
+/// "; did you mean `x`?" for the closest candidate, or nothing.
+pub fn did_you_mean<'a>(name: &str, candidates: impl Iterator<Item = &'a String>) -> String {
     let best = candidates
         .map(|c| (strsim::jaro_winkler(name, c), c))
         .filter(|(s, _)| *s > 0.8)

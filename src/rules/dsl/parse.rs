@@ -120,6 +120,22 @@ pub fn parse(src: &str) -> Result<Expr, SyntaxError> {
             }
             pest::error::ErrorVariant::CustomError { message } => message.clone(),
         };
+        // `a == b == c`: a complete operand stands before a second comparison operator.
+        let rest = &src[span.start.min(src.len())..];
+        let before = src[..span.start.min(src.len())].trim_end();
+        let operand_before = before
+            .chars()
+            .last()
+            .is_some_and(|c| c.is_alphanumeric() || matches!(c, ')' | '"' | '*' | '_'));
+        let message = if operand_before
+            && ["==", "!=", "<=", ">=", "<", ">"]
+                .iter()
+                .any(|op| rest.starts_with(op))
+        {
+            "comparisons do not chain (`a == b == c`): join them with `and`".to_string()
+        } else {
+            message
+        };
         SyntaxError { span, message }
     })?;
     let formula = pairs.next().ok_or_else(|| SyntaxError {
