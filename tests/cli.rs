@@ -242,3 +242,52 @@ fn readme_custom_rule_example_runs() {
         "README.md shows examples/custom-rules.toml verbatim"
     );
 }
+
+#[test]
+fn readme_worked_example_steps_run() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let audit = std::fs::read_to_string(root.join("examples/audit-2018.toml")).unwrap();
+    assert!(
+        readme.contains(audit.trim()),
+        "README.md shows examples/audit-2018.toml verbatim"
+    );
+    bin()
+        .current_dir(root)
+        .args([
+            "eval",
+            "table.trainees / table.trainings",
+            "examples/yuqian-2018.txt",
+        ])
+        .assert()
+        .code(0)
+        .stdout("18\n");
+    bin()
+        .current_dir(root)
+        .args(["rules", "check", "examples/custom-rules.toml"])
+        .assert()
+        .code(0);
+    bin()
+        .current_dir(root)
+        .args(["rules", "test", "examples/custom-rules.toml"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::ends_with("2 passed, 0 failed\n"));
+    bin()
+        .current_dir(root)
+        .args(["rules", "test", "examples/"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("FAIL").not());
+    bin()
+        .current_dir(root)
+        .args([
+            "--rules",
+            "examples/audit-2018.toml",
+            "examples/yuqian-2018.txt",
+        ])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("error[GI18-T011]"))
+        .stdout(predicate::str::contains("GI18-D002").not());
+}
