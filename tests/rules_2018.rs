@@ -18,10 +18,6 @@ fn statuses(text: &str, id: &str) -> Vec<RuleStatus> {
         .collect()
 }
 
-fn failed(st: &[RuleStatus]) -> bool {
-    st.contains(&RuleStatus::Failed)
-}
-
 #[test]
 fn every_builtin_rule_ships_passing_and_failing_cases_that_hold() {
     // `rules test` fails a rule without both a passing and a failing case, so this covers every rule.
