@@ -342,6 +342,8 @@ mod tests {
         assert!(compile_pattern("no placeholder").is_err());
         assert!(compile_pattern("{n}{n}").is_err());
         assert!(compile_pattern("(unclosed{n}").is_err());
+        let huge = compile_pattern("(a{1000}){1000}{n}").unwrap_err();
+        assert!(huge.contains("too large"), "{huge}");
         // A full-width parenthesis in a pattern means the character, not a group.
         let p = compile_pattern("（一）{n}件").unwrap();
         assert!(p.regex.is_match("(一)5件"));
