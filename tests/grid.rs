@@ -102,12 +102,42 @@ fn a_broken_column_is_its_own_finding_on_its_cells() {
 }
 
 #[test]
-fn blank_cells_make_only_the_affected_columns_skip() {
+fn blank_cells_that_close_with_zero_are_a_style_finding() {
+    // 上年结转 / 商业企业 blank: the relations hold when it is read as 0.
     let text = TABLE.replace(
         "二、上年结转政府信息公开申请数量 | 1 | 0 |",
         "二、上年结转政府信息公开申请数量 | 1 |  |",
     );
-    let (_, v) = run(&text, "grid_blank");
+    let (code, v) = run(&text, "grid_blank_zero");
+    assert_eq!(code, 0);
+    assert_eq!(statuses(&v, "G-001"), vec!["passed"; 7]);
+    let rules = v["files"][0]["rules"].as_array().unwrap();
+    assert!(rules.iter().any(|r| r["detail"]
+        .as_str()
+        .unwrap()
+        .contains("blank cells read as 0")
+        || r["detail"].as_str().unwrap().contains("空白单元格按 0 计")));
+    let d: Vec<&serde_json::Value> = v["files"][0]["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .collect();
+    assert_eq!(d.len(), 1, "{d:?}");
+    assert_eq!(d[0]["code"], "RL111");
+    assert_eq!(
+        d[0]["labels"][0]["message"],
+        "上年结转政府信息公开申请数量 / 商业企业"
+    );
+}
+
+#[test]
+fn blank_cells_a_relation_needs_make_only_their_column_skip() {
+    // 本年新收 / 商业企业 blank, but the column's results count 1: the blank is not a 0.
+    let text = TABLE.replace(
+        "一、本年新收政府信息公开申请数量 | 10 | 1 |",
+        "一、本年新收政府信息公开申请数量 | 10 |  |",
+    );
+    let (_, v) = run(&text, "grid_blank_needed");
     let st = statuses(&v, "G-001");
     assert_eq!(st.iter().filter(|s| *s == "skipped").count(), 1, "{st:?}");
     assert_eq!(st.iter().filter(|s| *s == "passed").count(), 6, "{st:?}");
@@ -120,6 +150,14 @@ fn blank_cells_make_only_the_affected_columns_skip() {
     assert_eq!(blank.len(), 1);
     assert_eq!(
         blank[0]["labels"][0]["message"],
-        "上年结转政府信息公开申请数量 / 商业企业"
+        "本年新收政府信息公开申请数量 / 商业企业"
+    );
+    assert!(
+        !v["files"][0]["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|d| d["code"] == "G-001"),
+        "no false arithmetic error"
     );
 }

@@ -84,7 +84,7 @@ pub struct Table {
 }
 
 /// The parsed report.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct Report {
     /// Metadata rows before the title.
     pub metadata: Vec<MetaEntry>,

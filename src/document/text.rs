@@ -175,98 +175,331 @@ fn sentences(text: &str, span: Span) -> Vec<Sentence> {
     out
 }
 
-/// Parses plain text (one paragraph per line or wrapped lines, pipe tables).
-pub fn parse(text: &str) -> Report {
-    let mut report = Report {
-        metadata: Vec::new(),
-        title: None,
-        headings: Vec::new(),
-        paragraphs: Vec::new(),
-        tables: Vec::new(),
-    };
-    let mut current_table: Option<Table> = None;
-    let mut section: Option<usize> = None;
-    let mut nearest: Option<usize> = None;
-    let mut para: Option<Span> = None;
-    let flush_para = |report: &mut Report, para: &mut Option<Span>, section, nearest| {
-        if let Some(sp) = para.take() {
-            report.paragraphs.push(Paragraph {
-                span: sp,
-                section,
-                heading: nearest,
-                sentences: sentences(text, sp),
-            });
+/// A number token of a flattened table row: `21`, `1,136`, `7730.28`, `-3`, `+1036`.
+fn is_number_token(t: &str) -> bool {
+    let t = t.strip_prefix(['+', '-']).unwrap_or(t);
+    !t.is_empty()
+        && t.chars().next().is_some_and(|c| c.is_ascii_digit())
+        && t.chars()
+            .all(|c| c.is_ascii_digit() || c == '.' || c == ',')
+}
+
+/// A page footer of extracted PDF text: `- 4 -`, `— 4 —`, `第 4 页`.
+fn is_page_footer(s: &str) -> bool {
+    let t: String = s.chars().filter(|c| !c.is_whitespace()).collect();
+    let inner = t.trim_matches(['-', '—', '–', '－']);
+    (t.len() > inner.len() && !inner.is_empty() && inner.chars().all(|c| c.is_ascii_digit()))
+        || (t.starts_with('第')
+            && t.ends_with('页')
+            && t.chars().filter(|c| c.is_ascii_digit()).count() > 0
+            && t.chars().count() <= 8)
+}
+
+/// Splits a line of extracted PDF text into a label and trailing number cells, when it looks
+/// like a flattened table row: at least two numbers, or one number after a short label that is
+/// not prose.
+fn flat_row(text: &str, s: usize, e: usize) -> Option<(Option<(usize, usize)>, Vec<Cell>)> {
+    let line = &text[s..e];
+    let mut tokens: Vec<(usize, usize)> = Vec::new();
+    let mut start = None;
+    for (i, c) in line.char_indices() {
+        match (c.is_whitespace() || c == '\u{3000}', start) {
+            (true, Some(st)) => {
+                tokens.push((st, i));
+                start = None;
+            }
+            (false, None) => start = Some(i),
+            _ => {}
         }
+    }
+    if let Some(st) = start {
+        tokens.push((st, line.len()));
+    }
+    let n_numbers = tokens
+        .iter()
+        .rev()
+        .take_while(|(a, b)| is_number_token(&line[*a..*b]))
+        .count();
+    if n_numbers == 0 {
+        return None;
+    }
+    let label_end = if n_numbers == tokens.len() {
+        None
+    } else {
+        Some(tokens[tokens.len() - n_numbers - 1].1)
+    };
+    if let Some(le) = label_end {
+        let label = &line[..le];
+        let chars = label.chars().count();
+        let prose = label.contains(['。', '，', ',', '；']) && !label.contains(['（', '('])
+            || label.ends_with(['年', '月', '日', '第', '约', '共', '达']);
+        if prose || (n_numbers == 1 && chars > 30) {
+            return None;
+        }
+    } else if n_numbers < 2 {
+        return None;
+    }
+    let cells = tokens[tokens.len() - n_numbers..]
+        .iter()
+        .map(|&(a, b)| Cell {
+            text: line[a..b].to_string(),
+            span: Span::new(s + a, s + b),
+        })
+        .collect();
+    Some((label_end.map(|le| (s, s + le)), cells))
+}
+
+/// Whether a line starts with an enumerator (`一、`, `（一）`, `1.`).
+fn starts_with_enumerator(s: &str) -> bool {
+    heading_re().iter().any(|(_, re)| re.is_match(s))
+}
+
+/// Parses plain text (one paragraph per line or wrapped lines, pipe tables, and the flattened
+/// tables of text extracted from PDFs: a label followed by numbers on one line).
+pub fn parse(text: &str) -> Report {
+    let mut p = Parser {
+        text,
+        report: Report::default(),
+        table: None,
+        flat: false,
+        section: None,
+        nearest: None,
+        para: None,
+        pending: Vec::new(),
     };
     for line in lines(text) {
         let raw = &text[line.start..line.end];
         if is_pipe_row(raw) {
-            flush_para(&mut report, &mut para, section, nearest);
-            let cells = split_cells(text, &line);
-            let row = Row {
-                span: Span::new(line.start, line.end),
-                cells,
-            };
-            match current_table.as_mut() {
-                Some(t) => {
-                    t.span = t.span.cover(row.span);
-                    t.rows.push(row);
-                }
-                None => {
-                    current_table = Some(Table {
-                        span: row.span,
-                        rows: vec![row],
-                    })
-                }
+            p.flush_pending();
+            p.flush_para();
+            if p.flat {
+                p.finish_table();
             }
+            let cells = split_cells(text, &line);
+            p.push_row(
+                Row {
+                    span: Span::new(line.start, line.end),
+                    cells,
+                },
+                false,
+            );
             continue;
-        }
-        if let Some(t) = current_table.take() {
-            finish_table(&mut report, t);
         }
         let (s, e) = trim_span(text, line.start, line.end);
         if s == e {
-            flush_para(&mut report, &mut para, section, nearest);
+            if !p.flat {
+                p.finish_table();
+            }
+            p.flush_pending();
+            p.flush_para();
             continue;
         }
         let content = &text[s..e];
-        if let Some((level, ordinal, text_start)) = heading(content) {
-            flush_para(&mut report, &mut para, section, nearest);
+        if is_page_footer(content) {
+            continue;
+        }
+        if let Some((label, numbers)) = flat_row(text, s, e) {
+            p.flush_para();
+            if !p.flat {
+                p.finish_table();
+            }
+            // Short lines just before the first row are the table's header.
+            let header = std::mem::take(&mut p.pending);
+            // A label broken across lines: the previous short line is its start.
+            let mut label_span = label;
+            if let (Some((ls, le)), Some(last)) = (label, header.last()) {
+                let prev = &text[last.0..last.1];
+                let cont = !starts_with_enumerator(&text[ls..le])
+                    && (starts_with_enumerator(prev)
+                        || prev.matches('（').count() > prev.matches('）').count());
+                if cont && p.table.is_some() {
+                    label_span = Some((last.0, le));
+                }
+            }
+            let joined = label_span.is_some_and(|(ls, _)| header.last().is_some_and(|l| l.0 == ls));
+            for (i, &(hs, he)) in header.iter().enumerate() {
+                if joined && i + 1 == header.len() {
+                    break;
+                }
+                p.push_row(text_row(text, hs, he), true);
+            }
+            let mut cells = vec![match label_span {
+                Some((ls, le)) => Cell {
+                    text: text[ls..le].to_string(),
+                    span: Span::new(ls, le),
+                },
+                None => Cell {
+                    text: String::new(),
+                    span: Span::new(s, s),
+                },
+            }];
+            cells.extend(numbers);
+            let start = label_span.map_or(s, |l| l.0);
+            p.push_row(
+                Row {
+                    span: Span::new(start, e),
+                    cells,
+                },
+                true,
+            );
+            continue;
+        }
+        let heading = heading(content);
+        let short = content.chars().count() <= 30 && !content.contains('。');
+        if p.flat && short && heading.is_none_or(|h| h.0 > 1) {
+            p.pending.push((s, e));
+            continue;
+        }
+        p.flush_pending_into_table();
+        p.finish_table();
+        if let Some((level, ordinal, text_start)) = heading {
+            p.flush_pending();
+            p.flush_para();
             let (ts, te) = trim_span(text, s + text_start, e);
-            report.headings.push(Heading {
+            p.report.headings.push(Heading {
                 level,
                 ordinal,
                 text: text[ts..te].to_string(),
                 span: Span::new(s, e),
             });
-            nearest = Some(report.headings.len() - 1);
+            p.nearest = Some(p.report.headings.len() - 1);
             if level == 1 {
-                section = nearest;
+                p.section = p.nearest;
             }
             continue;
         }
-        if report.title.is_none() && report.headings.is_empty() && report.paragraphs.is_empty() {
-            let norm = super::normalize::simplify(content);
-            if norm.contains("报告") && content.chars().count() <= 80 {
-                report.title = Some(Span::new(s, e));
-                continue;
+        if short && p.report.title.is_some() {
+            // Possibly the header of a flattened table: decide when the next line comes.
+            p.pending.push((s, e));
+            continue;
+        }
+        p.flush_pending();
+        p.prose_line(s, e);
+    }
+    p.flush_pending_into_table();
+    p.flush_pending();
+    p.flush_para();
+    p.finish_table();
+    p.report
+}
+
+/// A short line inside a flattened table, split at white space into cells.
+fn text_row(text: &str, s: usize, e: usize) -> Row {
+    let mut cells = Vec::new();
+    let line = &text[s..e];
+    let mut start = None;
+    for (i, c) in line
+        .char_indices()
+        .chain(std::iter::once((line.len(), ' ')))
+    {
+        match (c.is_whitespace(), start) {
+            (true, Some(st)) => {
+                cells.push(Cell {
+                    text: line[st..i].to_string(),
+                    span: Span::new(s + st, s + i),
+                });
+                start = None;
+            }
+            (false, None) => start = Some(i),
+            _ => {}
+        }
+    }
+    Row {
+        span: Span::new(s, e),
+        cells,
+    }
+}
+
+struct Parser<'a> {
+    text: &'a str,
+    report: Report,
+    table: Option<Table>,
+    /// The current table is a flattened (PDF text) table.
+    flat: bool,
+    section: Option<usize>,
+    nearest: Option<usize>,
+    para: Option<Span>,
+    /// Short lines not yet placed: prose, or the header of a flattened table.
+    pending: Vec<(usize, usize)>,
+}
+
+impl Parser<'_> {
+    fn push_row(&mut self, row: Row, flat: bool) {
+        if self.table.is_some() && self.flat != flat {
+            self.finish_table();
+        }
+        self.flat = flat;
+        match self.table.as_mut() {
+            Some(t) => {
+                t.span = t.span.cover(row.span);
+                t.rows.push(row);
+            }
+            None => {
+                self.table = Some(Table {
+                    span: row.span,
+                    rows: vec![row],
+                })
             }
         }
-        match para.as_mut() {
+    }
+
+    fn finish_table(&mut self) {
+        if let Some(t) = self.table.take() {
+            finish_table(&mut self.report, t);
+        }
+        self.flat = false;
+    }
+
+    fn flush_pending_into_table(&mut self) {
+        if self.flat {
+            for (s, e) in std::mem::take(&mut self.pending) {
+                let row = text_row(self.text, s, e);
+                self.push_row(row, true);
+            }
+        }
+    }
+
+    fn flush_pending(&mut self) {
+        for (s, e) in std::mem::take(&mut self.pending) {
+            self.prose_line(s, e);
+        }
+    }
+
+    fn flush_para(&mut self) {
+        if let Some(sp) = self.para.take() {
+            self.report.paragraphs.push(Paragraph {
+                span: sp,
+                section: self.section,
+                heading: self.nearest,
+                sentences: sentences(self.text, sp),
+            });
+        }
+    }
+
+    fn prose_line(&mut self, s: usize, e: usize) {
+        let text = self.text;
+        let content = &text[s..e];
+        if self.report.title.is_none()
+            && self.report.headings.is_empty()
+            && self.report.paragraphs.is_empty()
+        {
+            let norm = super::normalize::simplify(content);
+            if norm.contains("报告") && content.chars().count() <= 80 {
+                self.flush_para();
+                self.report.title = Some(Span::new(s, e));
+                return;
+            }
+        }
+        match self.para.as_mut() {
             Some(p) if !text[p.range()].ends_with(['。', '！', '？', '：', ':', '；', ';']) => {
                 p.end = e;
             }
             _ => {
-                flush_para(&mut report, &mut para, section, nearest);
-                para = Some(Span::new(s, e));
+                self.flush_para();
+                self.para = Some(Span::new(s, e));
             }
         }
     }
-    flush_para(&mut report, &mut para, section, nearest);
-    if let Some(t) = current_table.take() {
-        finish_table(&mut report, t);
-    }
-    report
 }
 
 /// A table before the title whose rows alternate key and value cells is page metadata.

@@ -141,6 +141,48 @@ pub const DECODE_ERRORS: BuiltinCheck = BuiltinCheck {
     fix: "Save the file in one encoding (UTF-8 or GB18030).",
 };
 
+/// A row of a 2-D form whose figures cannot be placed in the form's columns.
+pub const RAGGED_ROW: BuiltinCheck = BuiltinCheck {
+    id: "RL109",
+    name: "ragged-row",
+    severity: Severity::Warning,
+    summary_zh: "表格行的数值个数与报表格式的列数不符",
+    summary_en: "a table row has a different number of values than the form has columns",
+    why: "When the header cannot be read (text extracted from a PDF) figures are placed by position; a row \
+          with missing or extra cells cannot be placed and its rules are skipped.",
+    example: "`（一）予以公开 0 0 0` in table 三, which has seven columns",
+    fix_zh: "补齐该行的各列数值（没有的填 0）。",
+    fix: "Give the row one value per column (0 where there is nothing).",
+};
+
+/// The reporting year could not be determined.
+pub const YEAR_UNKNOWN: BuiltinCheck = BuiltinCheck {
+    id: "RL110",
+    name: "year-unknown",
+    severity: Severity::Warning,
+    summary_zh: "无法确定报告年度",
+    summary_en: "the reporting year could not be determined",
+    why: "The year decides which format and rule set apply and anchors every date rule; without it the \
+          rule set is chosen by the table layout and year rules are skipped.",
+    example: "a report whose title and preamble name no year (标题为“政府信息公开工作年度报告”)",
+    fix_zh: "在标题中写明年度（如“2023年政府信息公开工作年度报告”），并写明统计期限。",
+    fix: "Name the year in the title and state the statistics period.",
+};
+
+/// Blank cells where the arithmetic closes with 0 (style).
+pub const BLANK_AS_ZERO: BuiltinCheck = BuiltinCheck {
+    id: "RL111",
+    name: "blank-as-zero",
+    severity: Severity::Warning,
+    summary_zh: "统计表中有空白单元格（按 0 计算时勾稽关系成立）",
+    summary_en: "blank cells in a statistics table (the arithmetic holds when they are read as 0)",
+    why: "Many tables leave cells blank for 0. The relations still close, so nothing is wrong with the figures, \
+          but a blank is ambiguous to readers and auditors: the format asks for 0.",
+    example: "沭阳县发改局 2023, table 三: all five 法人或其他组织 columns blank, 自然人 = 总计",
+    fix_zh: "空白处填 0。",
+    fix: "Write 0 in the blank cells.",
+};
+
 /// Every built-in check, in id order.
 pub const ALL: &[BuiltinCheck] = &[
     GARBLED_LABEL,
@@ -151,4 +193,7 @@ pub const ALL: &[BuiltinCheck] = &[
     MISSING_ROWS,
     TABLE_NOT_FOUND,
     DECODE_ERRORS,
+    RAGGED_ROW,
+    YEAR_UNKNOWN,
+    BLANK_AS_ZERO,
 ];

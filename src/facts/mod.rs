@@ -75,6 +75,10 @@ pub struct Fact {
     pub raw: String,
     /// How it was bound.
     pub bound_by: BoundBy,
+    /// For prose: the words that make the sentence speak of a narrower scope than the report
+    /// (区政府办 in a district report, 自然人 only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scope: Option<String>,
 }
 
 /// All facts bound from one report.
@@ -91,6 +95,8 @@ pub struct FactSet {
     /// 2-D forms by table name: the rows bound and the columns found. Their cells are in
     /// `table` under `ROW[COLUMN]`.
     pub grids: BTreeMap<String, Grid>,
+    /// Blank cells of 2-D forms, with `row / column` titles.
+    pub grid_blanks: Vec<(Span, String)>,
 }
 
 /// The shape of a bound 2-D form.
@@ -153,6 +159,7 @@ pub fn bind(
                 .last()
                 .map_or(String::new(), |h| source.text[h.span.range()].to_string()),
             bound_by: BoundBy::Structure,
+            scope: None,
         },
     );
     (facts, diags)
@@ -168,6 +175,7 @@ fn capture_value(kind: Placeholder, text: &str, unit: Option<MoneyUnit>) -> Opti
             })
         }
         Placeholder::Date => Date::parse(text).map(FactValue::Date),
+        Placeholder::Marker => Some(FactValue::Number(Decimal::ONE)),
     }
 }
 
@@ -185,7 +193,11 @@ fn matches(
 ) {
     for p in patterns {
         for c in p.regex.captures_iter(&norm.text) {
-            let (Some(whole), Some(v)) = (c.get(0), c.name("v")) else {
+            let Some(whole) = c.get(0) else { continue };
+            let Some(v) = c
+                .name("v")
+                .or((p.kind == Placeholder::Marker).then_some(whole))
+            else {
                 continue;
             };
             let unit = c
@@ -214,6 +226,7 @@ fn matches(
                 context: Some(context),
                 raw: original[span.range()].to_string(),
                 bound_by: BoundBy::Pattern,
+                scope: None,
             });
         }
     }
@@ -264,7 +277,14 @@ fn bind_prose(text: &str, report: &Report, specs: &FieldSpecs, facts: &mut FactS
                         context: Some(*sp),
                         raw: text[span.range()].to_string(),
                         bound_by: BoundBy::Pattern,
+                        scope: None,
                     });
+                }
+            }
+            if let Some(m) = spec.narrow.iter().find_map(|r| r.find(&norm.text)) {
+                let words = text[norm.orig_span(m.start(), m.end()).range()].to_string();
+                for f in &mut here {
+                    f.scope = Some(words.clone());
                 }
             }
             here.sort_by_key(|f| f.span.map(|s| s.start));
@@ -280,6 +300,7 @@ fn bind_report(text: &str, report: &Report, specs: &FieldSpecs, facts: &mut Fact
         'origins: for origin in &spec.origins {
             let spans: Vec<Span> = match origin {
                 Origin::Title => report.title.into_iter().collect(),
+                Origin::Headings => report.sections().map(|h| h.span).collect(),
                 Origin::Body => report
                     .paragraphs
                     .iter()

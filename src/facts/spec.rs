@@ -60,6 +60,9 @@ pub struct RowSpec {
     pub keys: Vec<String>,
     /// Expected unit, when declared.
     pub unit: Option<String>,
+    /// The row has no label (table 四's single row of figures): it is the row of figures
+    /// without a label.
+    pub unlabeled: bool,
 }
 
 /// What a pattern's placeholder captures.
@@ -71,6 +74,8 @@ pub enum Placeholder {
     Year,
     /// `{date}`: a date such as 2018年12月31日 or 2018.12.26.
     Date,
+    /// No placeholder: the pattern marks something present (value 1).
+    Marker,
 }
 
 /// A compiled prose pattern.
@@ -99,6 +104,8 @@ pub struct ProseSpec {
     pub sections: Vec<String>,
     /// The money unit of the figure when the pattern does not capture one (`(?P<unit>万?元)`).
     pub unit: Option<crate::units::MoneyUnit>,
+    /// Phrases that make a sentence speak of a narrower scope than the report (`区政府办`).
+    pub narrow: Vec<Regex>,
 }
 
 /// Where a report-level fact is looked for.
@@ -112,6 +119,8 @@ pub enum Origin {
     Tables,
     /// Metadata values whose key matches one of these (normalised).
     Meta(Vec<String>),
+    /// The texts of the level-1 headings.
+    Headings,
 }
 
 /// A report-level fact: the first match over the origins in order.
@@ -220,6 +229,15 @@ pub fn compile_pattern(src: &str) -> Result<Pattern, String> {
         source: src.to_string(),
         regex,
         kind,
+    })
+}
+
+/// Compiles a marker pattern (no placeholder): a match gives the value 1.
+pub fn compile_marker(src: &str) -> Result<Pattern, String> {
+    Ok(Pattern {
+        source: src.to_string(),
+        regex: compile_zero(src)?,
+        kind: Placeholder::Marker,
     })
 }
 

@@ -60,10 +60,38 @@ fn score(actual: &str, expected: &str) -> u32 {
 
 struct Candidate<'a> {
     row: &'a Row,
+    /// Index of the label cell (the last of the leading text cells).
+    label_index: usize,
+    /// Index of the first value cell (2-D forms).
+    first_value: usize,
     label: String,
     key: String,
     value_cell: Option<usize>,
     unit_cell: Option<usize>,
+}
+
+/// A cell that holds a figure, a blank, or a blank marker.
+fn is_value_cell(text: &str) -> bool {
+    let t = text.trim();
+    t.is_empty()
+        || is_dash(t)
+        || super::numerals::parse_arabic(MoneyUnit::split_suffix(t).0).is_some()
+}
+
+/// The leading text cells of a row of a 2-D form: (label cell index, first value cell index).
+/// Nested labels (`三、本年度办理结果 | （三）不予公开 | 1.属于国家秘密 | 0 | …`) take the last,
+/// most specific one; a row that starts with a figure has no label.
+fn grid_label(row: &Row) -> (usize, usize) {
+    let prefix = row
+        .cells
+        .iter()
+        .take_while(|c| !c.text.trim().is_empty() && !is_value_cell(&c.text))
+        .count();
+    match prefix {
+        0 if row.cells.first().is_some_and(|c| c.text.trim().is_empty()) => (0, 1),
+        0 => (0, 0),
+        n => (n - 1, n),
+    }
 }
 
 fn is_dash(s: &str) -> bool {
@@ -118,16 +146,16 @@ struct Alignment<'a> {
     columns: Vec<(usize, usize)>,
 }
 
-/// A row of a 2-D form that carries figures: a label, then only numbers, blanks or dashes.
+/// A row of a 2-D form that carries figures: an optional label, then only numbers, blanks or
+/// dashes, at least one of them a number.
 fn is_grid_value_row(row: &Row) -> bool {
-    row.cells.len() >= 2
-        && !row.cells[0].text.trim().is_empty()
-        && row.cells[1..].iter().all(|c| {
-            let t = c.text.trim();
-            t.is_empty()
-                || is_dash(t)
-                || super::numerals::parse_arabic(MoneyUnit::split_suffix(t).0).is_some()
-        })
+    let (_, first) = grid_label(row);
+    let values = &row.cells[first.min(row.cells.len())..];
+    !values.is_empty()
+        && values.iter().all(|c| is_value_cell(&c.text))
+        && values
+            .iter()
+            .any(|c| super::numerals::parse_arabic(MoneyUnit::split_suffix(&c.text).0).is_some())
 }
 
 /// Finds the column of every declared column label in the header rows (the rows before the
@@ -141,11 +169,24 @@ fn find_columns(table: &Table, spec: &TableSpec) -> Vec<(usize, usize)> {
     let header = &table.rows[..header_end];
     let mut out = Vec::new();
     for (ci, col) in spec.columns.iter().enumerate() {
-        let exact = header.iter().rev().find_map(|r| {
-            r.cells
-                .iter()
-                .position(|c| col.keys.iter().any(|k| label_key(&c.text) == *k))
-        });
+        // Exact matches; a label found at two different places (结果维持 under 复议 and under
+        // 诉讼) is ambiguous and decides nothing.
+        let mut places: Vec<usize> = header
+            .iter()
+            .flat_map(|r| {
+                r.cells
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, c)| col.keys.iter().any(|k| label_key(&c.text) == *k))
+                    .map(|(i, _)| i)
+            })
+            .collect();
+        places.sort_unstable();
+        places.dedup();
+        let exact = match places.as_slice() {
+            [one] => Some(*one),
+            _ => None,
+        };
         let found = exact.or_else(|| {
             let hits: Vec<usize> = header
                 .iter()
@@ -167,7 +208,12 @@ fn find_columns(table: &Table, spec: &TableSpec) -> Vec<(usize, usize)> {
             }
         }
     }
-    out
+    // Only a complete, unambiguous header decides; otherwise columns go by position.
+    if out.len() == spec.columns.len() {
+        out
+    } else {
+        Vec::new()
+    }
 }
 
 fn align<'a>(table: &'a Table, spec: &TableSpec) -> Alignment<'a> {
@@ -182,16 +228,25 @@ fn align<'a>(table: &'a Table, spec: &TableSpec) -> Alignment<'a> {
     let first_row = header.map_or(0, |(r, _)| r + 1);
     let candidates: Vec<Candidate> = table.rows[first_row..]
         .iter()
-        .filter(|r| r.cells.len() >= 2)
+        .filter(|r| {
+            r.cells.len() >= 2 || grid && r.cells.len() == 1 && is_value_cell(&r.cells[0].text)
+        })
         .map(|row| {
             let value_cell = match header {
                 Some((_, c)) => Some(c),
                 None => Some(row.cells.len() - 1),
             };
-            let label = row.cells[0].text.clone();
+            let (label_index, first_value) = if grid { grid_label(row) } else { (0, 1) };
+            let label = if first_value > label_index {
+                row.cells[label_index].text.clone()
+            } else {
+                String::new()
+            };
             Candidate {
                 key: label_key(&label),
                 label,
+                label_index,
+                first_value,
                 row,
                 value_cell,
                 unit_cell: unit_col,
@@ -211,6 +266,9 @@ fn align<'a>(table: &'a Table, spec: &TableSpec) -> Alignment<'a> {
     let (m, n) = (spec.rows.len(), value_rows.len());
     let s = |i: usize, j: usize| -> u32 {
         let key = &candidates[value_rows[j]].key;
+        if spec.rows[i].unlabeled {
+            return if key.is_empty() { 100 } else { 0 };
+        }
         spec.rows[i]
             .keys
             .iter()
@@ -339,34 +397,22 @@ pub(super) fn bind_table(
     let bound: std::collections::HashMap<usize, (usize, BoundBy)> =
         al.pairs.iter().map(|&(e, c, by)| (c, (e, by))).collect();
     let mut blanks_as_zero: Vec<Span> = Vec::new();
+    let mut ragged: Vec<(Span, usize)> = Vec::new();
     let mut grid_blanks: Vec<(Span, String, String)> = Vec::new();
     if !spec.columns.is_empty() {
         let grid = facts.grids.entry(spec.name.clone()).or_default();
-        grid.columns = al
-            .columns
-            .iter()
-            .map(|&(_, c)| spec.columns[c].key.clone())
-            .collect();
-        let missing: Vec<&str> = spec
-            .columns
-            .iter()
-            .enumerate()
-            .filter(|(i, _)| !al.columns.iter().any(|c| c.1 == *i))
-            .map(|(_, c)| c.title.as_str())
-            .collect();
-        if !missing.is_empty() {
-            let c = checks::MISSING_ROWS;
-            let msg = match lang {
-                Lang::Zh => format!("{}缺少列：{}", spec.title, missing.join("、")),
-                Lang::En => format!("{}: columns not found: {}", spec.title, missing.join(", ")),
-            };
-            diags.push(
-                diag(c, lang, msg).with_label(Label::primary(first_line(text, al.table_span), "")),
-            );
-        }
+        // Header order when the header was read, else the form's order (positional).
+        grid.columns = if al.columns.is_empty() {
+            spec.columns.iter().map(|c| c.key.clone()).collect()
+        } else {
+            al.columns
+                .iter()
+                .map(|&(_, c)| spec.columns[c].key.clone())
+                .collect()
+        };
     }
     for (ci, cand) in al.candidates.iter().enumerate() {
-        let label_cell = &cand.row.cells[0];
+        let label_cell = &cand.row.cells[cand.label_index.min(cand.row.cells.len() - 1)];
         let garbled = is_garbled(&cand.label);
         match bound.get(&ci) {
             Some(&(ei, by)) => {
@@ -437,13 +483,13 @@ pub(super) fn bind_table(
                 }
                 // The value cells of this row: one (1-D form) or one per column (2-D form).
                 let cells: Vec<(String, Option<&str>, &crate::document::Cell)> =
-                    if al.columns.is_empty() {
+                    if spec.columns.is_empty() {
                         let cell = cand
                             .value_cell
                             .and_then(|i| cand.row.cells.get(i))
                             .unwrap_or(label_cell);
                         vec![(row_spec.key.clone(), None, cell)]
-                    } else {
+                    } else if !al.columns.is_empty() {
                         al.columns
                             .iter()
                             .filter_map(|&(ci, col)| {
@@ -457,6 +503,26 @@ pub(super) fn bind_table(
                                 })
                             })
                             .collect()
+                    } else {
+                        // No readable header: the form's columns, in order, when the row has
+                        // as many figures as the form has columns.
+                        let values = &cand.row.cells[cand.first_value.min(cand.row.cells.len())..];
+                        if values.len() == spec.columns.len() {
+                            spec.columns
+                                .iter()
+                                .zip(values)
+                                .map(|(c, cell)| {
+                                    (
+                                        format!("{}[{}]", row_spec.key, c.key),
+                                        Some(c.title.as_str()),
+                                        cell,
+                                    )
+                                })
+                                .collect()
+                        } else {
+                            ragged.push((cand.row.span, values.len()));
+                            Vec::new()
+                        }
                     };
                 for (key, column, cell) in cells {
                     let mut value = cell_value(&cell.text, row_unit);
@@ -510,6 +576,7 @@ pub(super) fn bind_table(
                             context: Some(cand.row.span),
                             raw: text[cell.span.range()].to_string(),
                             bound_by: by,
+                            scope: None,
                         },
                     );
                 }
@@ -546,23 +613,29 @@ pub(super) fn bind_table(
             }
         }
     }
-    if !grid_blanks.is_empty() {
-        let c = checks::BLANK_CELL;
+    for (span, n) in &ragged {
+        let c = checks::RAGGED_ROW;
         let msg = match lang {
-            Lang::Zh => format!("{}中有 {} 个单元格为空", spec.title, grid_blanks.len()),
-            Lang::En => format!("{} has {} blank cells", spec.title, grid_blanks.len()),
+            Lang::Zh => format!(
+                "{}中此行有 {n} 个数值，报表格式有 {} 列",
+                spec.title,
+                spec.columns.len()
+            ),
+            Lang::En => format!(
+                "this row of {} has {n} values; the form has {} columns",
+                spec.title,
+                spec.columns.len()
+            ),
         };
-        let mut d = diag(c, lang, msg);
-        for (span, row, col) in grid_blanks.iter().take(MAX_LABELS) {
-            d.labels
-                .push(Label::primary(*span, format!("{row} / {col}")));
-        }
-        if grid_blanks.len() > MAX_LABELS {
-            d.notes
-                .push(format!("… and {} more", grid_blanks.len() - MAX_LABELS));
-        }
-        diags.push(d);
+        diags.push(diag(c, lang, msg).with_label(Label::primary(first_line(text, *span), "")));
     }
+    // Blank cells of a 2-D form are judged after the rules ran (read as 0 where that closes
+    // the arithmetic, needed where it does not).
+    facts.grid_blanks.extend(
+        grid_blanks
+            .into_iter()
+            .map(|(span, row, col)| (span, format!("{row} / {col}"))),
+    );
     if !blanks_as_zero.is_empty() {
         let msg = match lang {
             Lang::Zh => format!(

@@ -36,6 +36,10 @@ pub struct Outcome {
     pub status: Status,
     /// A short account of the values (`613 == 613`).
     pub detail: String,
+    /// Blank cells of 2-D forms read as 0 to make this instance pass.
+    pub zero_blanks: Vec<Span>,
+    /// Blank cells of 2-D forms this instance needed (it does not hold with them as 0).
+    pub needed_blanks: Vec<Span>,
 }
 
 fn describe_missing(
@@ -189,7 +193,14 @@ pub fn run(rs: &RuleSet, facts: &FactSet, text: &str, lang: Lang) -> Vec<Outcome
         }
         for choice in instances(&fields, facts) {
             let env = Env::new(facts, &choice).with_dims(&rs.dims);
-            let (mut status, mut detail) = run_instance(rs, rule, &env, &lines, lang);
+            let (mut status, mut detail, zero_blanks, needed_blanks) =
+                run_instance(rs, rule, &env, &lines, lang);
+            let fallbacks: Vec<String> = env.notes.borrow().clone();
+            if let Status::Failed(d) = &mut status {
+                d.notes.extend(fallbacks.iter().cloned());
+            } else if !fallbacks.is_empty() && status == Status::Passed {
+                detail = format!("{detail}; {}", fallbacks.join("; "));
+            }
             // Say which column or row of a 2-D form this instance is about.
             let (column, row) = place(rs, facts, &choice);
             let place_text: Vec<String> = [
@@ -235,6 +246,8 @@ pub fn run(rs: &RuleSet, facts: &FactSet, text: &str, lang: Lang) -> Vec<Outcome
                 rule: ri,
                 status,
                 detail,
+                zero_blanks,
+                needed_blanks,
             });
         }
     }
@@ -276,7 +289,7 @@ fn run_instance(
     env: &Env,
     lines: &LineIndex,
     lang: Lang,
-) -> (Status, String) {
+) -> (Status, String, Vec<Span>, Vec<Span>) {
     if let Some(w) = &rule.when {
         match eval::eval(w, env) {
             Ok(Ev {
@@ -286,17 +299,28 @@ fn run_instance(
             Ok(Ev {
                 val: eval::Val::Bool(false),
                 ..
-            }) => return (Status::NotApplicable, "when-condition is false".into()),
+            }) => {
+                return (
+                    Status::NotApplicable,
+                    "when-condition is false".into(),
+                    Vec::new(),
+                    Vec::new(),
+                )
+            }
             Ok(other) => {
                 return (
                     Status::Skipped(format!("`when` is not true/false: {}", other.val)),
                     String::new(),
+                    Vec::new(),
+                    Vec::new(),
                 )
             }
             Err(m) => {
                 return (
                     Status::Skipped(describe_missing(&m, &rs.field_titles, lines, lang)),
                     String::new(),
+                    Vec::new(),
+                    Vec::new(),
                 )
             }
         }
@@ -320,10 +344,53 @@ fn run_instance(
         }
     };
     match result {
-        Err(m) => (
-            Status::Skipped(describe_missing(&m, &rs.field_titles, lines, lang)),
-            String::new(),
-        ),
+        Err(m) => {
+            let reason = describe_missing(&m, &rs.field_titles, lines, lang);
+            // Blank cells of a 2-D form are often meant as 0: try again reading them so.
+            let grid_blanks = m
+                .reasons
+                .iter()
+                .all(|r| r.why == eval::Why::Blank && r.field.contains('['));
+            if grid_blanks && !m.reasons.is_empty() {
+                let env0 = Env::new(env.facts, env.choice).reading_blanks_as_zero();
+                let env0 = match env.dims {
+                    Some(d) => env0.with_dims(d),
+                    None => env0,
+                };
+                let spans: Vec<Span> = m.reasons.iter().filter_map(|r| r.span).collect();
+                if let Ok(Ev {
+                    val: eval::Val::Bool(true),
+                    ..
+                }) = eval::eval(&rule.check, &env0)
+                {
+                    let detail = match (lhs, op, rhs) {
+                        (Some(l), Some(op), Some(r)) => format!(
+                            "{} {} {} ({})",
+                            eval::show_values(l, &env0),
+                            op.symbol(),
+                            eval::show_values(r, &env0),
+                            lang.pick("空白单元格按 0 计", "blank cells read as 0")
+                        ),
+                        _ => "true".into(),
+                    };
+                    return (Status::Passed, detail, spans, Vec::new());
+                }
+                let reason = format!(
+                    "{reason}; {}",
+                    lang.pick(
+                        "按 0 计也不成立",
+                        "it does not hold with the blanks read as 0 either"
+                    )
+                );
+                return (Status::Skipped(reason), String::new(), Vec::new(), spans);
+            }
+            (
+                Status::Skipped(reason),
+                String::new(),
+                Vec::new(),
+                Vec::new(),
+            )
+        }
         Ok(Ev {
             val: eval::Val::Bool(true),
             ..
@@ -334,18 +401,25 @@ fn run_instance(
                 }
                 _ => "true".into(),
             };
-            (Status::Passed, detail)
+            (Status::Passed, detail, Vec::new(), Vec::new())
         }
         Ok(Ev {
             val: eval::Val::Bool(false),
             srcs,
         }) => {
             let d = failure(rs, rule, env, lhs, op, rhs, srcs, lang, &detail_of);
-            (Status::Failed(Box::new(d)), String::new())
+            (
+                Status::Failed(Box::new(d)),
+                String::new(),
+                Vec::new(),
+                Vec::new(),
+            )
         }
         Ok(other) => (
             Status::Skipped(format!("the check gives {}, not true/false", other.val)),
             String::new(),
+            Vec::new(),
+            Vec::new(),
         ),
     }
 }
@@ -425,6 +499,23 @@ fn failure(
             b.srcs.iter().for_each(|s| push(&mut d, s, false));
         }
         _ => srcs.iter().for_each(|s| push(&mut d, s, true)),
+    }
+    // A prose figure about a narrower body (区政府办 in a district report) is not a plain
+    // contradiction: say so, and warn instead of erring.
+    let scopes: Vec<&str> = srcs
+        .iter()
+        .chain(lv.iter().flat_map(|v| v.srcs.iter()))
+        .chain(rv.iter().flat_map(|v| v.srcs.iter()))
+        .filter_map(|s| s.scope.as_deref())
+        .collect();
+    if let Some(scope) = scopes.first() {
+        if d.severity == crate::diagnostic::Severity::Error {
+            d.severity = crate::diagnostic::Severity::Warning;
+        }
+        d.notes.push(match lang {
+            Lang::Zh => format!("该句所述范围为「{scope}」，可能窄于报告主体；请先核对口径，再判断是否矛盾"),
+            Lang::En => format!("the sentence speaks of 「{scope}」, possibly narrower than the report's body: check the scope before treating it as a contradiction"),
+        });
     }
     if !d.labels.iter().any(|l| l.primary) {
         if let Some(l) = d.labels.first_mut() {

@@ -54,6 +54,8 @@ struct RawMeta {
     #[serde(default)]
     description: Option<String>,
     #[serde(default)]
+    detect: Option<Spanned<String>>,
+    #[serde(default)]
     extends: Vec<Spanned<String>>,
     #[serde(default)]
     disable: Vec<Spanned<String>>,
@@ -106,7 +108,10 @@ enum RawRow {
     One(String),
     Many(Vec<String>),
     Full {
+        #[serde(default)]
         labels: Vec<String>,
+        #[serde(default)]
+        unlabeled: bool,
         #[serde(default)]
         unit: Option<String>,
         #[serde(default)]
@@ -124,8 +129,19 @@ impl RawRow {
                 labels,
                 unit,
                 title,
+                ..
             } => (labels.clone(), unit.clone(), title.clone()),
         }
+    }
+
+    fn unlabeled(&self) -> bool {
+        matches!(
+            self,
+            RawRow::Full {
+                unlabeled: true,
+                ..
+            }
+        )
     }
 }
 
@@ -151,6 +167,8 @@ struct RawProse {
     section: Vec<String>,
     #[serde(default)]
     unit: Option<Spanned<String>>,
+    #[serde(default)]
+    narrow: Vec<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -160,6 +178,8 @@ struct RawReport {
     title: Option<String>,
     from: Vec<Spanned<String>>,
     patterns: Vec<Spanned<String>>,
+    #[serde(default)]
+    marker: bool,
 }
 
 #[derive(Deserialize)]
@@ -450,7 +470,10 @@ fn load_at_depth(name: &str, src: &str, depth: usize) -> Result<RuleSet, LoadErr
         let mut rows = Vec::new();
         for (key, row) in &t.rows {
             let (labels, unit, title) = row.parts();
-            if labels.is_empty() || labels.iter().any(|l| spec::label_key(l).is_empty()) {
+            let unlabeled = row.unlabeled();
+            if (labels.is_empty() && !unlabeled)
+                || labels.iter().any(|l| spec::label_key(l).is_empty())
+            {
                 cx.error(
                     "RF005",
                     key.span(),
@@ -463,7 +486,9 @@ fn load_at_depth(name: &str, src: &str, depth: usize) -> Result<RuleSet, LoadErr
                 continue;
             }
             declare(&mut cx, format!("table.{}", key.get_ref()), key.span());
-            let title = title.unwrap_or_else(|| labels[0].clone());
+            let title = title
+                .or_else(|| labels.first().cloned())
+                .unwrap_or_else(|| key.get_ref().clone());
             titles.insert(format!("table.{}", key.get_ref()), title.clone());
             let money = unit.as_deref().and_then(MoneyUnit::parse).is_some();
             field_types.insert(
@@ -488,6 +513,7 @@ fn load_at_depth(name: &str, src: &str, depth: usize) -> Result<RuleSet, LoadErr
                 title,
                 keys: labels.iter().map(|l| spec::label_key(l)).collect(),
                 unit,
+                unlabeled,
             });
         }
         fields.tables.push(TableSpec {
@@ -557,7 +583,20 @@ fn load_at_depth(name: &str, src: &str, depth: usize) -> Result<RuleSet, LoadErr
         titles.insert(format!("prose.{}", key.get_ref()), title.clone());
         let ty = pattern_type(&mut cx, key, &patterns, unit.is_some());
         field_types.insert(format!("prose.{}", key.get_ref()), ty);
+        let mut narrow = Vec::new();
+        for n in &p.narrow {
+            match spec::compile_zero(n.get_ref()) {
+                Ok(c) => narrow.push(c),
+                Err(e) => cx.error(
+                    "RF006",
+                    n.span(),
+                    format!("invalid narrow-scope phrase: {e}"),
+                    "this pattern",
+                ),
+            }
+        }
         fields.prose.push(ProseSpec {
+            narrow,
             unit,
             key: key.get_ref().clone(),
             title,
@@ -578,6 +617,7 @@ fn load_at_depth(name: &str, src: &str, depth: usize) -> Result<RuleSet, LoadErr
                 "title" => Origin::Title,
                 "body" => Origin::Body,
                 "tables" => Origin::Tables,
+                "headings" => Origin::Headings,
                 m if m.starts_with("meta:") => {
                     Origin::Meta(m[5..].split('|').map(spec::label_key).collect())
                 }
@@ -585,7 +625,7 @@ fn load_at_depth(name: &str, src: &str, depth: usize) -> Result<RuleSet, LoadErr
                     cx.error(
                         "RF007",
                         f.span(),
-                        format!("unknown origin `{other}`: use title, body, tables or meta:KEY"),
+                        format!("unknown origin `{other}`: use title, body, tables, headings or meta:KEY"),
                         "here",
                     );
                     continue;
@@ -595,7 +635,11 @@ fn load_at_depth(name: &str, src: &str, depth: usize) -> Result<RuleSet, LoadErr
         }
         let mut patterns = Vec::new();
         for pat in &r.patterns {
-            match spec::compile_pattern(pat.get_ref()) {
+            match if r.marker {
+                spec::compile_marker(pat.get_ref())
+            } else {
+                spec::compile_pattern(pat.get_ref())
+            } {
                 Ok(c) => patterns.push(c),
                 Err(e) => cx.error(
                     "RF006",
@@ -659,6 +703,11 @@ fn load_at_depth(name: &str, src: &str, depth: usize) -> Result<RuleSet, LoadErr
     {
         applies = Some(a);
     }
+    let detect = raw
+        .ruleset
+        .detect
+        .as_ref()
+        .and_then(|d| cx.expr(d, "detect", &scope, &field_types, true));
     let mut ids: BTreeMap<String, std::ops::Range<usize>> = BTreeMap::new();
     for r in &raw.rules {
         if rules[..inherited].iter().any(|x| &x.id == r.id.get_ref()) {
@@ -817,6 +866,8 @@ fn load_at_depth(name: &str, src: &str, depth: usize) -> Result<RuleSet, LoadErr
         origin: name.to_string(),
         applies,
         applies_src,
+        detect,
+        detect_src: raw.ruleset.detect.as_ref().map(|d| d.get_ref().clone()),
         fields,
         field_titles: titles,
         field_types,

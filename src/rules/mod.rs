@@ -112,6 +112,10 @@ pub struct RuleSet {
     pub applies: Option<Expr>,
     /// The `applies` condition as written.
     pub applies_src: Option<String>,
+    /// Condition on the table layout, used when the year cannot be determined.
+    pub detect: Option<Expr>,
+    /// The `detect` condition as written.
+    pub detect_src: Option<String>,
     /// Field declarations for the facts stage.
     pub fields: FieldSpecs,
     /// Display title of every field, by full name (`table.proactive_total`).

@@ -61,6 +61,8 @@ pub struct Src {
     pub span: Option<Span>,
     /// The value as shown.
     pub value: String,
+    /// A narrower scope the source sentence speaks of.
+    pub scope: Option<String>,
 }
 
 /// An evaluated value with its provenance.
@@ -146,6 +148,12 @@ pub struct Env<'a> {
     pub choice: &'a BTreeMap<String, usize>,
     /// Vector fields of 2-D forms.
     pub dims: Option<&'a IndexMap<String, Dim>>,
+    /// Read blank cells of 2-D forms as 0 (the second try of a rule skipped for blanks).
+    pub blank_as_zero: bool,
+    /// Blank cells read as 0 during this evaluation.
+    pub zero_blanks: std::cell::RefCell<Vec<Span>>,
+    /// Notes on fallbacks taken (`x ?? y` where `x` was missing).
+    pub notes: std::cell::RefCell<Vec<String>>,
     steps: Cell<usize>,
 }
 
@@ -156,8 +164,17 @@ impl<'a> Env<'a> {
             facts,
             choice,
             dims: None,
+            blank_as_zero: false,
+            zero_blanks: Default::default(),
+            notes: Default::default(),
             steps: Cell::new(0),
         }
+    }
+
+    /// The same, reading blank cells of 2-D forms as 0.
+    pub fn reading_blanks_as_zero(mut self) -> Env<'a> {
+        self.blank_as_zero = true;
+        self
     }
 
     /// The same, aware of the vector fields of 2-D forms.
@@ -192,6 +209,7 @@ fn fact_ev(field: &str, f: &Fact) -> EvResult {
         field: field.to_string(),
         span: f.span,
         value: f.value.to_string(),
+        scope: f.scope.clone(),
     };
     match &f.value {
         FactValue::Number(n) => Ok(Ev {
@@ -221,6 +239,20 @@ fn lookup(path: &str, env: &Env, aggregate: bool) -> EvResult {
     let (ns, key) = path.split_once('.').unwrap_or(("", path));
     match ns {
         "table" => match env.facts.table.get(key) {
+            Some(f) if env.blank_as_zero && f.value == FactValue::Blank && key.contains('[') => {
+                if let Some(sp) = f.span {
+                    env.zero_blanks.borrow_mut().push(sp);
+                }
+                Ok(Ev {
+                    val: Val::Num(Decimal::ZERO),
+                    srcs: vec![Src {
+                        field: path.to_string(),
+                        span: f.span,
+                        value: "0 (blank)".into(),
+                        scope: None,
+                    }],
+                })
+            }
             Some(f) => fact_ev(path, f),
             None => Err(Missing::one(path, Why::NotFound, None)),
         },
@@ -396,7 +428,30 @@ fn binary(op: BinOp, l: &Expr, r: &Expr, env: &Env, aggregate: bool) -> EvResult
     match op {
         BinOp::Coalesce => match eval_in(l, env, aggregate) {
             Ok(v) => Ok(v),
-            Err(_) => eval_in(r, env, aggregate),
+            Err(m) => {
+                let what = |e: &Expr| match &e.kind {
+                    ExprKind::Path(p) | ExprKind::Let(p, _) => p.clone(),
+                    _ => "the left side of ??".into(),
+                };
+                let why: Vec<String> = m
+                    .reasons
+                    .iter()
+                    .map(|r| {
+                        if r.field.is_empty() {
+                            format!("{:?}", r.why)
+                        } else {
+                            format!("{} {:?}", r.field, r.why)
+                        }
+                    })
+                    .collect();
+                env.notes.borrow_mut().push(format!(
+                    "{} is missing ({}): used {} instead",
+                    what(l),
+                    why.join(", ").to_lowercase(),
+                    what(r)
+                ));
+                eval_in(r, env, aggregate)
+            }
         },
         BinOp::And | BinOp::Or => {
             // Kleene logic: a decided side decides even when the other is missing.
@@ -711,6 +766,7 @@ mod tests {
             context: None,
             raw: String::new(),
             bound_by: BoundBy::Label,
+            scope: None,
         }
     }
 
