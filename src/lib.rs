@@ -239,7 +239,8 @@ fn judge_grid_blanks(
         .iter()
         .flat_map(|o| o.needed_blanks.iter().copied())
         .collect();
-    let (need, style): (Vec<&(span::Span, String)>, Vec<&(span::Span, String)>) = facts
+    type Cells<'a> = Vec<&'a (span::Span, String)>;
+    let (need, style): (Cells, Cells) = facts
         .grid_blanks
         .iter()
         .partition(|(s, _)| needed.contains(s));

@@ -195,10 +195,13 @@ fn is_page_footer(s: &str) -> bool {
             && t.chars().count() <= 8)
 }
 
+/// A flattened row: the label's byte range (none for a row of figures only) and the figures.
+type FlatRow = (Option<(usize, usize)>, Vec<Cell>);
+
 /// Splits a line of extracted PDF text into a label and trailing number cells, when it looks
 /// like a flattened table row: at least two numbers, or one number after a short label that is
 /// not prose.
-fn flat_row(text: &str, s: usize, e: usize) -> Option<(Option<(usize, usize)>, Vec<Cell>)> {
+fn flat_row(text: &str, s: usize, e: usize) -> Option<FlatRow> {
     let line = &text[s..e];
     let mut tokens: Vec<(usize, usize)> = Vec::new();
     let mut start = None;
