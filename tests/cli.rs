@@ -68,8 +68,12 @@ fn empty_binary_and_missing_files_are_reported_and_the_rest_still_checked() {
 #[test]
 fn a_report_no_builtin_set_applies_to_is_not_checked() {
     let dir = scratch("no_ruleset");
-    let r = dir.join("2023.txt");
-    std::fs::write(&r, "某某局2023年政府信息公开工作年度报告\n一、总体情况\n本报告中所列数据的统计期限自2023年1月1日起至2023年12月31日止。\n").unwrap();
+    let r = dir.join("noyear.txt");
+    std::fs::write(
+        &r,
+        "某某局政府信息公开工作年度报告\n一、总体情况\n本局认真落实条例。\n",
+    )
+    .unwrap();
     bin()
         .arg(&r)
         .assert()
@@ -78,8 +82,36 @@ fn a_report_no_builtin_set_applies_to_is_not_checked() {
             "not checked: no built-in rule set applies",
         ))
         .stdout(predicate::str::contains(
-            "`report.period.year <= 2018` is false",
+            "the reporting year could not be determined",
         ));
+}
+
+#[test]
+fn a_report_without_a_year_is_checked_with_the_set_its_layout_matches() {
+    let dir = scratch("layout_choice");
+    let text = std::fs::read_to_string(fixture("2021-clean.txt"))
+        .unwrap()
+        .replace(
+            "某区人民政府2023年政府信息公开工作年度报告",
+            "某区人民政府政府信息公开工作年度报告",
+        )
+        .replace(
+            "统计期限自2023年1月1日起至2023年12月31日止",
+            "统计期限为上一年度",
+        );
+    let p = dir.join("noyear-2021.txt");
+    std::fs::write(&p, text).unwrap();
+    let (_, v) = json(&[p.as_os_str()]);
+    let f = &v["files"][0];
+    assert_eq!(f["ruleset"], "cn-gi-2021");
+    assert!(
+        f["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|d| d["code"] == "RL110"),
+        "{f:#}"
+    );
 }
 
 #[test]

@@ -23,10 +23,15 @@ impl Rng {
     }
 }
 
+fn sets() -> &'static [report_lint::rules::RuleSet] {
+    static SETS: std::sync::OnceLock<Vec<report_lint::rules::RuleSet>> = std::sync::OnceLock::new();
+    SETS.get_or_init(|| report_lint::rules::builtin().unwrap())
+}
+
 fn check_text(name: &str, text: &str) -> String {
-    let sets = report_lint::rules::builtin().unwrap();
+    let sets = sets();
     let report = match source::decode(name, text.as_bytes()) {
-        Ok(src) => check_source(src, &sets, false, Lang::Zh),
+        Ok(src) => check_source(src, sets, false, Lang::Zh),
         Err(e) => return e.to_string(),
     };
     let mut buf = codespan_reporting::term::termcolor::Buffer::no_color();
@@ -91,9 +96,8 @@ fn reports_without_tables_or_structure_are_handled() {
         "x",
         "统计数 | 单位\n",
     ] {
-        let sets = report_lint::rules::builtin().unwrap();
         let src = source::decode("t.txt", text.as_bytes()).unwrap();
-        let r = check_source(src, &sets, true, Lang::En);
+        let r = check_source(src, &sets()[..1], true, Lang::En);
         assert!(matches!(r.status, FileStatus::Checked { .. }), "{text:?}");
         if text.starts_with("2018") {
             assert!(

@@ -448,6 +448,13 @@ impl Parser<'_> {
 
     fn finish_table(&mut self) {
         if let Some(t) = self.table.take() {
+            // A lone "row" of one or two figures in extracted text is a wrapped prose line.
+            let lone = self.flat && t.rows.len() == 1 && t.rows[0].cells.len() <= 3;
+            if lone {
+                self.flat = false;
+                self.prose_line(t.span.start, t.span.end);
+                return;
+            }
             finish_table(&mut self.report, t);
         }
         self.flat = false;

@@ -63,6 +63,8 @@ pub struct RowSpec {
     /// The row has no label (table 四's single row of figures): it is the row of figures
     /// without a label.
     pub unlabeled: bool,
+    /// The row exists in only some variants of the form (not reported when missing).
+    pub optional: bool,
 }
 
 /// What a pattern's placeholder captures.

@@ -142,7 +142,9 @@ struct Alignment<'a> {
     pairs: Vec<(usize, usize, BoundBy)>,
     matched: usize,
     table_span: Span,
-    /// 2-D forms: (cell index, column spec index) of every column found in the header.
+    /// 2-D forms: (position counted from the row's end, column spec index) of every column
+    /// found in the header; counting from the end copes with rows whose nested labels take
+    /// different numbers of cells.
     columns: Vec<(usize, usize)>,
 }
 
@@ -178,7 +180,8 @@ fn find_columns(table: &Table, spec: &TableSpec) -> Vec<(usize, usize)> {
                     .iter()
                     .enumerate()
                     .filter(|(_, c)| col.keys.iter().any(|k| label_key(&c.text) == *k))
-                    .map(|(i, _)| i)
+                    .filter(|(i, _)| *i > 0)
+                    .map(|(i, _)| r.cells.len() - i)
             })
             .collect();
         places.sort_unstable();
@@ -192,19 +195,23 @@ fn find_columns(table: &Table, spec: &TableSpec) -> Vec<(usize, usize)> {
                 .iter()
                 .rev()
                 .flat_map(|r| {
-                    r.cells.iter().enumerate().filter(|(_, c)| {
-                        let key = label_key(&c.text);
-                        key.chars().count() >= 2
-                            && col.keys.iter().any(|k| key.contains(k.as_str()))
-                    })
+                    r.cells
+                        .iter()
+                        .enumerate()
+                        .filter(|(i, c)| {
+                            let key = label_key(&c.text);
+                            *i > 0
+                                && key.chars().count() >= 2
+                                && col.keys.iter().any(|k| key.contains(k.as_str()))
+                        })
+                        .map(|(i, _)| r.cells.len() - i)
                 })
-                .map(|(i, _)| i)
                 .collect();
             (hits.len() == 1).then(|| hits[0])
         });
-        if let Some(i) = found {
-            if i > 0 && !out.iter().any(|&(x, _)| x == i) {
-                out.push((i, ci));
+        if let Some(from_end) = found {
+            if !out.iter().any(|&(x, _)| x == from_end) {
+                out.push((from_end, ci));
             }
         }
     }
@@ -267,7 +274,13 @@ fn align<'a>(table: &'a Table, spec: &TableSpec) -> Alignment<'a> {
     let s = |i: usize, j: usize| -> u32 {
         let key = &candidates[value_rows[j]].key;
         if spec.rows[i].unlabeled {
-            return if key.is_empty() { 100 } else { 0 };
+            let c = &candidates[value_rows[j]];
+            let values = c.row.cells.len().saturating_sub(c.first_value);
+            return if key.is_empty() && values == spec.columns.len() {
+                100
+            } else {
+                0
+            };
         }
         spec.rows[i]
             .keys
@@ -380,7 +393,7 @@ pub(super) fn bind_table(
         .tables
         .iter()
         .map(|t| align(t, spec))
-        .filter(|a| a.matched >= 2)
+        .filter(|a| a.matched >= 2.min(spec.rows.len()))
         .max_by_key(|a| a.matched);
     let Some(al) = best else {
         let c = checks::TABLE_NOT_FOUND;
@@ -494,7 +507,11 @@ pub(super) fn bind_table(
                             .iter()
                             .filter_map(|&(ci, col)| {
                                 let c = &spec.columns[col];
-                                cand.row.cells.get(ci).map(|cell| {
+                                let at = cand.row.cells.len().checked_sub(ci)?;
+                                if at < cand.first_value {
+                                    return None;
+                                }
+                                cand.row.cells.get(at).map(|cell| {
                                     (
                                         format!("{}[{}]", row_spec.key, c.key),
                                         Some(c.title.as_str()),
@@ -580,7 +597,7 @@ pub(super) fn bind_table(
                         },
                     );
                 }
-                if !al.columns.is_empty() {
+                if !spec.columns.is_empty() {
                     facts
                         .grids
                         .entry(spec.name.clone())
@@ -664,7 +681,7 @@ pub(super) fn bind_table(
         .rows
         .iter()
         .enumerate()
-        .filter(|(i, _)| !al.pairs.iter().any(|p| p.0 == *i))
+        .filter(|(i, r)| !r.optional && !al.pairs.iter().any(|p| p.0 == *i))
         .map(|(_, r)| r.title.as_str())
         .collect();
     if !missing.is_empty() && spec.complete {

@@ -20,6 +20,8 @@ struct FileOut<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     ruleset: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    ruleset_reason: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     encoding: Option<&'a str>,
     diagnostics: Vec<DiagOut<'a>>,
     rules: Vec<RuleOut<'a>>,
@@ -67,18 +69,22 @@ pub fn render(files: &[FileReport]) -> String {
             .map(|f| {
                 let text = f.source.as_ref().map_or("", |s| s.text.as_str());
                 let lc = LineIndex::new(text);
-                let (status, reason, ruleset) = match &f.status {
-                    FileStatus::Checked { ruleset, .. } => {
-                        ("checked", None, Some(ruleset.as_str()))
-                    }
-                    FileStatus::NotChecked(r) => ("not-checked", Some(r.as_str()), None),
-                    FileStatus::Failed(r) => ("failed", Some(r.as_str()), None),
+                let (status, reason, ruleset, ruleset_reason) = match &f.status {
+                    FileStatus::Checked { ruleset, reason } => (
+                        "checked",
+                        None,
+                        Some(ruleset.as_str()),
+                        Some(reason.as_str()),
+                    ),
+                    FileStatus::NotChecked(r) => ("not-checked", Some(r.as_str()), None, None),
+                    FileStatus::Failed(r) => ("failed", Some(r.as_str()), None, None),
                 };
                 FileOut {
                     path: &f.path,
                     status,
                     reason,
                     ruleset,
+                    ruleset_reason,
                     encoding: f.source.as_ref().map(|s| s.encoding),
                     diagnostics: f
                         .diagnostics

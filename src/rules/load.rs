@@ -113,6 +113,8 @@ enum RawRow {
         #[serde(default)]
         unlabeled: bool,
         #[serde(default)]
+        optional: bool,
+        #[serde(default)]
         unit: Option<String>,
         #[serde(default)]
         title: Option<String>,
@@ -142,6 +144,10 @@ impl RawRow {
                 ..
             }
         )
+    }
+
+    fn optional(&self) -> bool {
+        matches!(self, RawRow::Full { optional: true, .. })
     }
 }
 
@@ -331,8 +337,17 @@ fn load_base(child: &str, base: &str, depth: usize) -> Result<RuleSet, String> {
                 names.join(", ")
             ));
         };
-        return load_at_depth(&format!("built-in:{b}"), text, depth + 1)
-            .map_err(|e| format!("{} does not load", e.file));
+        return load_at_depth(&format!("built-in:{b}"), text, depth + 1).map_err(|e| {
+            let first = e
+                .diagnostics
+                .first()
+                .map_or(String::new(), |d| d.message.clone());
+            format!(
+                "{} has {} error(s), the first: {first}",
+                e.file,
+                e.diagnostics.len()
+            )
+        });
     }
     let path = std::path::Path::new(child)
         .parent()
@@ -414,6 +429,10 @@ fn load_at_depth(name: &str, src: &str, depth: usize) -> Result<RuleSet, LoadErr
                 "here",
             ),
         }
+    }
+    if !cx.diags.is_empty() {
+        // Without its base the file's names cannot resolve: report the base problem alone.
+        return Err(fail(cx.diags));
     }
     let inherited = rules.len();
     let mut declare = |cx: &mut Ctx, full: String, span: std::ops::Range<usize>| {
@@ -514,6 +533,7 @@ fn load_at_depth(name: &str, src: &str, depth: usize) -> Result<RuleSet, LoadErr
                 keys: labels.iter().map(|l| spec::label_key(l)).collect(),
                 unit,
                 unlabeled,
+                optional: row.optional(),
             });
         }
         fields.tables.push(TableSpec {

@@ -140,7 +140,13 @@ pub enum Dim {
 }
 
 /// The rule sets built into the binary: (name, TOML text).
-pub const BUILTIN: &[(&str, &str)] = &[("2018", include_str!("../../rules/2018.toml"))];
+/// Sets without an `applies` condition (here `common-2019`) are only bases for `extends`.
+pub const BUILTIN: &[(&str, &str)] = &[
+    ("2018", include_str!("../../rules/2018.toml")),
+    ("2019", include_str!("../../rules/2019.toml")),
+    ("2021", include_str!("../../rules/2021.toml")),
+    ("common-2019", include_str!("../../rules/common-2019.toml")),
+];
 
 /// Loads every built-in rule set. They are checked by the test suite, so a failure here is a
 /// build defect; it is still reported as an error, not a panic.
