@@ -3,9 +3,11 @@
 
 use super::Counts;
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::source::HtmlOrigin;
+use crate::span::LineIndex;
 use crate::{FileReport, FileStatus, RuleStatus};
 use codespan_reporting::diagnostic as cs;
-use codespan_reporting::files::SimpleFile;
+use codespan_reporting::files::{self, Files, SimpleFile};
 use codespan_reporting::term::{self, termcolor::WriteColor};
 
 fn to_codespan(d: &Diagnostic) -> cs::Diagnostic<()> {
@@ -37,14 +39,98 @@ fn to_codespan(d: &Diagnostic) -> cs::Diagnostic<()> {
         .with_notes(notes)
 }
 
-/// Writes diagnostics about one file (a report or a rule file).
+/// A file for codespan whose snippets show the visible text while line numbers come from the
+/// HTML file the text was extracted from (plain files: their own line numbers).
+struct MappedFile<'a> {
+    name: &'a str,
+    text: &'a str,
+    starts: Vec<usize>,
+    origin: Option<(&'a HtmlOrigin, LineIndex<'a>)>,
+}
+
+impl<'a> MappedFile<'a> {
+    fn new(name: &'a str, text: &'a str, origin: Option<&'a HtmlOrigin>) -> MappedFile<'a> {
+        let mut starts = vec![0];
+        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        MappedFile {
+            name,
+            text,
+            starts,
+            origin: origin.map(|o| (o, LineIndex::new(&o.raw))),
+        }
+    }
+}
+
+impl<'a> Files<'a> for MappedFile<'a> {
+    type FileId = ();
+    type Name = &'a str;
+    type Source = &'a str;
+
+    fn name(&'a self, (): ()) -> Result<&'a str, files::Error> {
+        Ok(self.name)
+    }
+
+    fn source(&'a self, (): ()) -> Result<&'a str, files::Error> {
+        Ok(self.text)
+    }
+
+    fn line_index(&'a self, (): (), byte_index: usize) -> Result<usize, files::Error> {
+        Ok(self
+            .starts
+            .partition_point(|&s| s <= byte_index)
+            .saturating_sub(1))
+    }
+
+    fn line_number(&'a self, (): (), line_index: usize) -> Result<usize, files::Error> {
+        Ok(match &self.origin {
+            Some((o, lines)) => {
+                let start = self.starts.get(line_index).copied().unwrap_or(0);
+                lines.line(o.map.get(start).copied().unwrap_or(0))
+            }
+            None => line_index + 1,
+        })
+    }
+
+    fn line_range(
+        &'a self,
+        (): (),
+        line_index: usize,
+    ) -> Result<std::ops::Range<usize>, files::Error> {
+        let start = *self
+            .starts
+            .get(line_index)
+            .ok_or(files::Error::LineTooLarge {
+                given: line_index,
+                max: self.starts.len() - 1,
+            })?;
+        let end = self
+            .starts
+            .get(line_index + 1)
+            .copied()
+            .unwrap_or(self.text.len());
+        Ok(start..end)
+    }
+}
+
+/// Writes diagnostics about one file (a report, or a rule file).
 pub fn emit_diagnostics(
     out: &mut dyn WriteColor,
     name: &str,
     text: &str,
     diags: &[Diagnostic],
 ) -> std::io::Result<()> {
-    let file = SimpleFile::new(name, text);
+    emit_mapped(out, name, text, None, diags)
+}
+
+/// Writes diagnostics about a report; for HTML input the line numbers are those of the page.
+pub fn emit_mapped(
+    out: &mut dyn WriteColor,
+    name: &str,
+    text: &str,
+    origin: Option<&HtmlOrigin>,
+    diags: &[Diagnostic],
+) -> std::io::Result<()> {
+    let file = MappedFile::new(name, text, origin);
     let config = term::Config::default();
     for d in diags {
         term::emit_to_write_style(out, &config, &file, &to_codespan(d))
@@ -126,7 +212,7 @@ fn emit_file(out: &mut dyn WriteColor, f: &FileReport, verbose: bool) -> std::io
         FileStatus::Checked { .. } => {}
     }
     let Some(src) = &f.source else { return Ok(()) };
-    emit_diagnostics(out, &f.path, &src.text, &f.diagnostics)?;
+    emit_mapped(out, &f.path, &src.text, src.html.as_ref(), &f.diagnostics)?;
     let (mut passed, mut failed, mut skipped, mut na) = (0, 0, 0, 0);
     for r in &f.rules {
         match r.status {

@@ -347,11 +347,14 @@ fn run_instance(
         Err(m) => {
             let reason = describe_missing(&m, &rs.field_titles, lines, lang);
             // Blank cells of a 2-D form are often meant as 0: try again reading them so.
-            let grid_blanks = m
-                .reasons
-                .iter()
-                .all(|r| r.why == eval::Why::Blank && r.field.contains('['));
-            if grid_blanks && !m.reasons.is_empty() {
+            // (A `??` alternative that is absent may be among the reasons: the blanks decide.)
+            let is_grid_blank =
+                |r: &eval::Reason| r.why == eval::Why::Blank && r.field.contains('[');
+            let grid_blanks = m.reasons.iter().any(is_grid_blank)
+                && m.reasons
+                    .iter()
+                    .all(|r| is_grid_blank(r) || r.why == eval::Why::NotFound);
+            if grid_blanks {
                 let env0 = Env::new(env.facts, env.choice).reading_blanks_as_zero();
                 let env0 = match env.dims {
                     Some(d) => env0.with_dims(d),
@@ -516,6 +519,13 @@ fn failure(
             Lang::Zh => format!("该句所述范围为「{scope}」，可能窄于报告主体；请先核对口径，再判断是否矛盾"),
             Lang::En => format!("the sentence speaks of 「{scope}」, possibly narrower than the report's body: check the scope before treating it as a contradiction"),
         });
+    }
+    // A check with no operands of its own (`present(prose.x)`) points at what its `when`
+    // condition read (the table cell that makes the prose statement necessary).
+    if d.labels.is_empty() {
+        if let Some(Ok(w)) = rule.when.as_ref().map(|w| eval::eval(w, env)) {
+            w.srcs.iter().for_each(|s| push(&mut d, s, true));
+        }
     }
     if !d.labels.iter().any(|l| l.primary) {
         if let Some(l) = d.labels.first_mut() {

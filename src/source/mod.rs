@@ -1,6 +1,8 @@
 //! Stage 1: bytes -> decoded text. Detects the encoding (BOM, UTF-8, GB18030/GBK via chardetng)
 //! and the input kind, and refuses empty or binary files with a clear reason.
 
+pub mod html;
+
 use encoding_rs::Encoding;
 use std::fmt;
 use std::path::Path;
@@ -28,6 +30,17 @@ pub struct Source {
     pub had_decode_errors: bool,
     /// Detected input kind.
     pub kind: InputKind,
+    /// For HTML input: the page as decoded, and where each byte of `text` came from in it.
+    pub html: Option<HtmlOrigin>,
+}
+
+/// Where the visible text of an HTML page came from.
+#[derive(Debug, Clone)]
+pub struct HtmlOrigin {
+    /// The decoded HTML.
+    pub raw: String,
+    /// For each byte of the visible text (and its end): the byte offset in `raw`.
+    pub map: Vec<usize>,
 }
 
 /// Why a file could not be turned into text.
@@ -87,9 +100,11 @@ pub fn decode(name: &str, bytes: &[u8]) -> Result<Source, SourceError> {
         if let Some(offset) = binary_offset(bytes) {
             return Err(SourceError::Binary { offset });
         }
-        let mut det = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
-        det.feed(bytes, true);
-        let guess = det.guess(Some(b"cn"), chardetng::Utf8Detection::Allow);
+        let guess = meta_charset(bytes).unwrap_or_else(|| {
+            let mut det = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
+            det.feed(bytes, true);
+            det.guess(Some(b"cn"), chardetng::Utf8Detection::Allow)
+        });
         (guess, bytes)
     };
     let is_utf16 = encoding == encoding_rs::UTF_16LE || encoding == encoding_rs::UTF_16BE;
@@ -104,12 +119,29 @@ pub fn decode(name: &str, bytes: &[u8]) -> Result<Source, SourceError> {
         return Err(SourceError::Empty);
     }
     let kind = detect_kind(&text);
+    let (text, html) = match kind {
+        InputKind::Html => {
+            let h = html::extract(&text);
+            if h.text.trim().is_empty() {
+                return Err(SourceError::Empty);
+            }
+            (
+                h.text,
+                Some(HtmlOrigin {
+                    raw: text,
+                    map: h.map,
+                }),
+            )
+        }
+        InputKind::Text => (text, None),
+    };
     Ok(Source {
         name: name.to_string(),
         text,
         encoding: encoding.name(),
         had_decode_errors: had_errors,
         kind,
+        html,
     })
 }
 
@@ -126,6 +158,28 @@ fn binary_offset(bytes: &[u8]) -> Option<usize> {
         return head.iter().position(is_ctrl);
     }
     None
+}
+
+/// The charset an HTML page declares in its first 4 KiB (`<meta charset=gbk>` or
+/// `content="text/html; charset=gb2312"`).
+fn meta_charset(bytes: &[u8]) -> Option<&'static Encoding> {
+    let head: Vec<u8> = bytes[..bytes.len().min(4096)]
+        .iter()
+        .map(u8::to_ascii_lowercase)
+        .collect();
+    let at = head.windows(8).position(|w| w == b"charset=")?;
+    let rest = &head[at + 8..];
+    let rest = rest
+        .strip_prefix(b"\"")
+        .or_else(|| rest.strip_prefix(b"'"))
+        .unwrap_or(rest);
+    let end = rest
+        .iter()
+        .position(|c| !(c.is_ascii_alphanumeric() || *c == b'-' || *c == b'_'))
+        .unwrap_or(rest.len());
+    let enc = Encoding::for_label(&rest[..end])?;
+    // A page that says UTF-8 but is not valid UTF-8 is better guessed.
+    (enc != encoding_rs::UTF_8).then_some(enc)
 }
 
 fn detect_kind(text: &str) -> InputKind {

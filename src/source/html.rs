@@ -1,0 +1,552 @@
+//! HTML as published → the text a reader sees, with a byte map back into the HTML file.
+//!
+//! The page is parsed with scraper (html5ever, the HTML5 tree builder). The report body is the
+//! element that holds most of the page's Chinese text (menus, footers and scripts fall away);
+//! blocks become lines, text split across tags (`20</span><span>23`) is joined, and data tables
+//! become pipe rows with colspan/rowspan resolved into a grid (`| 项目 | 自然人 | … |`), which
+//! the plain-text parser then reads like any other table. Text nodes are matched to the raw
+//! text runs of the file (entities decoded) so that every visible character maps back to the
+//! byte it came from.
+
+use ego_tree::NodeRef;
+use scraper::{Html, Node};
+use std::collections::HashMap;
+
+/// Visible text and, for each of its bytes (plus one past the end), the HTML byte offset.
+#[derive(Debug, Clone, Default)]
+pub struct HtmlText {
+    /// The text a reader sees: one line per block, tables as pipe rows.
+    pub text: String,
+    /// HTML byte offset of every byte of `text`, and of its end.
+    pub map: Vec<usize>,
+}
+
+/// Elements that never hold report text.
+const SKIP: &[&str] = &[
+    "script", "style", "noscript", "iframe", "select", "option", "button", "input", "textarea",
+    "svg", "head", "title", "meta", "link", "object", "embed", "canvas", "map", "template",
+];
+
+/// Elements that start a new line.
+const BLOCK: &[&str] = &[
+    "p",
+    "div",
+    "br",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "li",
+    "ul",
+    "ol",
+    "tr",
+    "section",
+    "article",
+    "center",
+    "blockquote",
+    "pre",
+    "dd",
+    "dt",
+    "dl",
+    "header",
+    "footer",
+    "main",
+    "aside",
+    "nav",
+    "form",
+    "hr",
+    "table",
+    "caption",
+    "address",
+    "figure",
+    "figcaption",
+];
+
+/// A run of text between tags in the raw HTML (script and style contents and comments left out).
+struct Run {
+    start: usize,
+    end: usize,
+}
+
+fn raw_runs(raw: &str) -> Vec<Run> {
+    let b = raw.as_bytes();
+    let mut runs = Vec::new();
+    let mut i = 0;
+    let mut text_start = 0;
+    let lower = |s: &[u8]| s.iter().map(u8::to_ascii_lowercase).collect::<Vec<u8>>();
+    while i < b.len() {
+        if b[i] != b'<' {
+            i += 1;
+            continue;
+        }
+        let next = b.get(i + 1).copied().unwrap_or(0);
+        if !(next.is_ascii_alphabetic() || next == b'/' || next == b'!' || next == b'?') {
+            i += 1;
+            continue;
+        }
+        if text_start < i {
+            runs.push(Run {
+                start: text_start,
+                end: i,
+            });
+        }
+        // Skip the tag (or comment), minding quotes.
+        let end = if b[i..].starts_with(b"<!--") {
+            raw[i + 4..].find("-->").map_or(b.len(), |e| i + 4 + e + 3)
+        } else {
+            let mut j = i + 1;
+            let mut quote = 0u8;
+            while j < b.len() {
+                let c = b[j];
+                if quote != 0 {
+                    if c == quote {
+                        quote = 0;
+                    }
+                } else if c == b'"' || c == b'\'' {
+                    quote = c;
+                } else if c == b'>' {
+                    break;
+                }
+                j += 1;
+            }
+            (j + 1).min(b.len())
+        };
+        let tag = lower(&b[i + 1..end.min(i + 10)]);
+        i = end;
+        // Raw-text elements: their content is not text of the page.
+        for name in [&b"script"[..], b"style", b"textarea", b"title"] {
+            if tag.starts_with(name)
+                && tag
+                    .get(name.len())
+                    .is_none_or(|c| !c.is_ascii_alphanumeric())
+            {
+                let close = format!("</{}", std::str::from_utf8(name).unwrap_or(""));
+                let rest = lower(&b[i..]);
+                let found = rest
+                    .windows(close.len())
+                    .position(|w| w == close.as_bytes());
+                i = found.map_or(b.len(), |p| i + p);
+            }
+        }
+        text_start = i;
+    }
+    if text_start < b.len() {
+        runs.push(Run {
+            start: text_start,
+            end: b.len(),
+        });
+    }
+    runs
+}
+
+fn entity(name: &str) -> Option<char> {
+    Some(match name {
+        "nbsp" => '\u{a0}',
+        "amp" => '&',
+        "lt" => '<',
+        "gt" => '>',
+        "quot" => '"',
+        "apos" => '\'',
+        "ldquo" => '“',
+        "rdquo" => '”',
+        "lsquo" => '‘',
+        "rsquo" => '’',
+        "mdash" => '—',
+        "ndash" => '–',
+        "hellip" => '…',
+        "middot" => '·',
+        "copy" => '©',
+        "times" => '×',
+        "emsp" => '\u{2003}',
+        "ensp" => '\u{2002}',
+        "thinsp" => '\u{2009}',
+        "yen" => '¥',
+        "deg" => '°',
+        "reg" => '®',
+        _ => {
+            let num = name.strip_prefix('#')?;
+            let n = match num.strip_prefix(['x', 'X']) {
+                Some(hex) => u32::from_str_radix(hex, 16).ok()?,
+                None => num.parse().ok()?,
+            };
+            char::from_u32(n)?
+        }
+    })
+}
+
+/// Decodes a raw text run: (decoded text, raw byte offset of each decoded char, run end).
+fn decode_run(raw: &str, run: &Run) -> (String, Vec<usize>) {
+    let s = &raw[run.start..run.end];
+    let mut out = String::new();
+    let mut offs = Vec::new();
+    let mut i = 0;
+    while i < s.len() {
+        let Some(c) = s[i..].chars().next() else {
+            break;
+        };
+        if c == '&' {
+            if let Some(semi) = s[i + 1..].find(';').filter(|&p| p > 0 && p <= 10) {
+                if let Some(d) = entity(&s[i + 1..i + 1 + semi]) {
+                    out.push(d);
+                    offs.push(run.start + i);
+                    i += semi + 2;
+                    continue;
+                }
+            }
+        }
+        if c == '\r' && s[i + 1..].starts_with('\n') {
+            i += 1;
+            continue;
+        }
+        out.push(if c == '\r' { '\n' } else { c });
+        offs.push(run.start + i);
+        i += c.len_utf8();
+    }
+    (out, offs)
+}
+
+fn is_cjk(c: char) -> bool {
+    matches!(c, '\u{4E00}'..='\u{9FFF}' | '\u{3400}'..='\u{4DBF}')
+}
+
+struct Ctx<'a> {
+    /// For each text node: raw offsets of its chars.
+    offsets: HashMap<ego_tree::NodeId, Vec<usize>>,
+    cjk: HashMap<ego_tree::NodeId, usize>,
+    raw_len: usize,
+    _raw: &'a str,
+}
+
+fn element_name(n: &NodeRef<Node>) -> Option<String> {
+    match n.value() {
+        Node::Element(e) => Some(e.name().to_ascii_lowercase()),
+        _ => None,
+    }
+}
+
+fn skipped(n: &NodeRef<Node>) -> bool {
+    element_name(n).is_some_and(|name| SKIP.contains(&name.as_str()))
+}
+
+/// Chinese characters below a node (skipped elements not counted), memoised.
+fn count_cjk(n: NodeRef<Node>, cx: &mut Ctx) -> usize {
+    if let Some(&c) = cx.cjk.get(&n.id()) {
+        return c;
+    }
+    let c = match n.value() {
+        Node::Text(t) => t.chars().filter(|c| is_cjk(*c)).count(),
+        Node::Element(_) if skipped(&n) => 0,
+        _ => n.children().map(|ch| count_cjk(ch, cx)).sum(),
+    };
+    cx.cjk.insert(n.id(), c);
+    c
+}
+
+/// Emits text with its map.
+#[derive(Default)]
+struct Out {
+    text: String,
+    map: Vec<usize>,
+    last_raw: usize,
+}
+
+impl Out {
+    fn push(&mut self, c: char, raw: usize) {
+        self.text.push(c);
+        for _ in 0..c.len_utf8() {
+            self.map.push(raw);
+        }
+        self.last_raw = raw;
+    }
+
+    fn newline(&mut self) {
+        // Trim trailing spaces of the line, then end it (no blank lines).
+        while self.text.ends_with(' ') {
+            self.text.pop();
+            self.map.pop();
+        }
+        if !self.text.is_empty() && !self.text.ends_with('\n') {
+            let r = self.last_raw;
+            self.push('\n', r);
+        }
+    }
+
+    fn space(&mut self, raw: usize) {
+        if !self.text.is_empty() && !self.text.ends_with([' ', '\n']) {
+            self.push(' ', raw);
+        }
+    }
+}
+
+fn text_node(t: &str, id: ego_tree::NodeId, cx: &Ctx, out: &mut Out) {
+    let offs = cx.offsets.get(&id);
+    for (i, c) in t.chars().enumerate() {
+        let raw = offs
+            .and_then(|o| o.get(i).copied())
+            .unwrap_or(out.last_raw)
+            .min(cx.raw_len);
+        if c.is_whitespace() || c == '\u{a0}' || c == '\u{3000}' {
+            out.space(raw);
+        } else {
+            out.push(c, raw);
+        }
+    }
+}
+
+fn inline(n: NodeRef<Node>, cx: &Ctx, out: &mut Out) {
+    for ch in n.children() {
+        match ch.value() {
+            Node::Text(t) => text_node(&**t, ch.id(), cx, out),
+            Node::Element(_) if skipped(&ch) => {}
+            Node::Element(_) => {
+                let name = element_name(&ch).unwrap_or_default();
+                if BLOCK.contains(&name.as_str()) {
+                    out.space(out.last_raw);
+                }
+                inline(ch, cx, out);
+            }
+            _ => {}
+        }
+    }
+}
+
+fn contains_table(n: NodeRef<Node>) -> bool {
+    n.descendants()
+        .skip(1)
+        .any(|d| element_name(&d).as_deref() == Some("table"))
+}
+
+fn span_attr(n: &NodeRef<Node>, name: &str) -> usize {
+    match n.value() {
+        Node::Element(e) => e
+            .attr(name)
+            .and_then(|v| v.trim().parse().ok())
+            .unwrap_or(1)
+            .clamp(1, 100),
+        _ => 1,
+    }
+}
+
+/// A data table: rows of cells with colspan/rowspan resolved, emitted as pipe rows.
+fn table(n: NodeRef<Node>, cx: &Ctx, out: &mut Out) {
+    let rows: Vec<NodeRef<Node>> = n
+        .descendants()
+        .filter(|d| element_name(d).as_deref() == Some("tr"))
+        .collect();
+    // grid[r][c] = Some((text, map)) of the cell that covers it.
+    let mut grid: Vec<Vec<Option<std::rc::Rc<Out>>>> = Vec::new();
+    for (r, tr) in rows.iter().enumerate() {
+        if grid.len() <= r {
+            grid.resize(r + 1, Vec::new());
+        }
+        let mut c = 0;
+        for td in tr
+            .children()
+            .filter(|d| matches!(element_name(d).as_deref(), Some("td" | "th")))
+        {
+            while grid[r].get(c).is_some_and(Option::is_some) {
+                c += 1;
+            }
+            let mut cell = Out {
+                last_raw: out.last_raw,
+                ..Default::default()
+            };
+            inline(td, cx, &mut cell);
+            while cell.text.ends_with(' ') {
+                cell.text.pop();
+                cell.map.pop();
+            }
+            let cell = std::rc::Rc::new(cell);
+            let (cs, rs) = (span_attr(&td, "colspan"), span_attr(&td, "rowspan"));
+            for rr in r..(r + rs).min(rows.len().max(r + 1)) {
+                if grid.len() <= rr {
+                    grid.resize(rr + 1, Vec::new());
+                }
+                for cc in c..c + cs {
+                    if grid[rr].len() <= cc {
+                        grid[rr].resize(cc + 1, None);
+                    }
+                    grid[rr][cc] = Some(cell.clone());
+                }
+            }
+            c += cs;
+        }
+    }
+    let width = grid.iter().map(Vec::len).max().unwrap_or(0);
+    out.newline();
+    for row in grid {
+        if row
+            .iter()
+            .all(|c| c.as_ref().is_none_or(|c| c.text.trim().is_empty()))
+        {
+            continue;
+        }
+        let start = row
+            .iter()
+            .flatten()
+            .next()
+            .and_then(|c| c.map.first().copied())
+            .unwrap_or(out.last_raw);
+        out.push('|', start);
+        for i in 0..width {
+            let cell = row.get(i).and_then(Option::as_ref);
+            let at = cell
+                .and_then(|c| c.map.first().copied())
+                .unwrap_or(out.last_raw);
+            out.push(' ', at);
+            if let Some(c) = cell {
+                for (ch, raw) in c
+                    .text
+                    .chars()
+                    .zip(c.text.char_indices().map(|(b, _)| c.map[b]))
+                {
+                    out.push(if ch == '|' { '｜' } else { ch }, raw);
+                }
+                out.push(' ', out.last_raw);
+            }
+            out.push('|', out.last_raw);
+        }
+        out.push('\n', out.last_raw);
+    }
+}
+
+fn blocks(n: NodeRef<Node>, cx: &Ctx, out: &mut Out) {
+    for ch in n.children() {
+        match ch.value() {
+            Node::Text(t) => text_node(&**t, ch.id(), cx, out),
+            Node::Element(_) if skipped(&ch) => {}
+            Node::Element(_) => {
+                let name = element_name(&ch).unwrap_or_default();
+                if name == "table" && !contains_table(ch) {
+                    table(ch, cx, out);
+                    out.newline();
+                    continue;
+                }
+                let block = BLOCK.contains(&name.as_str())
+                    || matches!(name.as_str(), "td" | "th" | "tbody" | "thead");
+                if block {
+                    out.newline();
+                }
+                blocks(ch, cx, out);
+                if block {
+                    out.newline();
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Extracts the visible report text from an HTML page.
+pub fn extract(raw: &str) -> HtmlText {
+    let doc = Html::parse_document(raw);
+    let runs = raw_runs(raw);
+    // Match the DOM's text nodes, in document order, to the raw text runs.
+    let mut cx = Ctx {
+        offsets: HashMap::new(),
+        cjk: HashMap::new(),
+        raw_len: raw.len(),
+        _raw: raw,
+    };
+    let mut cursor = 0;
+    let mut decoded: Vec<Option<(String, Vec<usize>)>> = runs.iter().map(|_| None).collect();
+    for node in doc.tree.root().descendants() {
+        let Node::Text(t) = node.value() else {
+            continue;
+        };
+        if node.ancestors().any(|a| skipped(&a)) || t.trim().is_empty() {
+            continue;
+        }
+        for k in cursor..(cursor + 40).min(runs.len()) {
+            let (text, offs) = decoded[k].get_or_insert_with(|| decode_run(raw, &runs[k]));
+            if text.as_str() == &**t {
+                cx.offsets.insert(node.id(), offs.clone());
+                cursor = k + 1;
+                break;
+            }
+        }
+    }
+    // The report body: descend while one child holds most of the Chinese text.
+    let mut root = doc.tree.root();
+    loop {
+        let total = count_cjk(root, &mut cx);
+        let best = root
+            .children()
+            .filter(|c| matches!(c.value(), Node::Element(_)))
+            .map(|c| (count_cjk(c, &mut cx), c))
+            .max_by_key(|(n, _)| *n);
+        match best {
+            Some((n, c))
+                if total > 0
+                    && n * 10 >= total * 8
+                    && element_name(&c).as_deref() != Some("table") =>
+            {
+                root = c
+            }
+            _ => break,
+        }
+    }
+    let mut out = Out::default();
+    blocks(root, &cx, &mut out);
+    out.newline();
+    let end = out.last_raw;
+    out.map.push(end);
+    HtmlText {
+        text: out.text,
+        map: out.map,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_split_across_tags_is_joined_and_mapped() {
+        let raw = "<html><body><div class=nav>首页 | 机构</div><div id=c><p>统计期限自<span>20</span><span>23</span>年1月1日起。</p>\
+                   <p>收取信息处理费&nbsp;0&nbsp;元。</p></div><script>var x='报告报告报告报告报告报告报告报告报告';</script></body></html>";
+        let h = extract(raw);
+        assert!(
+            h.text.contains("统计期限自2023年1月1日起。"),
+            "{:?}",
+            h.text
+        );
+        assert!(h.text.contains("收取信息处理费 0 元。"), "{:?}", h.text);
+        assert!(!h.text.contains("var x"));
+        let i = h.text.find("23年").unwrap();
+        assert_eq!(&raw[h.map[i]..h.map[i] + 2], "23");
+        assert_eq!(h.map.len(), h.text.len() + 1);
+    }
+
+    #[test]
+    fn tables_become_pipe_rows_with_spans_resolved() {
+        let raw = "<body><p>三、收到和处理政府信息公开申请情况，正文正文正文正文</p><table>\
+            <tr><td rowspan=2>项目</td><td colspan=2>申请人情况</td><td rowspan=2>总计</td></tr>\
+            <tr><td>自然人</td><td>法人</td></tr>\
+            <tr><td>本年新<span>收</span></td><td>10</td><td><o:p> </o:p></td><td>10</td></tr></table></body>";
+        let h = extract(raw);
+        let lines: Vec<&str> = h.text.lines().collect();
+        assert!(
+            lines.contains(&"| 项目 | 申请人情况 | 申请人情况 | 总计 |"),
+            "{lines:?}"
+        );
+        assert!(
+            lines.contains(&"| 项目 | 自然人 | 法人 | 总计 |"),
+            "{lines:?}"
+        );
+        assert!(lines.contains(&"| 本年新收 | 10 |  | 10 |"), "{lines:?}");
+        let i = h.text.find("10 |").unwrap();
+        assert_eq!(&raw[h.map[i]..h.map[i] + 2], "10");
+    }
+
+    #[test]
+    fn malformed_html_does_not_lose_text() {
+        let raw = "<TABLE><TR><TD>项目<TD colspan=2>数量<TR><TD>申请<TD>12<td>3</TABLE><p>后文";
+        let h = extract(raw);
+        assert!(h.text.contains("| 项目 | 数量 | 数量 |"), "{:?}", h.text);
+        assert!(h.text.contains("| 申请 | 12 | 3 |"), "{:?}", h.text);
+        assert!(h.text.contains("后文"));
+    }
+}
