@@ -298,7 +298,7 @@ fn text_node(t: &str, id: ego_tree::NodeId, cx: &Ctx, out: &mut Out) {
 fn inline(n: NodeRef<Node>, cx: &Ctx, out: &mut Out) {
     for ch in n.children() {
         match ch.value() {
-            Node::Text(t) => text_node(&**t, ch.id(), cx, out),
+            Node::Text(t) => text_node(t, ch.id(), cx, out),
             Node::Element(_) if skipped(&ch) => {}
             Node::Element(_) => {
                 let name = element_name(&ch).unwrap_or_default();
@@ -415,7 +415,7 @@ fn table(n: NodeRef<Node>, cx: &Ctx, out: &mut Out) {
 fn blocks(n: NodeRef<Node>, cx: &Ctx, out: &mut Out) {
     for ch in n.children() {
         match ch.value() {
-            Node::Text(t) => text_node(&**t, ch.id(), cx, out),
+            Node::Text(t) => text_node(t, ch.id(), cx, out),
             Node::Element(_) if skipped(&ch) => {}
             Node::Element(_) => {
                 let name = element_name(&ch).unwrap_or_default();
