@@ -86,6 +86,8 @@ pub struct Diagnostic {
     pub notes: Vec<String>,
     /// How to fix it.
     pub help: Option<String>,
+    /// The values involved, by name (`lhs`, `rhs`, `diff`, and every field read).
+    pub values: std::collections::BTreeMap<String, String>,
 }
 
 impl Diagnostic {
@@ -104,6 +106,7 @@ impl Diagnostic {
             labels: Vec::new(),
             notes: Vec::new(),
             help: None,
+            values: Default::default(),
         }
     }
 

@@ -97,6 +97,10 @@ pub struct FactSet {
     pub grids: BTreeMap<String, Grid>,
     /// Blank cells of 2-D forms, with `row / column` titles.
     pub grid_blanks: Vec<(Span, String)>,
+    /// Row keys of tables that were not recognised in the report, with the table's title.
+    pub unrecognised: BTreeMap<String, String>,
+    /// Names of the tables that were not recognised, with their titles.
+    pub unrecognised_tables: BTreeMap<String, String>,
 }
 
 /// The shape of a bound 2-D form.

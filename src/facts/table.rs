@@ -405,6 +405,12 @@ pub(super) fn bind_table(
             "{} table(s) in the report; none has two or more rows of the form",
             report.tables.len()
         )));
+        for r in &spec.rows {
+            facts.unrecognised.insert(r.key.clone(), spec.title.clone());
+        }
+        facts
+            .unrecognised_tables
+            .insert(spec.name.clone(), spec.title.clone());
         return;
     };
     let bound: std::collections::HashMap<usize, (usize, BoundBy)> =

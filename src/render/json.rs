@@ -37,6 +37,8 @@ struct DiagOut<'a> {
     notes: &'a [String],
     #[serde(skip_serializing_if = "Option::is_none")]
     help: Option<&'a str>,
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    values: &'a std::collections::BTreeMap<String, String>,
 }
 
 #[derive(Serialize)]
@@ -137,6 +139,7 @@ pub fn render(files: &[FileReport]) -> String {
                                 .collect(),
                             notes: &d.notes,
                             help: d.help.as_deref(),
+                            values: &d.values,
                         })
                         .collect(),
                     rules: f

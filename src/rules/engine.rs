@@ -70,6 +70,8 @@ fn describe_missing(
                 (Why::NotANumber(_), Lang::En) => "the cell is not a number",
                 (Why::NotFound, Lang::Zh) => "报告中未找到",
                 (Why::NotFound, Lang::En) => "not found in the report",
+                (Why::TableNotRecognised(_), Lang::Zh) => "表格未识别",
+                (Why::TableNotRecognised(_), Lang::En) => "table not recognised",
                 (Why::NotStated, Lang::Zh) => "正文未述及",
                 (Why::NotStated, Lang::En) => "the prose states no such figure",
                 (Why::DivisionByZero, Lang::Zh) => "除数为 0",
@@ -471,6 +473,18 @@ fn failure(
     }
     let message = fill(lang.pick(&rule.message, &rule.message_en), &vals);
     let mut d = Diagnostic::new(rule.severity, &rule.id, &rule.name, message);
+    for k in ["lhs", "rhs", "diff"] {
+        if let Some(v) = vals.get(k) {
+            d.values.insert(k.to_string(), v.clone());
+        }
+    }
+    for s in srcs
+        .iter()
+        .chain(lv.iter().flat_map(|v| v.srcs.iter()))
+        .chain(rv.iter().flat_map(|v| v.srcs.iter()))
+    {
+        d.values.insert(s.field.clone(), s.value.clone());
+    }
     let (first, second) = match rule.primary {
         Primary::Lhs => (lv.as_ref(), rv.as_ref()),
         Primary::Rhs => (rv.as_ref(), lv.as_ref()),

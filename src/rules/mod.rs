@@ -207,6 +207,9 @@ pub fn evaluate_str(
                         dsl::eval::Why::Blank => "blank".to_string(),
                         dsl::eval::Why::NotANumber(t) => format!("not a number ({t})"),
                         dsl::eval::Why::NotFound => "not found".to_string(),
+                        dsl::eval::Why::TableNotRecognised(t) => {
+                            format!("table not recognised ({t})")
+                        }
                         dsl::eval::Why::NotStated => "not stated".to_string(),
                         dsl::eval::Why::DivisionByZero => "division by zero".to_string(),
                         dsl::eval::Why::TooManySteps => "step limit".to_string(),

@@ -83,6 +83,8 @@ pub enum Why {
     NotANumber(String),
     /// The table row (or report fact) was not found.
     NotFound,
+    /// The table the row belongs to was not recognised in the report.
+    TableNotRecognised(String),
     /// The prose states no such figure.
     NotStated,
     /// Division by zero.
@@ -230,10 +232,17 @@ fn fact_ev(field: &str, f: &Fact) -> EvResult {
 }
 
 fn lookup(path: &str, env: &Env, aggregate: bool) -> EvResult {
-    if env.dims.is_some_and(|d| d.contains_key(path)) {
+    if let Some(dim) = env.dims.and_then(|d| d.get(path)) {
         return match env.cell_of(path) {
             Some(cell) => lookup(&cell, env, aggregate),
-            None => Err(Missing::one(path, Why::NotFound, None)),
+            None => {
+                let (Dim::Columns(t) | Dim::Rows(t)) = dim;
+                let why = match env.facts.unrecognised_tables.get(t) {
+                    Some(title) => Why::TableNotRecognised(title.clone()),
+                    None => Why::NotFound,
+                };
+                Err(Missing::one(path, why, None))
+            }
         };
     }
     let (ns, key) = path.split_once('.').unwrap_or(("", path));
@@ -254,7 +263,14 @@ fn lookup(path: &str, env: &Env, aggregate: bool) -> EvResult {
                 })
             }
             Some(f) => fact_ev(path, f),
-            None => Err(Missing::one(path, Why::NotFound, None)),
+            None => {
+                let row = key.split('[').next().unwrap_or(key);
+                let why = match env.facts.unrecognised.get(row) {
+                    Some(t) => Why::TableNotRecognised(t.clone()),
+                    None => Why::NotFound,
+                };
+                Err(Missing::one(path, why, None))
+            }
         },
         "report" => match env.facts.report.get(key) {
             Some(f) => fact_ev(path, f),
