@@ -96,3 +96,26 @@ fn html_findings_point_into_the_html_file() {
     assert!(text.contains("2023-shuyang-fagaiju.html:"), "{text}");
     assert!(!text.contains("<td"), "no markup in the snippets");
 }
+
+#[test]
+fn a_gbk_page_with_a_meta_charset_gives_the_same_findings() {
+    let page = fixture("real").join("2023-shuyang-fagaiju.html");
+    let html = std::fs::read_to_string(&page).unwrap();
+    assert!(!html.to_ascii_lowercase().contains("charset=gbk"));
+    let gbk_html = html.replacen(
+        "<head>",
+        "<head><meta http-equiv=\"Content-Type\" content=\"text/html; charset=gbk\">",
+        1,
+    );
+    let (bytes, _, unmappable) = encoding_rs::GBK.encode(&gbk_html);
+    assert!(!unmappable);
+    let dir = scratch("gbk_html");
+    let p = dir.join("page-gbk.html");
+    std::fs::write(&p, &bytes).unwrap();
+    let (_, a) = json(&[page.as_os_str()]);
+    let (_, b) = json(&[p.as_os_str()]);
+    assert_eq!(b["files"][0]["encoding"], "GBK");
+    let codes = |v: &serde_json::Value| findings(v).into_iter().map(|f| f.0).collect::<Vec<_>>();
+    assert_eq!(codes(&a), codes(&b));
+    assert!(!codes(&b).is_empty());
+}

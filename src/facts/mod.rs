@@ -101,6 +101,8 @@ pub struct FactSet {
     pub unrecognised: BTreeMap<String, String>,
     /// Names of the tables that were not recognised, with their titles.
     pub unrecognised_tables: BTreeMap<String, String>,
+    /// The report's title line (findings about the whole report point here).
+    pub title: Option<Span>,
 }
 
 /// The shape of a bound 2-D form.
@@ -127,7 +129,10 @@ pub fn bind(
     specs: &FieldSpecs,
     lang: Lang,
 ) -> (FactSet, Vec<Diagnostic>) {
-    let mut facts = FactSet::default();
+    let mut facts = FactSet {
+        title: report.title,
+        ..FactSet::default()
+    };
     let mut diags = Vec::new();
     if source.had_decode_errors {
         let check = checks::DECODE_ERRORS;

@@ -541,6 +541,15 @@ fn failure(
             w.srcs.iter().for_each(|s| push(&mut d, s, true));
         }
     }
+    // Still nothing to point at (a missing section): the report's title.
+    if d.labels.is_empty() {
+        if let Some(t) = env.facts.title {
+            d.labels.push(Label::primary(
+                t,
+                lang.pick("报告标题", "the report's title"),
+            ));
+        }
+    }
     if !d.labels.iter().any(|l| l.primary) {
         if let Some(l) = d.labels.first_mut() {
             l.primary = true;
