@@ -18,23 +18,26 @@ fn finding_set(v: &serde_json::Value) -> BTreeSet<(String, u64)> {
 #[test]
 fn real_reports_give_exactly_their_expected_findings() {
     let dir = fixture("real");
-    let mut names: Vec<String> = std::fs::read_dir(&dir)
+    let mut paths: Vec<std::path::PathBuf> = std::fs::read_dir(&dir)
         .unwrap()
         .flatten()
-        .filter(|e| e.path().is_file() && e.path().extension().is_some_and(|x| x != "md"))
-        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .map(|e| e.path())
+        .filter(|p| p.is_file() && p.extension().is_some_and(|x| x != "md"))
         .collect();
-    names.sort();
-    assert!(names.len() >= 5, "{names:?}");
+    paths.sort();
+    // The canonical example lives in examples/ (the README runs it); its expectations are here.
+    paths.push(example());
+    assert!(paths.len() >= 6, "{paths:?}");
     let mut problems = Vec::new();
-    for name in &names {
+    for path in &paths {
+        let name = &path.file_name().unwrap().to_string_lossy().into_owned();
         let expected_path = dir.join("expected").join(format!("{name}.json"));
         let expected: serde_json::Value = serde_json::from_str(
             &std::fs::read_to_string(&expected_path)
                 .unwrap_or_else(|_| panic!("no {}", expected_path.display())),
         )
         .unwrap();
-        let (_, v) = json(&[dir.join(name).as_os_str()]);
+        let (_, v) = json(&[path.as_os_str()]);
         let f = &v["files"][0];
         if f["status"] != expected["status"] || f["ruleset"] != expected["ruleset"] {
             problems.push(format!(

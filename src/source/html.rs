@@ -542,6 +542,21 @@ mod tests {
     }
 
     #[test]
+    fn layout_tables_are_containers() {
+        let raw =
+            "<body><table><tr><td>菜单</td><td><p>一、总体情况，本机关正文正文正文正文正文</p>\
+            <table><tr><td>规章</td><td>0</td></tr></table></td></tr></table></body>";
+        let h = extract(raw);
+        assert!(h.text.contains("一、总体情况"), "{:?}", h.text);
+        assert!(h.text.contains("| 规章 | 0 |"), "{:?}", h.text);
+        assert!(
+            !h.text.contains("| 菜单"),
+            "the layout table is not a data table: {:?}",
+            h.text
+        );
+    }
+
+    #[test]
     fn malformed_html_does_not_lose_text() {
         let raw = "<TABLE><TR><TD>项目<TD colspan=2>数量<TR><TD>申请<TD>12<td>3</TABLE><p>后文";
         let h = extract(raw);

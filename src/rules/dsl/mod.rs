@@ -183,6 +183,27 @@ pub fn resolve(expr: &Expr, scope: &Scope, errors: &mut Vec<ResolveError>) -> Ex
 }
 
 fn resolve_path(p: &str, expr: &Expr, scope: &Scope, errors: &mut Vec<ResolveError>) -> ExprKind {
+    // `table.result.refused.*[total]`: the cells of one column in every matching row.
+    if let Some((prefix, cell)) = p.split_once(".*[") {
+        let suffix = format!("[{cell}");
+        let want = format!("{prefix}.");
+        let items: Vec<Expr> = scope
+            .fields
+            .keys()
+            .filter(|k| k.starts_with(&want) && k.ends_with(&suffix))
+            .map(|k| Expr {
+                kind: ExprKind::Path(k.clone()),
+                span: expr.span.clone(),
+            })
+            .collect();
+        if items.is_empty() {
+            errors.push(ResolveError {
+                span: expr.span.clone(),
+                message: format!("`{p}` matches no cell"),
+            });
+        }
+        return ExprKind::List(items);
+    }
     if let Some(prefix) = p.strip_suffix(".*") {
         let want = format!("{prefix}.");
         let mut items: Vec<Expr> = scope
