@@ -350,20 +350,25 @@ fn explain_cmd(rule: &str, common: &Common) -> ExitCode {
     }
 }
 
+/// Loads the rules and one report, and binds its facts (for `dump` and `eval`).
+fn load_and_bind(
+    file: &std::path::Path,
+    common: &Common,
+) -> Result<(Vec<RuleSet>, report_lint::dump::Dump), ExitCode> {
+    let sets = load_rules(&common.rules, color_choice(common.color))?;
+    let src = report_lint::source::read_path(file).map_err(|e| {
+        eprintln!("error: {}: {e}", file.display());
+        ExitCode::from(2)
+    })?;
+    let dump = report_lint::dump::dump(src, &sets, !common.rules.is_empty(), lang_of(common.lang));
+    Ok((sets, dump))
+}
+
 fn dump_cmd(file: &std::path::Path, format: Format, common: &Common) -> ExitCode {
-    let color = color_choice(common.color);
-    let sets = match load_rules(&common.rules, color) {
-        Ok(s) => s,
+    let dump = match load_and_bind(file, common) {
+        Ok((_, d)) => d,
         Err(c) => return c,
     };
-    let src = match report_lint::source::read_path(file) {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!("error: {}: {e}", file.display());
-            return ExitCode::from(2);
-        }
-    };
-    let dump = report_lint::dump::dump(src, &sets, !common.rules.is_empty(), lang_of(common.lang));
     match format {
         Format::Human => write_out(report_lint::dump::to_text(&dump).as_bytes()),
         Format::Json => write_out(format!("{}\n", report_lint::dump::to_json(&dump)).as_bytes()),
@@ -371,19 +376,10 @@ fn dump_cmd(file: &std::path::Path, format: Format, common: &Common) -> ExitCode
 }
 
 fn eval_cmd(expr: &str, file: &std::path::Path, common: &Common) -> ExitCode {
-    let color = color_choice(common.color);
-    let sets = match load_rules(&common.rules, color) {
-        Ok(s) => s,
+    let (sets, dump) = match load_and_bind(file, common) {
+        Ok(x) => x,
         Err(c) => return c,
     };
-    let src = match report_lint::source::read_path(file) {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!("error: {}: {e}", file.display());
-            return ExitCode::from(2);
-        }
-    };
-    let dump = report_lint::dump::dump(src, &sets, !common.rules.is_empty(), lang_of(common.lang));
     let (Ok((id, _)), Some(facts)) = (&dump.ruleset, &dump.facts) else {
         eprintln!("error: {}", dump.ruleset.err().unwrap_or_default());
         return ExitCode::from(2);

@@ -290,18 +290,22 @@ fn lookup(path: &str, env: &Env, aggregate: bool) -> EvResult {
             if !aggregate && all.len() == 1 {
                 return fact_ev(path, &all[0]);
             }
-            let items: Vec<EvResult> = all.iter().map(|f| fact_ev(path, f)).collect();
-            let srcs = items
-                .iter()
-                .filter_map(|i| i.as_ref().ok())
-                .flat_map(|e| e.srcs.clone())
-                .collect();
-            Ok(Ev {
-                val: Val::List(items),
-                srcs,
-            })
+            Ok(list(all.iter().map(|f| fact_ev(path, f)).collect()))
         }
         _ => Err(Missing::one(path, Why::NotFound, None)),
+    }
+}
+
+/// A list value whose provenance is that of its present items.
+fn list(items: Vec<EvResult>) -> Ev {
+    let srcs = items
+        .iter()
+        .filter_map(|i| i.as_ref().ok())
+        .flat_map(|e| e.srcs.clone())
+        .collect();
+    Ev {
+        val: Val::List(items),
+        srcs,
     }
 }
 
@@ -410,18 +414,9 @@ fn eval_in(expr: &Expr, env: &Env, aggregate: bool) -> EvResult {
         ExprKind::Bool(b) => plain(Val::Bool(*b)),
         ExprKind::Path(p) => lookup(p, env, aggregate),
         ExprKind::Let(_, body) => eval_in(body, env, aggregate),
-        ExprKind::List(items) => {
-            let items: Vec<EvResult> = items.iter().map(|i| eval_in(i, env, aggregate)).collect();
-            let srcs = items
-                .iter()
-                .filter_map(|i| i.as_ref().ok())
-                .flat_map(|e| e.srcs.clone())
-                .collect();
-            Ok(Ev {
-                val: Val::List(items),
-                srcs,
-            })
-        }
+        ExprKind::List(items) => Ok(list(
+            items.iter().map(|i| eval_in(i, env, aggregate)).collect(),
+        )),
         ExprKind::Unary(op, x) => {
             let v = eval_in(x, env, aggregate)?;
             match op {
