@@ -567,48 +567,37 @@ fn call(name: &str, args: &[Expr], env: &Env) -> EvResult {
     match name {
         "sum" | "min" | "max" => {
             let items = all_ok(flatten(args, env))?;
-            let mut acc: Option<Val> = None;
-            for it in &items {
-                if !matches!(it.val, Val::Num(_) | Val::Money(_)) {
-                    return Err(Missing::op(Why::Type(format!(
-                        "{name}() needs numbers, found {}",
-                        it.val
-                    ))));
-                }
-                acc = Some(match acc {
-                    None => it.val.clone(),
-                    Some(prev) => match name {
-                        "sum" => arith(BinOp::Add, &prev, &it.val)?,
-                        "min"
-                            if compare(
-                                BinOp::Lt,
-                                &it.clone(),
-                                &Ev {
-                                    val: prev.clone(),
-                                    srcs: vec![],
-                                },
-                            )? =>
-                        {
-                            it.val.clone()
-                        }
-                        "max"
-                            if compare(
-                                BinOp::Gt,
-                                &it.clone(),
-                                &Ev {
-                                    val: prev.clone(),
-                                    srcs: vec![],
-                                },
-                            )? =>
-                        {
-                            it.val.clone()
-                        }
-                        _ => prev,
-                    },
-                });
+            if let Some(bad) = items
+                .iter()
+                .find(|it| !matches!(it.val, Val::Num(_) | Val::Money(_)))
+            {
+                return Err(Missing::op(Why::Type(format!(
+                    "{name}() needs numbers, found {}",
+                    bad.val
+                ))));
             }
-            let v = acc.ok_or_else(|| Missing::op(Why::Type(format!("{name} of nothing"))))?;
-            with_srcs(v, &items)
+            if name == "sum" {
+                let mut acc: Option<Val> = None;
+                for it in &items {
+                    acc = Some(match acc {
+                        None => it.val.clone(),
+                        Some(prev) => arith(BinOp::Add, &prev, &it.val)?,
+                    });
+                }
+                let v = acc.ok_or_else(|| Missing::op(Why::Type(format!("{name} of nothing"))))?;
+                return with_srcs(v, &items);
+            }
+            // min / max: the value, and the provenance, of the item chosen.
+            let op = if name == "min" { BinOp::Lt } else { BinOp::Gt };
+            let mut best: Option<&Ev> = None;
+            for it in &items {
+                best = match best {
+                    Some(b) if !compare(op, it, b)? => Some(b),
+                    _ => Some(it),
+                };
+            }
+            best.cloned()
+                .ok_or_else(|| Missing::op(Why::Type(format!("{name} of nothing"))))
         }
         "count" => {
             let items = flatten(args, env);
