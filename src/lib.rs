@@ -96,13 +96,33 @@ pub struct Choice {
     pub finding: Option<Diagnostic>,
 }
 
+fn mentions_tables(e: &rules::dsl::ast::Expr) -> bool {
+    use rules::dsl::ast::ExprKind;
+    match &e.kind {
+        ExprKind::Path(p) => p.starts_with("table.") || p.starts_with("column."),
+        ExprKind::Unary(_, x) | ExprKind::Let(_, x) => mentions_tables(x),
+        ExprKind::Binary(_, l, r) => mentions_tables(l) || mentions_tables(r),
+        ExprKind::Call(_, a) | ExprKind::List(a) => a.iter().any(mentions_tables),
+        _ => false,
+    }
+}
+
 fn eval_condition(
     source: &Source,
     report: &document::Report,
     rs: &RuleSet,
     cond: &rules::dsl::ast::Expr,
 ) -> (Option<bool>, String) {
-    let (facts, _) = facts::bind(source, report, &rs.fields, Lang::En);
+    // Choosing needs only what the condition reads: skip the tables unless it reads them.
+    let specs = if mentions_tables(cond) {
+        rs.fields.clone()
+    } else {
+        facts::spec::FieldSpecs {
+            report: rs.fields.report.clone(),
+            ..Default::default()
+        }
+    };
+    let (facts, _) = facts::bind(source, report, &specs, Lang::En);
     let year = facts
         .report
         .get("period.year")

@@ -86,7 +86,19 @@ fn describe_missing(
             }
         })
         .collect();
-    parts.join("; ")
+    // Long lists (a blank column of a 2-D table) are cut after a few reasons.
+    const SHOWN: usize = 4;
+    if parts.len() > SHOWN {
+        let more = parts.len() - SHOWN;
+        let mut head = parts[..SHOWN].join("; ");
+        head.push_str(&match lang {
+            Lang::Zh => format!("；另有 {more} 项"),
+            Lang::En => format!("; and {more} more"),
+        });
+        head
+    } else {
+        parts.join("; ")
+    }
 }
 
 /// What a rule runs over: prose fields referenced outside aggregate functions (once per
