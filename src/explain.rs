@@ -62,9 +62,8 @@ fn fields_of(rs: &RuleSet, rule: &Rule) -> Vec<(String, String)> {
 /// The page of a rule of a rule set.
 pub fn rule_page(rs: &RuleSet, rule: &Rule) -> RuleDocPage {
     let mut checks = format!("`{}`", rule.check_src.trim());
-    if let Some(w) = &rule.when {
-        let _ = w;
-        checks.push_str(" (only where its `when` condition holds)");
+    if let Some(w) = &rule.when_src {
+        checks.push_str(&format!(", only where `{}` holds", w.trim()));
     }
     RuleDocPage {
         id: rule.id.clone(),
@@ -189,10 +188,17 @@ pub fn rules_markdown(sets: &[RuleSet]) -> String {
     }
     for rs in sets {
         s.push_str(&format!("## {} — {}\n\n", rs.id, rs.title));
+        if let Some(d) = &rs.description {
+            s.push_str(&format!("{d}\n\n"));
+        }
         if let Some(a) = &rs.applies_src {
             s.push_str(&format!("Applies when `{a}`.\n\n"));
         }
-        for r in &rs.rules {
+        let inherited = rs.rules.iter().filter(|r| r.origin != rs.origin).count();
+        if inherited > 0 {
+            s.push_str(&format!("Also applies the {inherited} rules of the sets it extends (listed under them).\n\n"));
+        }
+        for r in rs.rules.iter().filter(|r| r.origin == rs.origin) {
             s.push_str(&to_markdown(&rule_page(rs, r)));
         }
     }

@@ -265,7 +265,6 @@ pub fn run(rs: &RuleSet, facts: &FactSet, text: &str, lang: Lang) -> Vec<Outcome
             });
         }
     }
-    let _ = text;
     out
 }
 
@@ -567,13 +566,12 @@ fn failure(
             l.primary = true;
         }
     }
-    if let (Some(l), Some(op), Some(r)) = (lhs, op, rhs) {
+    if let (Some(l), Some(_), Some(r)) = (lhs, op, rhs) {
         d.notes
             .push(format!("{} = {}", expr_text(rule, l), detail_of(l)));
         d.notes
             .push(format!("{} = {}", expr_text(rule, r), detail_of(r)));
         d.notes.push(format!("expected: {}", rule.check_src.trim()));
-        let _ = op;
     } else {
         d.notes.push(format!("expected: {}", rule.check_src.trim()));
     }

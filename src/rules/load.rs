@@ -812,6 +812,7 @@ fn load_at_depth(name: &str, src: &str, depth: usize) -> Result<RuleSet, LoadErr
             check_src: r.check.get_ref().clone(),
             check,
             when,
+            when_src: r.when.as_ref().map(|w| w.get_ref().clone()),
             primary,
             message: r.message.get_ref().clone(),
             message_en: r.message_en.get_ref().clone(),
@@ -879,10 +880,10 @@ fn load_at_depth(name: &str, src: &str, depth: usize) -> Result<RuleSet, LoadErr
     if !cx.diags.is_empty() {
         return Err(fail(cx.diags));
     }
-    let _ = &raw.ruleset.description;
     Ok(RuleSet {
         id: raw.ruleset.id.get_ref().clone(),
         title: raw.ruleset.title.clone(),
+        description: raw.ruleset.description.clone(),
         origin: name.to_string(),
         applies,
         applies_src,

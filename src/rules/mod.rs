@@ -44,6 +44,8 @@ pub struct Rule {
     pub check: Expr,
     /// Optional precondition.
     pub when: Option<Expr>,
+    /// The precondition as written.
+    pub when_src: Option<String>,
     /// Where the primary label goes.
     pub primary: Primary,
     /// Chinese message template.
@@ -106,6 +108,8 @@ pub struct RuleSet {
     pub id: String,
     /// Title.
     pub title: String,
+    /// Description.
+    pub description: Option<String>,
     /// Where it came from (a path, or `built-in:2018`).
     pub origin: String,
     /// Condition for automatic selection.
