@@ -115,6 +115,23 @@ fn a_report_without_a_year_is_checked_with_the_set_its_layout_matches() {
 }
 
 #[test]
+fn a_batch_ends_with_findings_by_rule() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    bin()
+        .current_dir(root)
+        .args(["tests/fixtures/real/", "examples/yuqian-2018.txt"])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("checked 4 files of 4"))
+        .stdout(predicate::str::contains(
+            "findings by rule (files with at least one):",
+        ))
+        .stdout(predicate::str::contains(
+            "     2  GI21-F002  warning t3-single-other-row",
+        ));
+}
+
+#[test]
 fn directories_are_searched() {
     let dir = scratch("dir_input");
     std::fs::copy(example(), dir.join("a.txt")).unwrap();

@@ -182,6 +182,31 @@ pub fn emit(out: &mut dyn WriteColor, files: &[FileReport], verbose: bool) -> st
                 String::new()
             }
         )?;
+        // For reviewers of many reports: which findings are common across the batch.
+        let mut by_rule: std::collections::BTreeMap<(&str, &str, Severity), usize> =
+            Default::default();
+        for f in files {
+            let mut seen = std::collections::BTreeSet::new();
+            for d in &f.diagnostics {
+                if seen.insert(d.code.as_str()) {
+                    *by_rule
+                        .entry((d.code.as_str(), d.name.as_str(), d.severity))
+                        .or_default() += 1;
+                }
+            }
+        }
+        if !by_rule.is_empty() {
+            let mut rows: Vec<_> = by_rule.into_iter().collect();
+            rows.sort_by(|a, b| {
+                b.1.cmp(&a.1)
+                    .then(b.0 .2.cmp(&a.0 .2))
+                    .then(a.0 .0.cmp(b.0 .0))
+            });
+            writeln!(out, "findings by rule (files with at least one):")?;
+            for ((code, name, sev), n) in rows {
+                writeln!(out, "  {n:>4}  {code:<10} {sev:<7} {name}")?;
+            }
+        }
     }
     Ok(())
 }
