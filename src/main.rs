@@ -15,8 +15,12 @@ use std::process::ExitCode;
 enum Format {
     /// Compiler-style diagnostics.
     Human,
-    /// One JSON document.
+    /// One JSON document (docs/json.md).
     Json,
+    /// SARIF 2.1.0 (code-scanning tools).
+    Sarif,
+    /// GitHub Actions annotations.
+    Github,
 }
 
 /// When to colour output.
@@ -312,6 +316,8 @@ fn lint(args: LintArgs) -> ExitCode {
             write_out(buf.as_slice())
         }
         Format::Json => write_out(format!("{}\n", render::json::render(&reports)).as_bytes()),
+        Format::Sarif => write_out(format!("{}\n", render::sarif::render(&reports)).as_bytes()),
+        Format::Github => write_out(render::github::render(&reports).as_bytes()),
     };
     if code != ExitCode::SUCCESS {
         return code;
@@ -370,8 +376,10 @@ fn dump_cmd(file: &std::path::Path, format: Format, common: &Common) -> ExitCode
         Err(c) => return c,
     };
     match format {
-        Format::Human => write_out(report_lint::dump::to_text(&dump).as_bytes()),
-        Format::Json => write_out(format!("{}\n", report_lint::dump::to_json(&dump)).as_bytes()),
+        Format::Json | Format::Sarif => {
+            write_out(format!("{}\n", report_lint::dump::to_json(&dump)).as_bytes())
+        }
+        Format::Human | Format::Github => write_out(report_lint::dump::to_text(&dump).as_bytes()),
     }
 }
 

@@ -1,6 +1,5 @@
 //! Machine-readable output (`--format json`): one JSON document for the whole batch.
 
-use crate::span::LineIndex;
 use crate::{FileReport, FileStatus};
 use serde::Serialize;
 
@@ -70,12 +69,7 @@ pub fn render(files: &[FileReport]) -> String {
             .iter()
             .map(|f| {
                 let text = f.source.as_ref().map_or("", |s| s.text.as_str());
-                let lc = LineIndex::new(text);
-                // HTML input: positions in the page; `text` stays what the reader sees.
-                let html = f.source.as_ref().and_then(|s| s.html.as_ref());
-                let raw_lc = html.map(|h| LineIndex::new(&h.raw));
-                let to_raw =
-                    |b: usize| html.map_or(b, |h| h.map.get(b).copied().unwrap_or(h.raw.len()));
+                let pos = super::Positions::new(f.source.as_ref());
                 let (status, reason, ruleset, ruleset_reason) = match &f.status {
                     FileStatus::Checked { ruleset, reason } => (
                         "checked",
@@ -105,34 +99,14 @@ pub fn render(files: &[FileReport]) -> String {
                                 .labels
                                 .iter()
                                 .map(|l| {
-                                    let start = to_raw(l.span.start);
-                                    // The end: just past the last character's source (an
-                                    // entity such as `&nbsp;` counts whole).
-                                    let end = match html {
-                                        Some(h) if l.span.end > l.span.start => {
-                                            let last = to_raw(l.span.end - 1);
-                                            let rest = h.raw.get(last..).unwrap_or("");
-                                            let len = match rest.find(';') {
-                                                Some(p) if rest.starts_with('&') && p <= 10 => {
-                                                    p + 1
-                                                }
-                                                _ => rest.chars().next().map_or(0, char::len_utf8),
-                                            };
-                                            last + len
-                                        }
-                                        _ => to_raw(l.span.end),
-                                    };
-                                    let (line, column) = match &raw_lc {
-                                        Some(r) => r.line_col(start),
-                                        None => lc.line_col(l.span.start),
-                                    };
+                                    let p = pos.of(l.span);
                                     LabelOut {
                                         primary: l.primary,
                                         message: &l.message,
-                                        start,
-                                        end: end.max(start),
-                                        line,
-                                        column,
+                                        start: p.start,
+                                        end: p.end,
+                                        line: p.line,
+                                        column: p.column,
                                         text: text.get(l.span.range()).unwrap_or(""),
                                     }
                                 })

@@ -1,10 +1,86 @@
 //! Stage 5: diagnostics -> output. One renderer per format, all reading the same [`FileReport`]s.
 
+pub mod github;
 pub mod human;
 pub mod json;
+pub mod sarif;
 
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::source::{HtmlOrigin, Source};
+use crate::span::{LineIndex, Span};
 use crate::FileReport;
+
+/// Where a label is in the input file: byte range, and 1-based line and character column of
+/// its start and end (in the HTML page for HTML input).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Position {
+    /// First byte.
+    pub start: usize,
+    /// One past the last byte.
+    pub end: usize,
+    /// Line of the start.
+    pub line: usize,
+    /// Column of the start.
+    pub column: usize,
+    /// Line of the end.
+    pub end_line: usize,
+    /// Column of the end.
+    pub end_column: usize,
+}
+
+/// Converts spans of the visible text into positions in the input file.
+pub struct Positions<'a> {
+    text: LineIndex<'a>,
+    html: Option<(&'a HtmlOrigin, LineIndex<'a>)>,
+}
+
+impl<'a> Positions<'a> {
+    /// For a decoded source (or none: every position is 1:1).
+    pub fn new(source: Option<&'a Source>) -> Positions<'a> {
+        Positions {
+            text: LineIndex::new(source.map_or("", |s| s.text.as_str())),
+            html: source
+                .and_then(|s| s.html.as_ref())
+                .map(|h| (h, LineIndex::new(&h.raw))),
+        }
+    }
+
+    /// The position of a span.
+    pub fn of(&self, span: Span) -> Position {
+        let (start, end) = match &self.html {
+            None => (span.start, span.end),
+            Some((h, _)) => {
+                let to_raw = |b: usize| h.map.get(b).copied().unwrap_or(h.raw.len());
+                let start = to_raw(span.start);
+                // The end: just past the last character's source (an entity such as `&nbsp;`
+                // counts whole).
+                let end = if span.end > span.start {
+                    let last = to_raw(span.end - 1);
+                    let rest = h.raw.get(last..).unwrap_or("");
+                    let len = match rest.find(';') {
+                        Some(p) if rest.starts_with('&') && p <= 10 => p + 1,
+                        _ => rest.chars().next().map_or(0, char::len_utf8),
+                    };
+                    last + len
+                } else {
+                    start
+                };
+                (start, end.max(start))
+            }
+        };
+        let index = self.html.as_ref().map_or(&self.text, |(_, l)| l);
+        let (line, column) = index.line_col(start);
+        let (end_line, end_column) = index.line_col(end);
+        Position {
+            start,
+            end,
+            line,
+            column,
+            end_line,
+            end_column,
+        }
+    }
+}
 
 /// Counts of findings by severity.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]

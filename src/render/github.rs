@@ -1,0 +1,66 @@
+//! `--format github`: GitHub Actions workflow commands, one annotation per finding, so a
+//! pre-publish check in CI marks the lines of the report.
+
+use super::Positions;
+use crate::diagnostic::Severity;
+use crate::{FileReport, FileStatus};
+
+fn escape_data(s: &str) -> String {
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+fn escape_property(s: &str) -> String {
+    escape_data(s).replace(':', "%3A").replace(',', "%2C")
+}
+
+/// Renders the batch as workflow commands.
+pub fn render(files: &[FileReport]) -> String {
+    let mut out = String::new();
+    for f in files {
+        let file = escape_property(&f.path);
+        match &f.status {
+            FileStatus::Failed(reason) | FileStatus::NotChecked(reason) => {
+                out.push_str(&format!(
+                    "::error file={file},title=RL001 not checked::{}\n",
+                    escape_data(reason)
+                ));
+                continue;
+            }
+            FileStatus::Checked { .. } => {}
+        }
+        let pos = Positions::new(f.source.as_ref());
+        for d in &f.diagnostics {
+            let level = match d.severity {
+                Severity::Error => "error",
+                Severity::Warning => "warning",
+                Severity::Info => "notice",
+            };
+            let mut msg = d.message.clone();
+            for n in &d.notes {
+                msg.push('\n');
+                msg.push_str(n);
+            }
+            let title = escape_property(&format!("{} {}", d.code, d.name));
+            match d.labels.iter().find(|l| l.primary).or(d.labels.first()) {
+                Some(l) => {
+                    let p = pos.of(l.span);
+                    out.push_str(&format!(
+                        "::{level} file={file},line={},col={},endLine={},endColumn={},title={title}::{}\n",
+                        p.line,
+                        p.column,
+                        p.end_line,
+                        p.end_column,
+                        escape_data(&msg)
+                    ));
+                }
+                None => out.push_str(&format!(
+                    "::{level} file={file},title={title}::{}\n",
+                    escape_data(&msg)
+                )),
+            }
+        }
+    }
+    out
+}
