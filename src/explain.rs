@@ -59,6 +59,18 @@ fn fields_of(rs: &RuleSet, rule: &Rule) -> Vec<(String, String)> {
     out
 }
 
+impl RuleDocPage {
+    /// The fixed headings of every rule's documentation, with their text.
+    pub fn sections(&self) -> [(&'static str, &String); 4] {
+        [
+            ("What it checks", &self.checks),
+            ("Why", &self.why),
+            ("Example", &self.example),
+            ("How to fix", &self.fix),
+        ]
+    }
+}
+
 /// The page of a rule of a rule set.
 pub fn rule_page(rs: &RuleSet, rule: &Rule) -> RuleDocPage {
     let mut checks = format!("`{}`", rule.check_src.trim());
@@ -134,12 +146,7 @@ pub fn to_text(p: &RuleDocPage) -> String {
         "{} {} ({}, {})\n{}\n{}\n",
         p.id, p.name, p.severity, p.set, p.title_zh, p.title_en
     );
-    for (h, body) in [
-        ("What it checks", &p.checks),
-        ("Why", &p.why),
-        ("Example", &p.example),
-        ("How to fix", &p.fix),
-    ] {
+    for (h, body) in p.sections() {
         s.push_str(&format!("\n{h}:\n  {}\n", body.replace('\n', "\n  ")));
     }
     if !p.fields.is_empty() {
@@ -157,12 +164,7 @@ pub fn to_markdown(p: &RuleDocPage) -> String {
         "### {} `{}`\n\n{} · {}\n\n> {}\n>\n> {}\n\n",
         p.id, p.name, p.severity, p.set, p.title_zh, p.title_en
     );
-    for (h, body) in [
-        ("What it checks", &p.checks),
-        ("Why", &p.why),
-        ("Example", &p.example),
-        ("How to fix", &p.fix),
-    ] {
+    for (h, body) in p.sections() {
         s.push_str(&format!("**{h}.** {body}\n\n"));
     }
     if !p.fields.is_empty() {
