@@ -154,11 +154,14 @@ pub fn to_text(d: &Dump) -> String {
             let name = format!("table.{k}");
             let span = fact.span.map_or("-".into(), |sp| at(&lines, sp));
             s.push_str(&format!(
-                "  {name:<34} = {:<10} {span:<8} {:?} ({:?}) {}\n",
+                "  {name:<34} = {:<10} {span:<8} {:?} ({}) {}{}\n",
                 fact.value.to_string(),
                 fact.raw,
-                fact.bound_by,
-                title(&name)
+                fact.bound_by.name(),
+                title(&name),
+                fact.note
+                    .as_ref()
+                    .map_or(String::new(), |n| format!("  [{n}]"))
             ));
         }
         for (k, facts) in &f.prose {
@@ -262,7 +265,10 @@ pub fn to_json(d: &Dump) -> String {
             })).collect::<Vec<_>>(),
             "tables": d.report.tables.iter().map(|t| json!({
                 "lines": [lines.line(t.span.start), lines.line(t.span.end.saturating_sub(1))],
+                "layout": t.layout,
+                "section": t.section,
                 "rows": t.rows.iter().map(|r| r.cells.iter().map(|c| c.text.clone()).collect::<Vec<_>>()).collect::<Vec<_>>(),
+                "label_lines": t.rows.iter().map(|r| r.label_lines.iter().map(|s| text[s.range()].to_string()).collect::<Vec<_>>()).collect::<Vec<_>>(),
             })).collect::<Vec<_>>(),
         },
         "ruleset": d.ruleset.as_ref().map(|(id, why)| json!({"id": id, "reason": why})).unwrap_or_else(|e| json!({"error": e})),

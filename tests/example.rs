@@ -68,11 +68,15 @@ fn relations_that_hold_pass_and_unevaluable_ones_are_skipped() {
     }
     // Both prose mentions of the WeChat figure (lines 15 and 19) are checked.
     assert_eq!(status("GI18-P005"), vec!["passed", "passed"]);
-    // The blank 涉及商业秘密 cell makes the refusal-reason sum unevaluable: skipped, with the reason.
+    // The blank 涉及商业秘密 cell: the filled cells already balance (0 = 0 + … with the blank
+    // as 0), so the refusal-reason sum holds, and says it read the blank as 0.
     let t004 = rules.iter().find(|r| r["id"] == "GI18-T004").unwrap();
-    assert_eq!(t004["status"], "skipped");
+    assert_eq!(t004["status"], "passed");
     assert!(
-        t004["detail"].as_str().unwrap().contains("line 79"),
+        t004["detail"]
+            .as_str()
+            .unwrap()
+            .contains("空白单元格按 0 计"),
         "{t004}"
     );
     let t001 = rules.iter().find(|r| r["id"] == "GI18-T001").unwrap();

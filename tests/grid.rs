@@ -148,9 +148,10 @@ fn blank_cells_a_relation_needs_make_only_their_column_skip() {
         .filter(|d| d["code"] == "RL104")
         .collect();
     assert_eq!(blank.len(), 1);
+    // One blank alone decides the column: the finding names the figure it needs.
     assert_eq!(
         blank[0]["labels"][0]["message"],
-        "本年新收政府信息公开申请数量 / 商业企业"
+        "本年新收政府信息公开申请数量 / 商业企业：为空，按勾稽关系应为 1"
     );
     assert!(
         !v["files"][0]["diagnostics"]

@@ -72,6 +72,11 @@ pub struct Row {
     pub span: Span,
     /// Cells in order.
     pub cells: Vec<Cell>,
+    /// Text extracted from PDFs: the lines of text between the previous row and this one (a
+    /// label wrapped over several lines, or a group label written one character per line).
+    /// They may continue this row's label; the binder decides with the labels it expects.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub label_lines: Vec<Span>,
 }
 
 /// A table (pipe rows in text input, `<table>` in HTML).
@@ -81,6 +86,21 @@ pub struct Table {
     pub span: Span,
     /// Rows in order.
     pub rows: Vec<Row>,
+    /// Index into [`Report::headings`] of the enclosing level-1 heading.
+    pub section: Option<usize>,
+    /// How the table was written: pipe rows (text, Markdown, HTML) or a flattened table of
+    /// extracted PDF text (a label and figures separated by spaces).
+    pub layout: TableLayout,
+}
+
+/// How a table was written in the source.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TableLayout {
+    /// Cells separated by `|` (plain text, Markdown, HTML tables).
+    Pipe,
+    /// Text extracted from a PDF: each row a label followed by figures.
+    Flat,
 }
 
 /// The parsed report.
@@ -118,5 +138,5 @@ pub fn parse_ordinal(s: &str) -> Option<u32> {
     if let Ok(n) = s.parse::<u32>() {
         return Some(n);
     }
-    crate::facts::numerals::parse_chinese(s).and_then(|d| u32::try_from(d).ok())
+    crate::numerals::parse_chinese(s).and_then(|d| u32::try_from(d).ok())
 }

@@ -1,6 +1,13 @@
-//! Plain-text front end: pipe tables, numbered headings, paragraphs and sentences.
+//! Plain-text front end: pipe tables (also Markdown), numbered headings wherever they stand,
+//! paragraphs and sentences, and the flattened tables of text extracted from PDFs.
+//!
+//! Input classes it reads (each with a test below): one paragraph per line; PDF text with lines
+//! wrapped every 30 characters, letter-spaced labels, vertical headers one character per line,
+//! page footers inside tables and row labels wrapped away from their figures; Markdown
+//! conversions (`## 一、总体情况`, pipe tables with `|---|` rules); crawler dumps that run a
+//! whole report into a few lines (`…工作。二、主动公开政府信息情况（一）…`).
 
-use super::{Cell, Heading, MetaEntry, Paragraph, Report, Row, Sentence, Table};
+use super::{Cell, Heading, MetaEntry, Paragraph, Report, Row, Sentence, Table, TableLayout};
 use crate::span::Span;
 use regex::Regex;
 use std::sync::OnceLock;
@@ -54,6 +61,17 @@ fn is_pipe_row(s: &str) -> bool {
     pipes >= 2 || (pipes == 1 && (t.starts_with('|') || t.ends_with('|')))
 }
 
+/// A Markdown table rule (`|---|:---:|`): not a row of the table.
+fn is_markdown_rule(s: &str) -> bool {
+    let t = s.trim_matches(is_noise);
+    t.contains('-')
+        && t.contains('|')
+        && t.split('|').all(|c| {
+            let c = c.trim();
+            c.is_empty() || (c.contains("---") && c.chars().all(|x| matches!(x, '-' | ':')))
+        })
+}
+
 fn heading_re() -> &'static [(u8, Regex); 3] {
     static RE: OnceLock<[(u8, Regex); 3]> = OnceLock::new();
     RE.get_or_init(|| {
@@ -74,12 +92,58 @@ fn heading_re() -> &'static [(u8, Regex); 3] {
     })
 }
 
+/// A second-level enumerator anywhere in a text: `（一）`.
+fn sub_enumerator_re() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| Regex::new(r".[（(][一二三四五六七八九十]{1,3}[）)]").expect("regex"))
+}
+
+/// The line without white space between non-ASCII characters (letter-spaced PDF text such as
+/// `一 、总 体 情 况`), with the original byte offset of every byte of the result.
+fn compact(s: &str) -> (String, Vec<usize>) {
+    let chars: Vec<(usize, char)> = s.char_indices().collect();
+    let mut out = String::with_capacity(s.len());
+    let mut map = Vec::with_capacity(s.len() + 1);
+    for (k, &(i, c)) in chars.iter().enumerate() {
+        if c.is_whitespace() || c == '\u{3000}' {
+            let prev = out.chars().next_back();
+            let next = chars[k + 1..]
+                .iter()
+                .map(|(_, c)| *c)
+                .find(|c| !c.is_whitespace() && *c != '\u{3000}');
+            let ascii = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric());
+            if !(ascii(prev) && ascii(next)) {
+                continue;
+            }
+        }
+        let mut b = [0u8; 4];
+        for (j, _) in c.encode_utf8(&mut b).bytes().enumerate() {
+            map.push(i + j);
+        }
+        out.push(c);
+    }
+    map.push(s.len());
+    (out, map)
+}
+
+fn ordinal_of(num: &str) -> Option<u32> {
+    let num: String = num
+        .chars()
+        .map(|ch| match ch {
+            '０'..='９' => char::from_u32(ch as u32 - '０' as u32 + '0' as u32).unwrap_or(ch),
+            _ => ch,
+        })
+        .collect();
+    super::parse_ordinal(&num)
+}
+
 /// Recognises a heading line; returns (level, ordinal, text start offset within the line).
 fn heading(line: &str) -> Option<(u8, Option<u32>, usize)> {
-    let chars = line.chars().count();
+    let (line_c, map) = compact(line);
+    let chars = line_c.chars().count();
     for (level, re) in heading_re() {
-        if let Some(c) = re.captures(line) {
-            let rest = line[c.get(0)?.end()..].trim_start_matches(is_noise);
+        if let Some(c) = re.captures(&line_c) {
+            let rest = line_c[c.get(0)?.end()..].trim_start_matches(is_noise);
             let rest_chars = rest.chars().count();
             let ends_sentence = rest.trim_end_matches(is_noise).ends_with(['。', '；', ';']);
             let inner_stop = rest
@@ -87,7 +151,13 @@ fn heading(line: &str) -> Option<(u8, Option<u32>, usize)> {
                 .trim_end_matches(['。', '；'])
                 .contains('。');
             let max = if *level == 1 { 50 } else { 40 };
+            // `二、主动公开政府信息情况（一）主动公开…`: a heading with its text run into it.
+            let sub_enumerator = *level == 1 && sub_enumerator_re().is_match(rest);
+            // `一、总体情况2023年，我局…。`: a part title with its first sentence.
+            let sentence = *level == 1 && ends_sentence && rest.contains(['，', ',']);
             if rest_chars == 0
+                || sub_enumerator
+                || sentence
                 || chars > max + 6
                 || rest_chars > max
                 || inner_stop
@@ -95,21 +165,103 @@ fn heading(line: &str) -> Option<(u8, Option<u32>, usize)> {
             {
                 return None;
             }
-            let num = c.get(1)?.as_str();
-            let num: String = num
-                .chars()
-                .map(|ch| match ch {
-                    '０'..='９' => {
-                        char::from_u32(ch as u32 - '０' as u32 + '0' as u32).unwrap_or(ch)
-                    }
-                    _ => ch,
-                })
-                .collect();
-            let text_start = line.len() - rest.len();
-            return Some((*level, super::parse_ordinal(&num), text_start));
+            let text_start = map[line_c.len() - rest.len()];
+            return Some((*level, ordinal_of(c.get(1)?.as_str()), text_start));
         }
     }
     None
+}
+
+/// A level-1 enumerator (`二、`) at the start of `s`, followed by text: (ordinal, byte length of
+/// the enumerator).
+fn level1_enumerator(s: &str) -> Option<(u32, usize)> {
+    let (c, map) = compact(s);
+    let m = heading_re()[0].1.captures(&c)?;
+    let whole = m.get(0)?;
+    let after = c[whole.end()..].chars().next()?;
+    if !crate::facts::spec::is_cjk(after) {
+        return None;
+    }
+    Some((ordinal_of(m.get(1)?.as_str())?, map[whole.end()]))
+}
+
+/// Where a heading run into the text ends: after the word that closes most part titles
+/// (情况, 事项, 概述, 措施), else before a bracket, a clause end or a figure, or after 30
+/// characters.
+fn run_in_heading_end(s: &str) -> usize {
+    let head: String = s.chars().take(30).collect();
+    if let Some(end) = ["情况", "事项", "概述", "概况", "措施"]
+        .iter()
+        .filter_map(|w| head.find(w).map(|i| i + w.len()))
+        .min()
+    {
+        return end;
+    }
+    let mut count = 0;
+    for (i, c) in s.char_indices() {
+        if i > 0
+            && (matches!(
+                c,
+                '（' | '(' | '。' | '，' | ',' | '：' | ':' | '；' | ';' | '|' | '！' | '？'
+            ) || (c.is_ascii_digit() && count >= 2))
+        {
+            return i;
+        }
+        count += 1;
+        if count > 30 {
+            return i;
+        }
+    }
+    s.len()
+}
+
+/// Byte offsets (within `s`) where a level-1 heading starts inside the text rather than at the
+/// start of a line: after a sentence end or `#` marks, with the ordinal that follows `expected`.
+/// Crawler dumps run whole reports into a few lines this way. An enumeration inside a sentence
+/// (`重点做好：一、加强领导；二、完善制度`) is not a heading: its item before the candidate was
+/// seen and was not one.
+fn run_in_headings(s: &str, mut expected: u32) -> Vec<(usize, u32)> {
+    let mut out = Vec::new();
+    let mut listed: Vec<u32> = Vec::new();
+    let mut after_stop = false;
+    for (i, c) in s.char_indices() {
+        if matches!(
+            c,
+            '。' | '！' | '？' | '；' | '!' | '?' | ';' | '：' | ':' | '#'
+        ) {
+            after_stop = true;
+            continue;
+        }
+        if is_noise(c) {
+            continue;
+        }
+        if after_stop && i > 0 {
+            if let Some((ord, _)) = level1_enumerator(&s[i..]) {
+                if ord == expected && !listed.contains(&(ord.saturating_sub(1))) {
+                    out.push((i, ord));
+                    expected += 1;
+                } else {
+                    listed.push(ord);
+                }
+            }
+        }
+        after_stop = false;
+    }
+    out
+}
+
+/// Leading Markdown marks of a line (`## `, `> `, `**`): their byte length, and the heading
+/// depth (the number of `#`, 0 for none).
+fn markdown_marks(s: &str) -> (usize, usize) {
+    let t = s.trim_start_matches(['#', '>', '*', ' ', '\t']);
+    let n = s.len() - t.len();
+    let depth = s.len() - s.trim_start_matches('#').len();
+    // A lone `*`/`-` list marker is not a heading mark; `#` and `**` are.
+    if s.starts_with('#') || s.starts_with('>') || s.starts_with("**") {
+        (n, depth)
+    } else {
+        (0, 0)
+    }
 }
 
 fn split_cells(text: &str, line: &Line) -> Vec<Cell> {
@@ -234,7 +386,10 @@ fn flat_row(text: &str, s: usize, e: usize) -> Option<FlatRow> {
     if let Some(le) = label_end {
         let label = &line[..le];
         let chars = label.chars().count();
-        let prose = label.contains(['。', '，', ',', '；']) && !label.contains(['（', '('])
+        // A label wrapped inside its bracket (`形，不计其他情形）`) has commas; prose has
+        // commas and no bracket, or a full stop.
+        let prose = label.contains('。')
+            || label.contains(['，', ',', '；']) && !label.contains(['（', '(', '）', ')'])
             || label.ends_with(['年', '月', '日', '第', '约', '共', '达']);
         if prose || (n_numbers == 1 && chars > 30) {
             return None;
@@ -254,136 +409,8 @@ fn flat_row(text: &str, s: usize, e: usize) -> Option<FlatRow> {
 
 /// Whether a line starts with an enumerator (`一、`, `（一）`, `1.`).
 fn starts_with_enumerator(s: &str) -> bool {
-    heading_re().iter().any(|(_, re)| re.is_match(s))
-}
-
-/// Parses plain text (one paragraph per line or wrapped lines, pipe tables, and the flattened
-/// tables of text extracted from PDFs: a label followed by numbers on one line).
-pub fn parse(text: &str) -> Report {
-    let mut p = Parser {
-        text,
-        report: Report::default(),
-        table: None,
-        flat: false,
-        section: None,
-        nearest: None,
-        para: None,
-        pending: Vec::new(),
-    };
-    for line in lines(text) {
-        let raw = &text[line.start..line.end];
-        if is_pipe_row(raw) {
-            p.flush_pending();
-            p.flush_para();
-            if p.flat {
-                p.finish_table();
-            }
-            let cells = split_cells(text, &line);
-            p.push_row(
-                Row {
-                    span: Span::new(line.start, line.end),
-                    cells,
-                },
-                false,
-            );
-            continue;
-        }
-        let (s, e) = trim_span(text, line.start, line.end);
-        if s == e {
-            if !p.flat {
-                p.finish_table();
-            }
-            p.flush_pending();
-            p.flush_para();
-            continue;
-        }
-        let content = &text[s..e];
-        if is_page_footer(content) {
-            continue;
-        }
-        if let Some((label, numbers)) = flat_row(text, s, e) {
-            p.flush_para();
-            if !p.flat {
-                p.finish_table();
-            }
-            // Short lines just before the first row are the table's header.
-            let header = std::mem::take(&mut p.pending);
-            // A label broken across lines: the previous short line is its start.
-            let mut label_span = label;
-            if let (Some((ls, le)), Some(last)) = (label, header.last()) {
-                let prev = &text[last.0..last.1];
-                let cont = !starts_with_enumerator(&text[ls..le])
-                    && (starts_with_enumerator(prev)
-                        || prev.matches('（').count() > prev.matches('）').count());
-                if cont && p.table.is_some() {
-                    label_span = Some((last.0, le));
-                }
-            }
-            let joined = label_span.is_some_and(|(ls, _)| header.last().is_some_and(|l| l.0 == ls));
-            for (i, &(hs, he)) in header.iter().enumerate() {
-                if joined && i + 1 == header.len() {
-                    break;
-                }
-                p.push_row(text_row(text, hs, he), true);
-            }
-            let mut cells = vec![match label_span {
-                Some((ls, le)) => Cell {
-                    text: text[ls..le].to_string(),
-                    span: Span::new(ls, le),
-                },
-                None => Cell {
-                    text: String::new(),
-                    span: Span::new(s, s),
-                },
-            }];
-            cells.extend(numbers);
-            let start = label_span.map_or(s, |l| l.0);
-            p.push_row(
-                Row {
-                    span: Span::new(start, e),
-                    cells,
-                },
-                true,
-            );
-            continue;
-        }
-        let heading = heading(content);
-        let short = content.chars().count() <= 30 && !content.contains('。');
-        if p.flat && short && heading.is_none_or(|h| h.0 > 1) {
-            p.pending.push((s, e));
-            continue;
-        }
-        p.flush_pending_into_table();
-        p.finish_table();
-        if let Some((level, ordinal, text_start)) = heading {
-            p.flush_pending();
-            p.flush_para();
-            let (ts, te) = trim_span(text, s + text_start, e);
-            p.report.headings.push(Heading {
-                level,
-                ordinal,
-                text: text[ts..te].to_string(),
-                span: Span::new(s, e),
-            });
-            p.nearest = Some(p.report.headings.len() - 1);
-            if level == 1 {
-                p.section = p.nearest;
-            }
-            continue;
-        }
-        if short && p.report.title.is_some() {
-            // Possibly the header of a flattened table: decide when the next line comes.
-            p.pending.push((s, e));
-            continue;
-        }
-        p.flush_pending();
-        p.prose_line(s, e);
-    }
-    p.flush_pending_into_table();
-    p.flush_pending();
-    p.flush_para();
-    p.finish_table();
-    p.report
+    let (c, _) = compact(s);
+    heading_re().iter().any(|(_, re)| re.is_match(&c))
 }
 
 /// A short line inside a flattened table, split at white space into cells.
@@ -410,28 +437,264 @@ fn text_row(text: &str, s: usize, e: usize) -> Row {
     Row {
         span: Span::new(s, e),
         cells,
+        label_lines: Vec::new(),
     }
+}
+
+/// Short lines (a wrapped label, a header, a title) are kept back until the next line shows
+/// what they are.
+fn is_short(content: &str) -> bool {
+    content.chars().count() <= 30 && !content.contains('。')
+}
+
+/// Parses plain text (one paragraph per line or wrapped lines, pipe and Markdown tables, the
+/// flattened tables of text extracted from PDFs, and text run together by crawlers).
+pub fn parse(text: &str) -> Report {
+    let mut p = Parser {
+        text,
+        report: Report::default(),
+        table: None,
+        section: None,
+        nearest: None,
+        para: None,
+        pending: Vec::new(),
+        last_level1: 0,
+        section_md_depth: None,
+    };
+    for line in lines(text) {
+        p.line(&line);
+    }
+    p.end_flat();
+    p.flush_pending();
+    p.flush_para();
+    p.finish_table();
+    p.report
 }
 
 struct Parser<'a> {
     text: &'a str,
     report: Report,
     table: Option<Table>,
-    /// The current table is a flattened (PDF text) table.
-    flat: bool,
     section: Option<usize>,
     nearest: Option<usize>,
     para: Option<Span>,
-    /// Short lines not yet placed: prose, or the header of a flattened table.
+    /// Short lines not yet placed: prose, the header of a flattened table, or a label that
+    /// wraps onto the line of its figures.
     pending: Vec<(usize, usize)>,
+    /// Ordinal of the last level-1 heading (0 before the first).
+    last_level1: u32,
+    /// Markdown depth (`#` count) of the last level-1 heading.
+    section_md_depth: Option<usize>,
 }
 
 impl Parser<'_> {
-    fn push_row(&mut self, row: Row, flat: bool) {
-        if self.table.is_some() && self.flat != flat {
+    fn flat(&self) -> bool {
+        self.table
+            .as_ref()
+            .is_some_and(|t| t.layout == TableLayout::Flat)
+    }
+
+    fn line(&mut self, line: &Line) {
+        let text = self.text;
+        let raw = &text[line.start..line.end];
+        if is_markdown_rule(raw) {
+            return; // the table goes on below its rule
+        }
+        if is_pipe_row(raw) {
+            self.end_flat();
+            self.flush_pending();
+            self.flush_para();
+            let cells = split_cells(text, line);
+            self.push_row(
+                Row {
+                    span: Span::new(line.start, line.end),
+                    cells,
+                    label_lines: Vec::new(),
+                },
+                TableLayout::Pipe,
+            );
+            return;
+        }
+        let (s, e) = trim_span(text, line.start, line.end);
+        if s == e {
+            if !self.flat() {
+                self.finish_table();
+            }
+            self.flush_pending();
+            self.flush_para();
+            return;
+        }
+        if is_page_footer(&text[s..e]) {
+            return;
+        }
+        let (marks, depth) = markdown_marks(&text[s..e]);
+        let (s, e) = trim_span(text, s + marks, e);
+        if s == e {
+            return;
+        }
+        // Headings run into the text: the line is cut before each.
+        let expected = match level1_enumerator(&text[s..e]) {
+            Some((ord, _)) if ord == self.last_level1 + 1 || ord == 1 => ord + 1,
+            _ => self.last_level1 + 1,
+        };
+        let mut cuts: Vec<usize> = run_in_headings(&text[s..e], expected)
+            .into_iter()
+            .map(|(at, _)| s + at)
+            .collect();
+        cuts.push(e);
+        let mut start = s;
+        for cut in cuts {
+            let (a, b) = trim_span(text, start, cut);
+            if a < b {
+                self.content(a, b, start > s, depth);
+            }
+            start = cut;
+        }
+    }
+
+    /// One logical line: a flattened table row, a heading, or text.
+    fn content(&mut self, s: usize, e: usize, run_in: bool, md_depth: usize) {
+        let text = self.text;
+        let content = &text[s..e];
+        if let Some((label, numbers)) = flat_row(text, s, e) {
+            self.flat_row(s, e, label, numbers);
+            return;
+        }
+        // A heading cut out of running text is read as one run into its text.
+        let heading = if run_in { None } else { heading(content) };
+        if self.flat() && is_short(content) && heading.is_none_or(|h| h.0 > 1) {
+            self.pending.push((s, e));
+            return;
+        }
+        if let Some((level, ordinal, text_start)) = heading {
+            self.finish_table();
+            self.flush_pending();
+            self.flush_para();
+            // Markdown: a numbered heading written deeper than its part's heading (`### 一、`
+            // under `## 三、`) numbers the part's own items, not the report's parts.
+            let level = match self.section_md_depth {
+                Some(d) if level == 1 && d > 0 && md_depth > d => 2,
+                _ => level,
+            };
+            self.push_heading(level, ordinal, s, s + text_start, e);
+            if level == 1 {
+                self.section_md_depth = Some(md_depth);
+            }
+            return;
+        }
+        // A numbered part whose heading runs into its text on one line (crawler dumps).
+        if let Some((ord, enum_len)) = level1_enumerator(content) {
+            if run_in || ord == self.last_level1 + 1 {
+                let body = s + enum_len;
+                let end = body + run_in_heading_end(&text[body..e]);
+                self.finish_table();
+                self.flush_pending();
+                self.flush_para();
+                self.push_heading(1, Some(ord), s, body, end);
+                self.section_md_depth = Some(md_depth);
+                let (a, b) = trim_span(text, end, e);
+                if a < b {
+                    self.prose_line(a, b);
+                }
+                return;
+            }
+        }
+        self.finish_table();
+        if is_short(content) && self.report.title.is_some() {
+            // Possibly the header of a flattened table: decide when the next line comes.
+            self.pending.push((s, e));
+            return;
+        }
+        self.flush_pending();
+        self.prose_line(s, e);
+    }
+
+    fn push_heading(
+        &mut self,
+        level: u8,
+        ordinal: Option<u32>,
+        s: usize,
+        text_start: usize,
+        e: usize,
+    ) {
+        let (ts, te) = trim_span(self.text, text_start, e);
+        self.report.headings.push(Heading {
+            level,
+            ordinal,
+            text: self.text[ts..te].to_string(),
+            span: Span::new(s, e),
+        });
+        self.nearest = Some(self.report.headings.len() - 1);
+        if level == 1 {
+            self.section = self.nearest;
+            if let Some(o) = ordinal {
+                self.last_level1 = o;
+            }
+        }
+    }
+
+    /// A row of a flattened (PDF text) table. Short lines kept back before it are the table's
+    /// header (before its first row) or lines that may continue its label (between rows).
+    fn flat_row(&mut self, s: usize, e: usize, label: Option<(usize, usize)>, numbers: Vec<Cell>) {
+        let text = self.text;
+        self.flush_para();
+        let pending = std::mem::take(&mut self.pending);
+        let label_lines: Vec<Span> = if self.flat() {
+            pending.iter().map(|&(a, b)| Span::new(a, b)).collect()
+        } else {
+            self.finish_table();
+            // Before the first row: the header, except a label wrapped onto this line (the
+            // lines from the last one that starts with an enumerator).
+            let own_enumerated = label.is_some_and(|(a, b)| starts_with_enumerator(&text[a..b]));
+            let chain_start = if own_enumerated {
+                None
+            } else {
+                pending
+                    .iter()
+                    .rposition(|&(a, b)| starts_with_enumerator(&text[a..b]))
+                    .filter(|&i| pending.len() - i <= 3)
+            };
+            let header_end = chain_start.unwrap_or(pending.len());
+            for &(a, b) in &pending[..header_end] {
+                self.push_row(text_row(text, a, b), TableLayout::Flat);
+            }
+            pending[header_end..]
+                .iter()
+                .map(|&(a, b)| Span::new(a, b))
+                .collect()
+        };
+        let mut cells = vec![match label {
+            Some((ls, le)) => Cell {
+                text: text[ls..le].to_string(),
+                span: Span::new(ls, le),
+            },
+            None => Cell {
+                text: String::new(),
+                span: Span::new(s, s),
+            },
+        }];
+        cells.extend(numbers);
+        self.push_row(
+            Row {
+                span: Span::new(s, e),
+                cells,
+                label_lines,
+            },
+            TableLayout::Flat,
+        );
+    }
+
+    /// Ends a flattened table: short lines after its last row are prose.
+    fn end_flat(&mut self) {
+        if self.flat() {
             self.finish_table();
         }
-        self.flat = flat;
+    }
+
+    fn push_row(&mut self, row: Row, layout: TableLayout) {
+        if self.table.as_ref().is_some_and(|t| t.layout != layout) {
+            self.finish_table();
+        }
         match self.table.as_mut() {
             Some(t) => {
                 t.span = t.span.cover(row.span);
@@ -441,6 +704,8 @@ impl Parser<'_> {
                 self.table = Some(Table {
                     span: row.span,
                     rows: vec![row],
+                    section: self.section,
+                    layout,
                 })
             }
         }
@@ -448,24 +713,26 @@ impl Parser<'_> {
 
     fn finish_table(&mut self) {
         if let Some(t) = self.table.take() {
+            let flat = t.layout == TableLayout::Flat;
             // A lone "row" of one or two figures in extracted text is a wrapped prose line.
-            let lone = self.flat && t.rows.len() == 1 && t.rows[0].cells.len() <= 3;
-            if lone {
-                self.flat = false;
-                self.prose_line(t.span.start, t.span.end);
+            let number_rows: Vec<&Row> = t
+                .rows
+                .iter()
+                .filter(|r| r.cells.iter().skip(1).any(|c| is_number_token(&c.text)))
+                .collect();
+            if flat && number_rows.len() == 1 && number_rows[0].cells.len() <= 3 {
+                let lone = number_rows[0].clone();
+                for r in &t.rows {
+                    if r.span == lone.span {
+                        for l in &lone.label_lines {
+                            self.prose_line(l.start, l.end);
+                        }
+                    }
+                    self.prose_line(r.span.start, r.span.end);
+                }
                 return;
             }
             finish_table(&mut self.report, t);
-        }
-        self.flat = false;
-    }
-
-    fn flush_pending_into_table(&mut self) {
-        if self.flat {
-            for (s, e) in std::mem::take(&mut self.pending) {
-                let row = text_row(self.text, s, e);
-                self.push_row(row, true);
-            }
         }
     }
 
@@ -495,8 +762,17 @@ impl Parser<'_> {
         {
             let norm = super::normalize::simplify(content);
             if norm.contains("报告") && content.chars().count() <= 80 {
-                self.flush_para();
-                self.report.title = Some(Span::new(s, e));
+                // A title broken over lines: the short lines just before it belong to it.
+                let start = match self.para {
+                    Some(p) if title_lead(&text[p.range()]) => p.start,
+                    _ => s,
+                };
+                if start == s {
+                    self.flush_para();
+                } else {
+                    self.para = None;
+                }
+                self.report.title = Some(Span::new(start, e));
                 return;
             }
         }
@@ -512,6 +788,21 @@ impl Parser<'_> {
     }
 }
 
+/// Lines that can open a title broken over lines: at most two, none a sentence, each naming
+/// something (four characters or more).
+fn title_lead(s: &str) -> bool {
+    let lines: Vec<&str> = s
+        .lines()
+        .map(|l| l.trim_matches(is_noise))
+        .filter(|l| !l.is_empty())
+        .collect();
+    !lines.is_empty()
+        && lines.len() <= 2
+        && lines
+            .iter()
+            .all(|l| l.chars().count() >= 4 && !l.contains(['。', '；', '：', ':', '|']))
+}
+
 /// A table before the title whose rows alternate key and value cells is page metadata.
 fn finish_table(report: &mut Report, table: Table) {
     let before_body =
@@ -520,7 +811,7 @@ fn finish_table(report: &mut Report, table: Table) {
         .rows
         .iter()
         .all(|r| r.cells.len() >= 2 && r.cells.len() % 2 == 0);
-    if before_body && pairs {
+    if before_body && pairs && table.layout == TableLayout::Pipe {
         for row in &table.rows {
             for kv in row.cells.chunks(2) {
                 report.metadata.push(MetaEntry {
@@ -588,5 +879,121 @@ mod tests {
         let r = parse("一、总体情况\n2023 年全区受理政府信息公开申请 21\n件，均在法定期限答复。\n");
         assert_eq!(r.paragraphs.len(), 1);
         assert_eq!(r.paragraphs[0].sentences.len(), 1);
+    }
+
+    fn section_titles(r: &Report, text: &str) -> Vec<String> {
+        r.sections()
+            .map(|h| {
+                let t = &h.text;
+                assert!(text.contains(t.as_str()));
+                t.clone()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn headings_run_into_the_text_are_found() {
+        // A crawler dump: the whole report on two lines.
+        let text = "某某局2023年政府信息公开工作年度报告\n\
+一、总体情况2023年，我局认真贯彻条例。二、主动公开政府信息情况（一）主动公开文件12件。\
+三、收到和处理政府信息公开申请情况本年收到申请3件。四、政府信息公开行政复议、行政诉讼情况本年无。\
+五、存在的主要问题及改进情况一是……二是……。六、其他需要报告的事项本年度未收取信息处理费。\n";
+        let r = parse(text);
+        let titles = section_titles(&r, text);
+        assert_eq!(titles.len(), 6, "{titles:?}");
+        assert_eq!(titles[1], "主动公开政府信息情况");
+        assert!(titles[3].starts_with("政府信息公开行政复议"), "{titles:?}");
+        assert_eq!(titles[0], "总体情况");
+        assert_eq!(titles[2], "收到和处理政府信息公开申请情况");
+        assert_eq!(titles[5], "其他需要报告的事项");
+        // The text after a heading belongs to its section.
+        let p = r
+            .paragraphs
+            .iter()
+            .find(|p| text[p.span.range()].contains("本年收到申请3件"))
+            .unwrap();
+        assert_eq!(p.section.map(|i| r.headings[i].ordinal), Some(Some(3)));
+    }
+
+    #[test]
+    fn enumerations_inside_prose_are_not_headings() {
+        // 一、二季度 and a list that does not continue the numbering are not parts.
+        let text = "某局2023年政府信息公开工作年度报告\n一、总体情况\n\
+全年完成一、二季度的检查。重点做好三件事：一、加强领导；二、完善制度。\n\
+二、主动公开政府信息情况\n主动公开12件。\n";
+        let r = parse(text);
+        let ords: Vec<Option<u32>> = r.sections().map(|h| h.ordinal).collect();
+        assert_eq!(ords, vec![Some(1), Some(2)]);
+    }
+
+    #[test]
+    fn markdown_headings_and_tables() {
+        let text = "# 某县2025年政府信息公开工作年度报告\n\n## 一、总体情况\n\n正文。\n\n\
+### (一) 规章\n| 信息内容 | 本年制发件数 | 本年废止件数 | 现行有效件数 |\n|---|---|---|---|\n\
+| 规章 | 0 | 0 | 0 |\n| 行政规范性文件 | 6 | - | 32 |\n\n## 二、主动公开政府信息情况\n";
+        let r = parse(text);
+        assert_eq!(
+            &text[r.title.unwrap().range()],
+            "某县2025年政府信息公开工作年度报告"
+        );
+        let titles = section_titles(&r, text);
+        assert_eq!(titles, vec!["总体情况", "主动公开政府信息情况"]);
+        let t = &r.tables[0];
+        assert_eq!(t.rows.len(), 3, "the |---| rule is not a row");
+        assert_eq!(t.rows[2].cells[2].text, "-");
+        assert_eq!(t.section, Some(0));
+    }
+
+    #[test]
+    fn markdown_sub_items_numbered_like_parts_are_not_parts() {
+        let text = "# 某县2025年政府信息公开工作年度报告\n## 三、收到和处理政府信息公开申请情况\n\
+### 一、本年新收政府信息公开申请数量\n| 类别 | 数据1 | 总计 |\n|---|---|---|\n| 本年新收政府信息公开申请数量 | 1 | 1 |\n\
+### 二、上年结转政府信息公开申请数量\n| 类别 | 数据1 | 总计 |\n|---|---|---|\n| 上年结转政府信息公开申请数量 | 0 | 0 |\n\
+## 四、政府信息公开行政复议、行政诉讼情况\n";
+        let r = parse(text);
+        let ords: Vec<Option<u32>> = r.sections().map(|h| h.ordinal).collect();
+        assert_eq!(ords, vec![Some(3), Some(4)]);
+        assert!(r.tables.iter().all(|t| t.section == Some(0)));
+    }
+
+    #[test]
+    fn letter_spaced_headings() {
+        let r = parse("某局2024年政府信息公开工作年度报告\n一 、总 体 情 况\n正文。\n二、 主动公开政府信息情况\n");
+        let ords: Vec<Option<u32>> = r.sections().map(|h| h.ordinal).collect();
+        assert_eq!(ords, vec![Some(1), Some(2)]);
+    }
+
+    #[test]
+    fn pdf_rows_keep_the_lines_of_a_wrapped_label() {
+        let text = "某局2024年政府信息公开工作年度报告\n三、收到和处理政府信息公开申请情况\n\
+申请人情况\n自然人\n商 业 企\n业\n\
+一、本年新收政府信息公开申请数量 5 0 0 0 0 0 5\n\
+- 3 -\n\
+（六）其\n他处理\n1、申请人无正当理由逾期不补\n正、行政机关不再处理其政府信\n息公开申请\n\
+1 0 0 0 0 0 1\n（七）总计 5 0 0 0 0 0 5\n四、政府信息公开行政复议、行政诉讼情况\n";
+        let r = parse(text);
+        assert_eq!(r.tables.len(), 1);
+        let t = &r.tables[0];
+        let number_rows: Vec<&Row> = t.rows.iter().filter(|r| r.cells.len() == 8).collect();
+        assert_eq!(number_rows.len(), 3);
+        // The page footer is gone; the wrapped label lines belong to the row of figures.
+        let lines: Vec<&str> = number_rows[1]
+            .label_lines
+            .iter()
+            .map(|s| &text[s.range()])
+            .collect();
+        assert_eq!(
+            lines,
+            vec![
+                "（六）其",
+                "他处理",
+                "1、申请人无正当理由逾期不补",
+                "正、行政机关不再处理其政府信",
+                "息公开申请"
+            ]
+        );
+        // The header lines before the first row are header rows, not labels.
+        assert!(number_rows[0].label_lines.is_empty());
+        assert_eq!(r.sections().count(), 2);
     }
 }

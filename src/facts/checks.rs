@@ -183,6 +183,35 @@ pub const BLANK_AS_ZERO: BuiltinCheck = BuiltinCheck {
     fix: "Write 0 in the blank cells.",
 };
 
+/// A row label that differs from the form's by a few characters (a typo).
+pub const NEAR_LABEL: BuiltinCheck = BuiltinCheck {
+    id: "RL112",
+    name: "near-label",
+    severity: Severity::Warning,
+    summary_zh: "表格行标签与报表格式不一致（错字、漏字）",
+    summary_en: "a table row label differs from the form's by a few characters",
+    why: "A misspelt label (a dropped, added or swapped character) is read as the form's nearest label, but \
+          readers and other tools may not; findings that rest on such a row are at most warnings.",
+    example: "`2.其他法律行政止公开` for `2.其他法律行政法规禁止公开` (洪泽区 2023)",
+    fix_zh: "按报表格式改正行标签。",
+    fix: "Correct the label to the form's wording.",
+};
+
+/// Rows of figures without labels, bound by position.
+pub const UNLABELED_ROWS: BuiltinCheck = BuiltinCheck {
+    id: "RL113",
+    name: "unlabeled-rows",
+    severity: Severity::Warning,
+    summary_zh: "表格中有没有行标签的数字行，按位置读取",
+    summary_en: "rows of figures without labels, read by their position",
+    why: "Conversions of PDFs (Markdown, text layers) often separate a row's figures from its label. When the \
+          rows recognised before and after such rows leave exactly as many places as there are rows, they are \
+          read in the form's order; a finding that rests on them is at most a warning.",
+    example: "`| 0 | 0 | 0 | 0 | 0 | 0 | 0 |` between `（一）予以公开` and `1.属于国家秘密` (上海市科委 2024)",
+    fix_zh: "在每行数字前写明该行的标签（按报表格式）。",
+    fix: "Give every row of figures its label from the form.",
+};
+
 /// Every built-in check, in id order.
 pub const ALL: &[BuiltinCheck] = &[
     GARBLED_LABEL,
@@ -196,4 +225,6 @@ pub const ALL: &[BuiltinCheck] = &[
     RAGGED_ROW,
     YEAR_UNKNOWN,
     BLANK_AS_ZERO,
+    NEAR_LABEL,
+    UNLABELED_ROWS,
 ];

@@ -3,7 +3,6 @@
 //! Problems met while binding (garbled labels, blank cells, unbound rows) become diagnostics.
 
 pub mod checks;
-pub mod numerals;
 pub mod spec;
 mod table;
 
@@ -48,18 +47,75 @@ impl std::fmt::Display for FactValue {
     }
 }
 
-/// How a table fact was bound.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+/// How a fact was bound, from the most to the least certain. A finding of severity `error`
+/// needs every fact it uses bound with certainty ([`BoundBy::is_certain`]); a weaker binding
+/// caps it at a warning that names the binding.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum BoundBy {
-    /// The row label matched.
-    Label,
-    /// The label was unreadable; the row's position in the form decided.
-    Position,
-    /// Found by a pattern in text.
+    /// The row label is the form's label.
+    Exact,
+    /// The row label is a variant the rule file declares (`规范性文件` for `行政规范性文件`).
+    Variant,
+    /// Found by a pattern in the prose.
     Pattern,
-    /// Computed from the document structure.
+    /// Computed from the document structure (the number of sections).
     Structure,
+    /// A blank total cell, derived from the cells it adds up.
+    Derived,
+    /// The label is within a small edit distance of the form's label, or cut short.
+    Near,
+    /// The label is unreadable; the rows recognised before and after it place it.
+    Position,
+}
+
+impl BoundBy {
+    /// Whether an `error` may rest on a fact bound this way.
+    pub fn is_certain(self) -> bool {
+        matches!(
+            self,
+            BoundBy::Exact | BoundBy::Variant | BoundBy::Pattern | BoundBy::Structure
+        )
+    }
+
+    /// The name used in rule files (`min_certainty`), `dump` and JSON.
+    pub fn name(self) -> &'static str {
+        match self {
+            BoundBy::Exact => "exact",
+            BoundBy::Variant => "variant",
+            BoundBy::Pattern => "pattern",
+            BoundBy::Structure => "structure",
+            BoundBy::Derived => "derived",
+            BoundBy::Near => "near",
+            BoundBy::Position => "position",
+        }
+    }
+
+    /// Reads a name written in a rule file.
+    pub fn parse(s: &str) -> Option<BoundBy> {
+        [
+            BoundBy::Exact,
+            BoundBy::Variant,
+            BoundBy::Pattern,
+            BoundBy::Structure,
+            BoundBy::Derived,
+            BoundBy::Near,
+            BoundBy::Position,
+        ]
+        .into_iter()
+        .find(|b| b.name() == s)
+    }
+
+    /// How sure the binding is, for comparisons with a rule's `min_certainty`: 4 for a label
+    /// read as written (exact, variant, pattern, structure), 3 derived, 2 near, 1 position.
+    pub fn rank(self) -> u8 {
+        match self {
+            BoundBy::Exact | BoundBy::Variant | BoundBy::Pattern | BoundBy::Structure => 4,
+            BoundBy::Derived => 3,
+            BoundBy::Near => 2,
+            BoundBy::Position => 1,
+        }
+    }
 }
 
 /// One bound value with its provenance.
@@ -79,6 +135,10 @@ pub struct Fact {
     /// (区政府办 in a district report, 自然人 only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub scope: Option<String>,
+    /// How the binding was made, when it is worth saying (a near label, a derived total, a
+    /// note written in the cell).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
 
 /// All facts bound from one report.
@@ -95,14 +155,39 @@ pub struct FactSet {
     /// 2-D forms by table name: the rows bound and the columns found. Their cells are in
     /// `table` under `ROW[COLUMN]`.
     pub grids: BTreeMap<String, Grid>,
-    /// Blank cells of 2-D forms, with `row / column` titles.
-    pub grid_blanks: Vec<(Span, String)>,
-    /// Row keys of tables that were not recognised in the report, with the table's title.
+    /// Blank cells of 2-D forms (judged after the rules ran: needed by a relation, or not).
+    pub grid_blanks: Vec<BlankCell>,
+    /// Row keys of tables that were not recognised in the report, with the table's name.
     pub unrecognised: BTreeMap<String, String>,
-    /// Names of the tables that were not recognised, with their titles.
-    pub unrecognised_tables: BTreeMap<String, String>,
+    /// Tables that were not recognised, by name: their title and why.
+    pub unrecognised_tables: BTreeMap<String, NotRecognised>,
     /// The report's title line (findings about the whole report point here).
     pub title: Option<Span>,
+}
+
+/// A blank cell of a 2-D form.
+#[derive(Debug, Clone, Serialize)]
+pub struct BlankCell {
+    /// Where the cell is.
+    pub span: Span,
+    /// `row / column` titles.
+    pub title: String,
+    /// The table's title.
+    pub table: String,
+    /// The fact name (`table.next[total]`).
+    pub field: String,
+    /// For a blank total cell derived from its parts: the sum, written out.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub derived: Option<String>,
+}
+
+/// A table of the form that was not recognised in the report.
+#[derive(Debug, Clone, Serialize)]
+pub struct NotRecognised {
+    /// The table's title.
+    pub title: String,
+    /// Why, for the reader.
+    pub reason: String,
 }
 
 /// The shape of a bound 2-D form.
@@ -169,6 +254,7 @@ pub fn bind(
                 .map_or(String::new(), |h| source.text[h.span.range()].to_string()),
             bound_by: BoundBy::Structure,
             scope: None,
+            note: None,
         },
     );
     (facts, diags)
@@ -177,7 +263,7 @@ pub fn bind(
 fn capture_value(kind: Placeholder, text: &str, unit: Option<MoneyUnit>) -> Option<FactValue> {
     match kind {
         Placeholder::Number | Placeholder::Year => {
-            let n = numerals::parse_number(text)?;
+            let n = crate::numerals::parse_number(text)?;
             Some(match unit {
                 Some(unit) => FactValue::Money(Money { amount: n, unit }),
                 None => FactValue::Number(n),
@@ -236,6 +322,7 @@ fn matches(
                 raw: original[span.range()].to_string(),
                 bound_by: BoundBy::Pattern,
                 scope: None,
+                note: None,
             });
         }
     }
@@ -287,6 +374,7 @@ fn bind_prose(text: &str, report: &Report, specs: &FieldSpecs, facts: &mut FactS
                         raw: text[span.range()].to_string(),
                         bound_by: BoundBy::Pattern,
                         scope: None,
+                        note: None,
                     });
                 }
             }

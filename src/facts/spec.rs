@@ -47,6 +47,9 @@ pub struct ColumnSpec {
     pub title: String,
     /// Header label keys (normalised with [`label_key`]).
     pub keys: Vec<String>,
+    /// For a total column (`总计`): the keys of the columns it adds up. A blank cell of it is
+    /// derived from its row's parts, with a note.
+    pub sum_of: Vec<String>,
 }
 
 /// One expected table row.
@@ -65,6 +68,10 @@ pub struct RowSpec {
     pub unlabeled: bool,
     /// The row exists in only some variants of the form (not reported when missing).
     pub optional: bool,
+    /// The variant of the form the row belongs to (`2019`: the single （六）其他处理 row).
+    /// Once a row of one variant is recognised by its label, rows of other variants are left
+    /// out when rows are bound by position.
+    pub variant: Option<String>,
 }
 
 /// What a pattern's placeholder captures.

@@ -1,15 +1,21 @@
-//! Binding a table of the form: rows are aligned to the expected rows in form order (a
-//! weighted longest-common-subsequence over label matches), then rows whose labels are
-//! unreadable are bound by position where the rows around them anchor the alignment.
+//! Binding a table of the form. The report's rows are aligned to the expected rows in form
+//! order (a weighted longest-common-subsequence over label matches), then rows whose labels are
+//! unreadable are bound by position where the rows recognised around them prove it.
+//!
+//! A table may be written in pieces (Markdown conversions and PDF text break one form into
+//! several tables within its part of the report): the pieces of one part are read as one table
+//! when that binds more rows. Every fact records how it was bound ([`BoundBy`]).
 
 use super::checks::{self, BuiltinCheck};
-use super::spec::{label_key, TableSpec};
-use super::{BoundBy, Fact, FactSet, FactValue};
+use super::spec::{label_key, ColumnSpec, RowSpec, TableSpec};
+use super::{BlankCell, BoundBy, Fact, FactSet, FactValue, NotRecognised};
 use crate::diagnostic::{Diagnostic, Label, Lang};
-use crate::document::{Report, Row, Table};
-
+use crate::document::{Cell, NormText, Report, Row, Table, TableLayout};
+use crate::numerals::{read_cell, CellReading};
 use crate::span::Span;
 use crate::units::{Money, MoneyUnit};
+use rust_decimal::Decimal;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// Whether a label shows encoding damage or markup remnants: bopomofo, box drawing, pinyin
 /// letters with tone marks, the replacement character, or an HTML tag.
@@ -22,11 +28,7 @@ pub fn is_garbled(label: &str) -> bool {
             | '\u{FFFD}'
             | '\u{E000}'..='\u{F8FF}') // private use
     });
-    strong || has_tag(label)
-}
-
-fn has_tag(s: &str) -> bool {
-    tag_remnant(s).is_some()
+    strong || tag_remnant(label).is_some()
 }
 
 /// The first HTML tag remnant in a label: `</span>`, or `?/span>` where the `<` was lost.
@@ -39,43 +41,94 @@ fn tag_remnant(s: &str) -> Option<&str> {
     re.find(s).map(|m| m.as_str())
 }
 
-/// How well an actual label key matches an expected one (0 = no match).
-fn score(actual: &str, expected: &str) -> u32 {
+/// The last enumerated part of a label that carries its group labels too
+/// (`（四）无 1.本机关不掌握相关政府信息` → `1.本机关不掌握相关政府信息`).
+fn last_enumerated_part(label: &str) -> Option<String> {
+    static RE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    let re = RE.get_or_init(|| {
+        regex::Regex::new(r"\([一二三四五六七八九十]{1,3}\)|[0-9]{1,2}[.、](?:[^0-9]|$)|[一二三四五六七八九十]{1,3}、")
+            .expect("valid regex")
+    });
+    let norm = NormText::new(label, 0).text;
+    let start = re.find_iter(&norm).map(|m| m.start()).last()?;
+    (start > 0).then(|| norm[start..].to_string())
+}
+
+/// The keys a label is matched by: the whole label, and its last enumerated part.
+fn label_keys(label: &str) -> Vec<String> {
+    let mut keys = vec![label_key(label)];
+    if let Some(part) = last_enumerated_part(label) {
+        let k = label_key(&part);
+        if !k.is_empty() && !keys.contains(&k) {
+            keys.push(k);
+        }
+    }
+    keys
+}
+
+/// How well an actual label key matches an expected one: the score (0 = no match) and how.
+fn score(actual: &str, expected: &str, alias: bool) -> (u32, BoundBy) {
     let (a, e) = (actual.chars().count(), expected.chars().count());
     if a == 0 || e == 0 {
-        return 0;
+        return (0, BoundBy::Position);
     }
     if actual == expected {
-        100
+        (
+            100,
+            if alias {
+                BoundBy::Variant
+            } else {
+                BoundBy::Exact
+            },
+        )
     } else if a >= 4 && expected.starts_with(actual) {
-        80 // truncated in the form, still recognisable
+        (80, BoundBy::Near) // cut short in the report, still recognisable
     } else if e >= 4 && actual.starts_with(expected) {
-        70
+        (70, BoundBy::Near)
     } else if e >= 4 && actual.contains(expected) {
-        60
+        (60, BoundBy::Near)
     } else {
-        0
+        (0, BoundBy::Position)
     }
 }
 
-struct Candidate<'a> {
-    row: &'a Row,
-    /// Index of the label cell (the last of the leading text cells).
-    label_index: usize,
-    /// Index of the first value cell (2-D forms).
-    first_value: usize,
-    label: String,
-    key: String,
-    value_cell: Option<usize>,
-    unit_cell: Option<usize>,
+/// Edits allowed between a label and the form's label it is read as: a dropped, added or
+/// swapped character per four (`其他法律行政止公开` for `其他法律行政法规禁止公开`).
+fn near_limit(expected_chars: usize) -> usize {
+    (expected_chars / 4).max(1)
 }
 
-/// A cell that holds a figure, a blank, or a blank marker.
-fn is_value_cell(text: &str) -> bool {
-    let t = text.trim();
-    t.is_empty()
-        || is_dash(t)
-        || super::numerals::parse_arabic(MoneyUnit::split_suffix(t).0).is_some()
+/// One row of the report that may be a row of the form.
+struct Candidate<'a> {
+    row: &'a Row,
+    /// The label as written (the row's own label cell), and where it is.
+    label: String,
+    label_span: Span,
+    /// Label readings: (key, span, text). The row's own label; for PDF text also the label
+    /// continued from the lines above it.
+    readings: Vec<(String, Span, String)>,
+    /// Value cells: one per column of a 2-D form (trailing padding removed), or the value cell
+    /// of a `label | unit | value` table.
+    values: Vec<&'a Cell>,
+    unit_cell: Option<&'a Cell>,
+    /// At least one value cell holds a figure.
+    numeric: bool,
+    /// Every value cell holds a figure, a blank or a blank mark (the row can carry figures).
+    plausible: bool,
+}
+
+impl Candidate<'_> {
+    fn readable_label(&self) -> bool {
+        self.readings.iter().any(|(k, _, _)| !k.is_empty())
+    }
+}
+
+fn is_value_text(text: &str) -> bool {
+    !matches!(read_cell(text), CellReading::Text)
+}
+
+fn is_number_text(text: &str) -> bool {
+    matches!(read_cell(text), CellReading::Number { .. })
 }
 
 /// The leading text cells of a row of a 2-D form: (label cell index, first value cell index).
@@ -85,7 +138,7 @@ fn grid_label(row: &Row) -> (usize, usize) {
     let prefix = row
         .cells
         .iter()
-        .take_while(|c| !c.text.trim().is_empty() && !is_value_cell(&c.text))
+        .take_while(|c| !c.text.trim().is_empty() && !is_value_text(&c.text))
         .count();
     match prefix {
         0 if row.cells.first().is_some_and(|c| c.text.trim().is_empty()) => (0, 1),
@@ -94,41 +147,30 @@ fn grid_label(row: &Row) -> (usize, usize) {
     }
 }
 
-fn is_dash(s: &str) -> bool {
-    let t = s.trim();
-    !t.is_empty()
-        && t.chars()
-            .all(|c| matches!(c, '-' | '—' | '－' | '/' | '／' | '–' | '―'))
+/// A row that carries figures: its value cells are all figures or blanks, one at least a
+/// figure.
+fn is_grid_value_row(row: &Row) -> bool {
+    let (_, first) = grid_label(row);
+    let values = &row.cells[first.min(row.cells.len())..];
+    !values.is_empty()
+        && values.iter().all(|c| is_value_text(&c.text))
+        && values.iter().any(|c| is_number_text(&c.text))
 }
 
-impl Candidate<'_> {
-    fn value_text(&self) -> Option<&str> {
-        self.value_cell
-            .and_then(|i| self.row.cells.get(i))
-            .map(|c| c.text.as_str())
+/// Cells without their trailing blanks beyond `width` (Markdown rows padded to a wider header).
+fn trim_padding(cells: &[Cell], width: usize) -> &[Cell] {
+    let mut n = cells.len();
+    while n > width && cells[n - 1].text.trim().is_empty() {
+        n -= 1;
     }
-
-    /// A row that carries a figure: a number, or a blank value cell next to a unit.
-    fn is_value_row(&self) -> bool {
-        let Some(v) = self.value_text() else {
-            return false;
-        };
-        if super::numerals::parse_arabic(v).is_some() {
-            return true;
-        }
-        let unit = self
-            .unit_cell
-            .and_then(|i| self.row.cells.get(i))
-            .map_or("", |c| c.text.as_str());
-        (v.is_empty() || is_dash(v) && !is_dash(unit)) && !unit.is_empty() && !is_dash(unit)
-    }
+    &cells[..n]
 }
 
-fn find_column(table: &Table, names: &[String]) -> Option<(usize, usize)> {
+fn find_column(rows: &[&Row], names: &[String]) -> Option<(usize, usize)> {
     if names.is_empty() {
         return None;
     }
-    table.rows.iter().enumerate().find_map(|(ri, r)| {
+    rows.iter().enumerate().find_map(|(ri, r)| {
         r.cells
             .iter()
             .position(|c| names.iter().any(|n| label_key(&c.text) == *n))
@@ -136,52 +178,32 @@ fn find_column(table: &Table, names: &[String]) -> Option<(usize, usize)> {
     })
 }
 
-struct Alignment<'a> {
-    candidates: Vec<Candidate<'a>>,
-    /// (expected row index, candidate index, bound by)
-    pairs: Vec<(usize, usize, BoundBy)>,
-    matched: usize,
-    table_span: Span,
-    /// 2-D forms: (position counted from the row's end, column spec index) of every column
-    /// found in the header; counting from the end copes with rows whose nested labels take
-    /// different numbers of cells.
-    columns: Vec<(usize, usize)>,
-}
-
-/// A row of a 2-D form that carries figures: an optional label, then only numbers, blanks or
-/// dashes, at least one of them a number.
-fn is_grid_value_row(row: &Row) -> bool {
-    let (_, first) = grid_label(row);
-    let values = &row.cells[first.min(row.cells.len())..];
-    !values.is_empty()
-        && values.iter().all(|c| is_value_cell(&c.text))
-        && values
-            .iter()
-            .any(|c| super::numerals::parse_arabic(MoneyUnit::split_suffix(&c.text).0).is_some())
-}
-
 /// Finds the column of every declared column label in the header rows (the rows before the
-/// first row of figures), preferring exact label matches and the lowest header row.
-fn find_columns(table: &Table, spec: &TableSpec) -> Vec<(usize, usize)> {
-    let header_end = table
-        .rows
+/// first row of figures), preferring exact label matches. Positions are counted from the end
+/// of the row (rows with nested labels have more leading cells). Only a complete, unambiguous
+/// header decides; otherwise columns go by position.
+fn find_columns(rows: &[&Row], spec: &TableSpec) -> Vec<(usize, usize)> {
+    let header_end = rows
         .iter()
-        .position(is_grid_value_row)
-        .unwrap_or(table.rows.len());
-    let header = &table.rows[..header_end];
+        .position(|r| is_grid_value_row(r))
+        .unwrap_or(rows.len());
+    let width = spec.columns.len();
+    let header: Vec<&[Cell]> = rows[..header_end]
+        .iter()
+        .map(|r| trim_padding(&r.cells, width))
+        .collect();
     let mut out = Vec::new();
     for (ci, col) in spec.columns.iter().enumerate() {
         // Exact matches; a label found at two different places (结果维持 under 复议 and under
         // 诉讼) is ambiguous and decides nothing.
         let mut places: Vec<usize> = header
             .iter()
-            .flat_map(|r| {
-                r.cells
+            .flat_map(|cells| {
+                cells
                     .iter()
                     .enumerate()
-                    .filter(|(_, c)| col.keys.iter().any(|k| label_key(&c.text) == *k))
-                    .filter(|(i, _)| *i > 0)
-                    .map(|(i, _)| r.cells.len() - i)
+                    .filter(|(i, c)| *i > 0 && col.keys.iter().any(|k| label_key(&c.text) == *k))
+                    .map(|(i, _)| cells.len() - i)
             })
             .collect();
         places.sort_unstable();
@@ -194,8 +216,8 @@ fn find_columns(table: &Table, spec: &TableSpec) -> Vec<(usize, usize)> {
             let hits: Vec<usize> = header
                 .iter()
                 .rev()
-                .flat_map(|r| {
-                    r.cells
+                .flat_map(|cells| {
+                    cells
                         .iter()
                         .enumerate()
                         .filter(|(i, c)| {
@@ -204,7 +226,7 @@ fn find_columns(table: &Table, spec: &TableSpec) -> Vec<(usize, usize)> {
                                 && key.chars().count() >= 2
                                 && col.keys.iter().any(|k| key.contains(k.as_str()))
                         })
-                        .map(|(i, _)| r.cells.len() - i)
+                        .map(|(i, _)| cells.len() - i)
                 })
                 .collect();
             (hits.len() == 1).then(|| hits[0])
@@ -215,85 +237,199 @@ fn find_columns(table: &Table, spec: &TableSpec) -> Vec<(usize, usize)> {
             }
         }
     }
-    // Only a complete, unambiguous header decides; otherwise columns go by position.
-    if out.len() == spec.columns.len() {
+    if out.len() == spec.columns.len() && out.iter().all(|&(from_end, _)| from_end <= width) {
         out
     } else {
         Vec::new()
     }
 }
 
-fn align<'a>(table: &'a Table, spec: &TableSpec) -> Alignment<'a> {
+/// The candidate rows of a (possibly pieced) table.
+fn candidates<'a>(text: &str, rows: &[&'a Row], spec: &TableSpec) -> Vec<Candidate<'a>> {
+    let grid = !spec.columns.is_empty();
+    let width = spec.columns.len();
+    let value_col = find_column(rows, &spec.value_column);
+    let unit_col = find_column(rows, &spec.unit_column).map(|(_, c)| c);
+    let first_row = value_col.map_or(0, |(r, _)| r + 1);
+    rows[first_row.min(rows.len())..]
+        .iter()
+        .filter(|r| {
+            r.cells.len() >= 2 || grid && r.cells.len() == 1 && is_value_text(&r.cells[0].text)
+        })
+        .map(|row| {
+            let (label_index, first_value) = if grid { grid_label(row) } else { (0, 1) };
+            let (label, label_span) = if first_value > label_index {
+                let c = &row.cells[label_index];
+                (c.text.clone(), c.span)
+            } else {
+                (String::new(), Span::new(row.span.start, row.span.start))
+            };
+            let mut readings = vec![(label_key(&label), label_span, label.clone())];
+            for k in label_keys(&label).into_iter().skip(1) {
+                readings.push((k, label_span, label.clone()));
+            }
+            if let Some(first) = row.label_lines.first() {
+                // PDF text: the label may begin on the lines above the figures.
+                let span = Span::new(first.start, label_span.end.max(first.end));
+                let joined: String = row
+                    .label_lines
+                    .iter()
+                    .map(|s| &text[s.range()])
+                    .chain(std::iter::once(label.as_str()))
+                    .collect();
+                for k in label_keys(&joined) {
+                    if !readings.iter().any(|r| r.0 == k) {
+                        readings.push((k, span, joined.clone()));
+                    }
+                }
+            }
+            let (values, unit_cell): (Vec<&Cell>, Option<&Cell>) = if grid {
+                let cells = &row.cells[first_value.min(row.cells.len())..];
+                (trim_padding(cells, width).iter().collect(), None)
+            } else {
+                let vi = value_col.map_or(row.cells.len() - 1, |(_, c)| c);
+                (
+                    row.cells.get(vi).into_iter().collect(),
+                    unit_col.and_then(|u| row.cells.get(u)),
+                )
+            };
+            let numeric = values.iter().any(|c| is_number_text(&c.text));
+            let plausible = !values.is_empty() && values.iter().all(|c| is_value_text(&c.text));
+            Candidate {
+                row,
+                label,
+                label_span,
+                readings,
+                values,
+                unit_cell,
+                numeric,
+                plausible,
+            }
+        })
+        .collect()
+}
+
+/// One row of the form bound to a row of the report.
+#[derive(Debug, Clone, Copy)]
+struct Pair {
+    expected: usize,
+    candidate: usize,
+    by: BoundBy,
+    /// Which label reading matched (index into `Candidate::readings`).
+    reading: usize,
+}
+
+struct Alignment<'a> {
+    candidates: Vec<Candidate<'a>>,
+    pairs: Vec<Pair>,
+    /// Rows bound by their labels.
+    matched: usize,
+    span: Span,
+    /// 2-D forms: (position counted from the row's end, column spec index) of every column
+    /// found in the header; empty when the columns go by position.
+    columns: Vec<(usize, usize)>,
+    /// Variants of the form seen (rows of a variant bound by label).
+    variants: BTreeSet<String>,
+}
+
+/// The best match of a candidate for an expected row: (score, how, reading index).
+fn best_match(c: &Candidate, row: &RowSpec, spec: &TableSpec) -> (u32, BoundBy, usize) {
+    if row.unlabeled {
+        let fits = !c.readable_label() && c.values.len() == spec.columns.len() && c.numeric;
+        return if fits {
+            (100, BoundBy::Exact, 0)
+        } else {
+            (0, BoundBy::Position, 0)
+        };
+    }
+    let mut best = (0, BoundBy::Position, 0);
+    for (ri, (key, _, _)) in c.readings.iter().enumerate() {
+        for (ki, k) in row.keys.iter().enumerate() {
+            let (sc, by) = score(key, k, ki > 0);
+            if sc > best.0 {
+                best = (sc, by, ri);
+            }
+        }
+    }
+    best
+}
+
+/// A label within a few edits of exactly one row's label: (score, reading index).
+fn near_match(c: &Candidate, i: usize, spec: &TableSpec) -> Option<(u32, usize)> {
+    let mut found: Option<(usize, usize, usize)> = None; // (distance, row, reading)
+    let mut tie = false;
+    for (ri, (key, _, _)) in c.readings.iter().enumerate() {
+        let kc = key.chars().count();
+        if kc < 3 {
+            continue;
+        }
+        for (j, row) in spec.rows.iter().enumerate() {
+            for k in &row.keys {
+                let ec = k.chars().count();
+                if ec < 4 || kc.abs_diff(ec) > near_limit(ec) {
+                    continue;
+                }
+                let d = strsim::levenshtein(key, k);
+                if d == 0 || d > near_limit(ec) {
+                    continue;
+                }
+                match found {
+                    Some((bd, bj, _)) if d > bd || (d == bd && bj == j) => {}
+                    Some((bd, _, _)) if d == bd => tie = true,
+                    _ => {
+                        found = Some((d, j, ri));
+                        tie = false;
+                    }
+                }
+            }
+        }
+    }
+    match found {
+        Some((d, j, ri)) if j == i && !tie => Some((50u32.saturating_sub(d as u32), ri)),
+        _ => None,
+    }
+}
+
+fn align<'a>(text: &str, rows: &[&'a Row], span: Span, spec: &TableSpec) -> Alignment<'a> {
     let grid = !spec.columns.is_empty();
     let columns = if grid {
-        find_columns(table, spec)
+        find_columns(rows, spec)
     } else {
         Vec::new()
     };
-    let header = find_column(table, &spec.value_column);
-    let unit_col = find_column(table, &spec.unit_column).map(|(_, c)| c);
-    let first_row = header.map_or(0, |(r, _)| r + 1);
-    let candidates: Vec<Candidate> = table.rows[first_row..]
-        .iter()
-        .filter(|r| {
-            r.cells.len() >= 2 || grid && r.cells.len() == 1 && is_value_cell(&r.cells[0].text)
-        })
-        .map(|row| {
-            let value_cell = match header {
-                Some((_, c)) => Some(c),
-                None => Some(row.cells.len() - 1),
-            };
-            let (label_index, first_value) = if grid { grid_label(row) } else { (0, 1) };
-            let label = if first_value > label_index {
-                row.cells[label_index].text.clone()
-            } else {
-                String::new()
-            };
-            Candidate {
-                key: label_key(&label),
-                label,
-                label_index,
-                first_value,
-                row,
-                value_cell,
-                unit_cell: unit_col,
-            }
-        })
-        .collect();
+    let candidates = candidates(text, rows, spec);
+    let width = spec.columns.len();
+    // Rows that may carry the form's figures: a label and value cells, or (2-D) a row of
+    // figures with the form's number of cells.
     let value_rows: Vec<usize> = (0..candidates.len())
-        .filter(|&i| candidates[i].is_value_row())
+        .filter(|&i| {
+            let c = &candidates[i];
+            c.plausible && (c.numeric || c.readable_label())
+        })
         .collect();
-    let value_rows: Vec<usize> = if grid {
-        (0..candidates.len())
-            .filter(|&i| is_grid_value_row(candidates[i].row))
-            .collect()
-    } else {
-        value_rows
-    };
     let (m, n) = (spec.rows.len(), value_rows.len());
-    let s = |i: usize, j: usize| -> u32 {
-        let key = &candidates[value_rows[j]].key;
-        if spec.rows[i].unlabeled {
-            let c = &candidates[value_rows[j]];
-            let values = c.row.cells.len().saturating_sub(c.first_value);
-            return if key.is_empty() && values == spec.columns.len() {
-                100
-            } else {
-                0
-            };
+    let mut scores = vec![vec![(0u32, BoundBy::Position, 0usize); n]; m];
+    for (i, row) in spec.rows.iter().enumerate() {
+        for (j, &ci) in value_rows.iter().enumerate() {
+            let c = &candidates[ci];
+            let mut s = best_match(c, row, spec);
+            if s.0 == 0 {
+                if let Some((sc, ri)) = near_match(c, i, spec) {
+                    s = (sc, BoundBy::Near, ri);
+                }
+            }
+            // A row of a 2-D form binds only with one value per column.
+            if grid && c.values.len() != width {
+                s.0 = 0;
+            }
+            scores[i][j] = s;
         }
-        spec.rows[i]
-            .keys
-            .iter()
-            .map(|k| score(key, k))
-            .max()
-            .unwrap_or(0)
-    };
+    }
     let mut dp = vec![vec![0u32; n + 1]; m + 1];
     for i in 1..=m {
         for j in 1..=n {
             let mut best = dp[i - 1][j].max(dp[i][j - 1]);
-            let sc = s(i - 1, j - 1);
+            let sc = scores[i - 1][j - 1].0;
             if sc > 0 {
                 best = best.max(dp[i - 1][j - 1] + sc);
             }
@@ -303,9 +439,14 @@ fn align<'a>(table: &'a Table, spec: &TableSpec) -> Alignment<'a> {
     let mut pairs = Vec::new();
     let (mut i, mut j) = (m, n);
     while i > 0 && j > 0 {
-        let sc = s(i - 1, j - 1);
+        let (sc, by, reading) = scores[i - 1][j - 1];
         if sc > 0 && dp[i][j] == dp[i - 1][j - 1] + sc {
-            pairs.push((i - 1, value_rows[j - 1], BoundBy::Label));
+            pairs.push(Pair {
+                expected: i - 1,
+                candidate: value_rows[j - 1],
+                by,
+                reading,
+            });
             i -= 1;
             j -= 1;
         } else if dp[i][j] == dp[i - 1][j] {
@@ -316,38 +457,50 @@ fn align<'a>(table: &'a Table, spec: &TableSpec) -> Alignment<'a> {
     }
     pairs.reverse();
     let matched = pairs.len();
-    // Position fallback: in a gap between two anchors with as many unmatched value rows as
-    // unmatched expected rows (at most 3), bind them in order.
-    let mut anchors: Vec<(isize, isize)> = vec![(-1, -1)];
-    anchors.extend(pairs.iter().map(|&(e, c, _)| (e as isize, c as isize)));
-    anchors.push((m as isize, candidates.len() as isize));
+    let variants: BTreeSet<String> = pairs
+        .iter()
+        .filter_map(|p| spec.rows[p.expected].variant.clone())
+        .collect();
+    // Position: in a gap between two rows recognised by label, as many rows of figures as
+    // expected rows (rows of a variant of the form not seen left out) are bound in order.
+    let excluded = |e: usize| {
+        spec.rows[e]
+            .variant
+            .as_ref()
+            .is_some_and(|v| !variants.is_empty() && !variants.contains(v))
+    };
     let mut extra = Vec::new();
-    for w in anchors.windows(2) {
-        let ((e0, c0), (e1, c1)) = (w[0], w[1]);
-        if e0 < 0 || e1 >= m as isize || !spec.complete {
-            continue; // only between two recognised rows of a complete form
-        }
-        let exp: Vec<usize> = ((e0 + 1)..e1).map(|x| x as usize).collect();
-        let cands: Vec<usize> = ((c0 + 1)..c1)
-            .map(|x| x as usize)
-            .filter(|&c| value_rows.contains(&c))
-            .collect();
-        if !exp.is_empty() && exp.len() == cands.len() && exp.len() <= 3 {
-            extra.extend(
-                exp.into_iter()
-                    .zip(cands)
-                    .map(|(e, c)| (e, c, BoundBy::Position)),
-            );
+    if spec.complete {
+        for w in pairs.windows(2) {
+            let (a, b) = (w[0], w[1]);
+            let exp: Vec<usize> = ((a.expected + 1)..b.expected)
+                .filter(|&e| !excluded(e))
+                .collect();
+            let cands: Vec<usize> = ((a.candidate + 1)..b.candidate)
+                .filter(|&c| {
+                    let c = &candidates[c];
+                    c.plausible && c.numeric && (!grid || c.values.len() == width)
+                })
+                .collect();
+            if !exp.is_empty() && exp.len() == cands.len() && exp.len() <= 6 {
+                extra.extend(exp.into_iter().zip(cands).map(|(e, c)| Pair {
+                    expected: e,
+                    candidate: c,
+                    by: BoundBy::Position,
+                    reading: 0,
+                }));
+            }
         }
     }
     pairs.extend(extra);
-    pairs.sort_by_key(|p| p.0);
+    pairs.sort_by_key(|p| p.expected);
     Alignment {
         candidates,
         pairs,
         matched,
-        table_span: table.span,
+        span,
         columns,
+        variants,
     }
 }
 
@@ -367,16 +520,93 @@ fn diag(check: BuiltinCheck, lang: Lang, message: String) -> Diagnostic {
 }
 
 /// The value of a cell. A money unit written in the cell (`251000元`) wins over the row's
-/// unit cell, which wins over the unit declared in the rule file.
-fn cell_value(text: &str, row_unit: Option<MoneyUnit>) -> FactValue {
-    if text.trim().is_empty() || is_dash(text) {
-        return FactValue::Blank;
+/// unit cell, which wins over the unit declared in the rule file. A note written after the
+/// figure is returned with it.
+fn cell_value(text: &str, row_unit: Option<MoneyUnit>) -> (FactValue, Option<String>) {
+    match read_cell(text) {
+        CellReading::Blank => (FactValue::Blank, None),
+        CellReading::Text => (FactValue::Text(text.trim().to_string()), None),
+        CellReading::Number { value, unit, note } => match unit.or(row_unit) {
+            Some(unit) => (
+                FactValue::Money(Money {
+                    amount: value,
+                    unit,
+                }),
+                note,
+            ),
+            None => (FactValue::Number(value), note),
+        },
     }
-    let (body, own_unit) = MoneyUnit::split_suffix(text);
-    match (super::numerals::parse_arabic(body), own_unit.or(row_unit)) {
-        (Some(n), Some(unit)) => FactValue::Money(Money { amount: n, unit }),
-        (Some(n), None) => FactValue::Number(n),
-        (None, _) => FactValue::Text(text.to_string()),
+}
+
+/// The tables of the report that may hold the form: each table alone, and the pieces of one
+/// part of the report read together (a form broken into several tables).
+fn table_groups(report: &Report) -> Vec<Vec<&Table>> {
+    let mut out: Vec<Vec<&Table>> = report.tables.iter().map(|t| vec![t]).collect();
+    let mut run: Vec<&Table> = Vec::new();
+    for t in &report.tables {
+        if run.last().is_some_and(|l| l.section != t.section) {
+            if run.len() > 1 {
+                out.push(std::mem::take(&mut run));
+            }
+            run.clear();
+        }
+        run.push(t);
+    }
+    if run.len() > 1 {
+        out.push(run);
+    }
+    out
+}
+
+/// Why a table of the form was not found: its labels in running text with the figures joined
+/// to them, or nothing of it at all.
+fn not_found_reason(text: &str, report: &Report, spec: &TableSpec, lang: Lang) -> String {
+    let keys: Vec<&String> = spec
+        .rows
+        .iter()
+        .flat_map(|r| r.keys.iter())
+        .filter(|k| k.chars().count() >= 4)
+        .collect();
+    let lines = crate::span::LineIndex::new(text);
+    for p in &report.paragraphs {
+        let norm = NormText::new(&text[p.span.range()], p.span.start);
+        let found: Vec<usize> = keys
+            .iter()
+            .filter_map(|k| norm.text.find(k.as_str()))
+            .collect();
+        // A label followed directly by its figures (a unit word may sit between).
+        let glued = keys.iter().any(|k| {
+            norm.text.match_indices(k.as_str()).any(|(i, _)| {
+                norm.text[i + k.len()..]
+                    .chars()
+                    .find(|c| !"条件次个人篇项万元".contains(*c))
+                    .is_some_and(|c| c.is_ascii_digit())
+            })
+        });
+        if found.len() >= 2 && glued {
+            let at = norm.orig_span(found[0], found[0]);
+            return match lang {
+                Lang::Zh => format!(
+                    "第 {} 行起的文字含有该表的行标签，但数字与标签连在一起、单元格之间没有分隔，无法可靠拆分",
+                    lines.line(at.start)
+                ),
+                Lang::En => format!(
+                    "the table's row labels stand in running text from line {}, with the figures joined to them and no separator between cells: they cannot be split with certainty",
+                    lines.line(at.start)
+                ),
+            };
+        }
+    }
+    match lang {
+        Lang::Zh => format!(
+            "报告中的 {} 个表格均不含该表两行以上的标签",
+            report.tables.len()
+        ),
+        Lang::En => format!(
+            "none of the {} table(s) in the report has two or more rows of the form",
+            report.tables.len()
+        ),
     }
 }
 
@@ -389,286 +619,508 @@ pub(super) fn bind_table(
     facts: &mut FactSet,
     diags: &mut Vec<Diagnostic>,
 ) {
-    let best = report
-        .tables
+    let groups = table_groups(report);
+    let best = groups
         .iter()
-        .map(|t| align(t, spec))
-        .filter(|a| a.matched >= 2.min(spec.rows.len()))
-        .max_by_key(|a| a.matched);
-    let Some(al) = best else {
+        .map(|g| {
+            let rows: Vec<&Row> = g.iter().flat_map(|t| t.rows.iter()).collect();
+            let span = g
+                .iter()
+                .map(|t| t.span)
+                .reduce(|a, b| a.cover(b))
+                .unwrap_or_default();
+            (align(text, &rows, span, spec), rows.len(), g)
+        })
+        .filter(|(a, _, _)| a.matched >= 2.min(spec.rows.len()))
+        .max_by_key(|(a, rows, _)| (a.matched, std::cmp::Reverse(*rows)));
+    let Some((al, _, group)) = best else {
         let c = checks::TABLE_NOT_FOUND;
+        let reason = not_found_reason(text, report, spec, lang);
         let msg = match lang {
-            Lang::Zh => format!("未找到{}（{}）", spec.title, c.summary_zh),
-            Lang::En => format!("{} not found: {}", spec.title, c.summary_en),
+            Lang::Zh => format!("未识别{}：{}", spec.title, reason),
+            Lang::En => format!("{} not recognised: {}", spec.title, reason),
         };
-        diags.push(diag(c, lang, msg).with_note(format!(
-            "{} table(s) in the report; none has two or more rows of the form",
-            report.tables.len()
-        )));
-        for r in &spec.rows {
-            facts.unrecognised.insert(r.key.clone(), spec.title.clone());
+        let mut d = diag(c, lang, msg);
+        if let Some(t) = facts.title {
+            d = d.with_label(Label::primary(t, lang.pick("本报告", "this report")));
         }
-        facts
-            .unrecognised_tables
-            .insert(spec.name.clone(), spec.title.clone());
+        diags.push(d);
+        for r in &spec.rows {
+            facts.unrecognised.insert(r.key.clone(), spec.name.clone());
+        }
+        facts.unrecognised_tables.insert(
+            spec.name.clone(),
+            NotRecognised {
+                title: spec.title.clone(),
+                reason,
+            },
+        );
         return;
     };
-    let bound: std::collections::HashMap<usize, (usize, BoundBy)> =
-        al.pairs.iter().map(|&(e, c, by)| (c, (e, by))).collect();
-    let mut blanks_as_zero: Vec<Span> = Vec::new();
-    let mut ragged: Vec<(Span, usize)> = Vec::new();
-    let mut grid_blanks: Vec<(Span, String, String)> = Vec::new();
-    if !spec.columns.is_empty() {
-        let grid = facts.grids.entry(spec.name.clone()).or_default();
-        // Header order when the header was read, else the form's order (positional).
-        grid.columns = if al.columns.is_empty() {
-            spec.columns.iter().map(|c| c.key.clone()).collect()
-        } else {
-            al.columns
-                .iter()
-                .map(|&(_, c)| spec.columns[c].key.clone())
-                .collect()
-        };
+    let flat = group.iter().all(|t| t.layout == TableLayout::Flat);
+    Binder {
+        text,
+        spec,
+        lang,
+        facts,
+        diags,
+        al: &al,
+        flat,
     }
-    for (ci, cand) in al.candidates.iter().enumerate() {
-        let label_cell = &cand.row.cells[cand.label_index.min(cand.row.cells.len() - 1)];
-        let garbled = is_garbled(&cand.label);
-        match bound.get(&ci) {
-            Some(&(ei, by)) => {
-                let row_spec = &spec.rows[ei];
-                let unit_text = cand
-                    .unit_cell
-                    .and_then(|i| cand.row.cells.get(i))
-                    .map_or("", |c| c.text.as_str());
-                let row_unit = if spec.unit_column.is_empty() || unit_text.is_empty() {
-                    row_spec.unit.as_deref().and_then(MoneyUnit::parse)
-                } else {
-                    MoneyUnit::parse(unit_text)
-                };
-                if by == BoundBy::Position {
-                    let (check, what_zh, what_en) = if garbled {
-                        (
-                            checks::GARBLED_LABEL,
-                            "行标签乱码",
-                            "row label is garbled by encoding damage",
-                        )
-                    } else if cand.key.chars().count() <= 2 {
-                        (
-                            checks::TRUNCATED_LABEL,
-                            "行标签被截断",
-                            "row label is truncated",
-                        )
-                    } else {
-                        (
-                            checks::UNBOUND_ROW,
-                            "行标签无法识别",
-                            "row label is not recognised",
-                        )
-                    };
-                    let msg = match lang {
-                        Lang::Zh => format!(
-                            "{what_zh}：「{}」，按位置视为「{}」",
-                            cand.label, row_spec.title
-                        ),
-                        Lang::En => format!(
-                            "{what_en}: `{}`; bound by position as `{}`",
-                            cand.label, row_spec.title
-                        ),
-                    };
-                    diags.push(
-                        diag(check, lang, msg)
-                            .with_label(Label::primary(label_cell.span, lang.pick("无法辨认的标签", "unreadable label")))
-                            .with_note(match lang {
-                                Lang::Zh => format!(
-                                    "其前后的行均已识别，故按位置将此行视为「{}」（table.{}）",
-                                    row_spec.title, row_spec.key
-                                ),
-                                Lang::En => format!(
-                                    "the rows before and after it are recognised, so this row is taken as `{}` (table.{})",
-                                    row_spec.title, row_spec.key
-                                ),
-                            }),
-                    );
-                    if let Some(tag) = tag_remnant(&cand.label) {
-                        if let Some(d) = diags.last_mut() {
-                            d.notes.push(match lang {
-                                Lang::Zh => format!("标签中残留网页标签 `{tag}`"),
-                                Lang::En => format!("the label holds an HTML tag remnant `{tag}`"),
-                            });
-                        }
-                    }
-                } else if garbled {
-                    diags.push(garbled_diag(lang, cand, label_cell.span));
+    .bind();
+}
+
+struct Binder<'x, 'a> {
+    text: &'x str,
+    spec: &'x TableSpec,
+    lang: Lang,
+    facts: &'x mut FactSet,
+    diags: &'x mut Vec<Diagnostic>,
+    al: &'x Alignment<'a>,
+    flat: bool,
+}
+
+impl Binder<'_, '_> {
+    fn bind(mut self) {
+        let (spec, lang, al) = (self.spec, self.lang, self.al);
+        let grid = !spec.columns.is_empty();
+        if grid {
+            let g = self.facts.grids.entry(spec.name.clone()).or_default();
+            // Header order when the header was read, else the form's order (positional).
+            g.columns = if al.columns.is_empty() {
+                spec.columns.iter().map(|c| c.key.clone()).collect()
+            } else {
+                al.columns
+                    .iter()
+                    .map(|&(_, c)| spec.columns[c].key.clone())
+                    .collect()
+            };
+        }
+        let bound: BTreeMap<usize, Pair> = al.pairs.iter().map(|p| (p.candidate, *p)).collect();
+        let mut blanks_as_zero: Vec<Span> = Vec::new();
+        let mut ragged: Vec<(Span, usize)> = Vec::new();
+        let mut unlabeled: Vec<(Span, &str)> = Vec::new();
+        for (ci, cand) in al.candidates.iter().enumerate() {
+            let garbled = is_garbled(&cand.label);
+            let Some(pair) = bound.get(&ci).copied() else {
+                self.unbound(cand, garbled, &mut ragged);
+                continue;
+            };
+            let row_spec = &spec.rows[pair.expected];
+            let (_, label_span, label_text) = &cand.readings[pair.reading];
+            match pair.by {
+                BoundBy::Position if !cand.readable_label() && !garbled => {
+                    unlabeled.push((first_line(self.text, cand.row.span), &row_spec.title))
                 }
-                // The value cells of this row: one (1-D form) or one per column (2-D form).
-                let cells: Vec<(String, Option<&str>, &crate::document::Cell)> =
-                    if spec.columns.is_empty() {
-                        let cell = cand
-                            .value_cell
-                            .and_then(|i| cand.row.cells.get(i))
-                            .unwrap_or(label_cell);
-                        vec![(row_spec.key.clone(), None, cell)]
-                    } else if !al.columns.is_empty() {
-                        al.columns
-                            .iter()
-                            .filter_map(|&(ci, col)| {
-                                let c = &spec.columns[col];
-                                let at = cand.row.cells.len().checked_sub(ci)?;
-                                if at < cand.first_value {
-                                    return None;
-                                }
-                                cand.row.cells.get(at).map(|cell| {
-                                    (
-                                        format!("{}[{}]", row_spec.key, c.key),
-                                        Some(c.title.as_str()),
-                                        cell,
-                                    )
-                                })
-                            })
-                            .collect()
-                    } else {
-                        // No readable header: the form's columns, in order, when the row has
-                        // as many figures as the form has columns.
-                        let values = &cand.row.cells[cand.first_value.min(cand.row.cells.len())..];
-                        if values.len() == spec.columns.len() {
-                            spec.columns
-                                .iter()
-                                .zip(values)
-                                .map(|(c, cell)| {
-                                    (
-                                        format!("{}[{}]", row_spec.key, c.key),
-                                        Some(c.title.as_str()),
-                                        cell,
-                                    )
-                                })
-                                .collect()
-                        } else {
-                            ragged.push((cand.row.span, values.len()));
-                            Vec::new()
-                        }
-                    };
-                for (key, column, cell) in cells {
-                    let mut value = cell_value(&cell.text, row_unit);
-                    match &value {
-                        FactValue::Blank if spec.blank_is_zero => {
-                            value = FactValue::Number(rust_decimal::Decimal::ZERO);
-                            blanks_as_zero.push(cell.span);
-                        }
-                        FactValue::Blank if column.is_some() => grid_blanks.push((
-                            cell.span,
-                            row_spec.title.clone(),
-                            column.unwrap_or("").to_string(),
-                        )),
-                        FactValue::Blank => {
-                            let c = checks::BLANK_CELL;
-                            let msg = match lang {
-                                Lang::Zh => format!("「{}」的数值为空", row_spec.title),
-                                Lang::En => format!("the value of `{}` is blank", row_spec.title),
-                            };
-                            diags.push(
-                                diag(c, lang, msg)
-                                    .with_label(Label::primary(
-                                        cell.span,
-                                        lang.pick("此处应填数字", "a number belongs here"),
-                                    ))
-                                    .with_label(Label::secondary(
-                                        label_cell.span,
-                                        format!("table.{key}"),
-                                    )),
-                            );
-                        }
-                        FactValue::Text(t) => {
-                            let c = checks::NON_NUMERIC_CELL;
-                            let msg = match lang {
-                                Lang::Zh => format!("「{}」的数值不是数字：{t}", row_spec.title),
-                                Lang::En => format!(
-                                    "the value of `{}` is not a number: {t}",
-                                    row_spec.title
-                                ),
-                            };
-                            diags
-                                .push(diag(c, lang, msg).with_label(Label::primary(cell.span, "")));
-                        }
-                        _ => {}
-                    }
-                    facts.table.insert(
-                        key,
-                        Fact {
-                            value,
-                            span: Some(cell.span),
-                            context: Some(cand.row.span),
-                            raw: text[cell.span.range()].to_string(),
-                            bound_by: by,
-                            scope: None,
-                        },
-                    );
+                BoundBy::Position => self.positional(cand, row_spec, garbled),
+                BoundBy::Near if near_edit(cand, pair, row_spec) => {
+                    self.near_label(label_text, *label_span, row_spec)
                 }
-                if !spec.columns.is_empty() {
-                    facts
-                        .grids
-                        .entry(spec.name.clone())
-                        .or_default()
-                        .rows
-                        .push(row_spec.key.clone());
-                }
+                _ if garbled => self.diags.push(garbled_diag(lang, cand, cand.label_span)),
+                _ => {}
             }
-            None => {
-                if garbled {
-                    diags.push(garbled_diag(lang, cand, label_cell.span));
-                } else if cand.is_value_row() && spec.complete {
-                    let short = cand.key.chars().count() <= 2;
-                    let check = if short {
-                        checks::TRUNCATED_LABEL
-                    } else {
-                        checks::UNBOUND_ROW
-                    };
-                    let msg = match lang {
-                        Lang::Zh => format!("{}：「{}」", check.summary_zh, cand.label),
-                        Lang::En => format!("{}: `{}`", check.summary_en, cand.label),
-                    };
-                    diags.push(
-                        diag(check, lang, msg).with_label(Label::primary(label_cell.span, "")),
-                    );
+            let row_unit = self.row_unit(cand, row_spec);
+            let cells: Vec<(String, Option<&ColumnSpec>, &Cell)> = if grid {
+                grid_cells(spec, &al.columns, cand, row_spec)
+            } else {
+                cand.values
+                    .first()
+                    .map(|c| vec![(row_spec.key.clone(), None, *c)])
+                    .unwrap_or_default()
+            };
+            if grid && cells.is_empty() {
+                ragged.push((cand.row.span, cand.values.len()));
+            }
+            let mut row_facts: BTreeMap<String, FactValue> = BTreeMap::new();
+            for (key, column, cell) in &cells {
+                let (mut value, note) = cell_value(&cell.text, row_unit);
+                match &value {
+                    FactValue::Blank if spec.blank_is_zero => {
+                        value = FactValue::Number(Decimal::ZERO);
+                        blanks_as_zero.push(cell.span);
+                    }
+                    FactValue::Blank if column.is_some() => {}
+                    FactValue::Blank => self.blank_cell(row_spec, cell, cand, key),
+                    FactValue::Text(t) => {
+                        let c = checks::NON_NUMERIC_CELL;
+                        let msg = match lang {
+                            Lang::Zh => format!("「{}」的数值不是数字：{t}", row_spec.title),
+                            Lang::En => {
+                                format!("the value of `{}` is not a number: {t}", row_spec.title)
+                            }
+                        };
+                        self.diags
+                            .push(diag(c, lang, msg).with_label(Label::primary(cell.span, "")));
+                    }
+                    _ => {}
                 }
-                if cand.is_value_row() {
-                    facts.unbound_rows.push(cand.row.span);
+                if let Some(c) = column {
+                    row_facts.insert(c.key.clone(), value.clone());
                 }
+                let note = note.map(|n| {
+                    lang.pick(&format!("单元格注明：{n}"), &format!("the cell notes: {n}"))
+                        .to_string()
+                });
+                self.facts.table.insert(
+                    key.clone(),
+                    Fact {
+                        value,
+                        span: Some(cell.span),
+                        context: Some(cand.row.span),
+                        raw: self.text[cell.span.range()].to_string(),
+                        bound_by: pair.by,
+                        scope: None,
+                        note,
+                    },
+                );
+            }
+            if grid && !cells.is_empty() {
+                self.derive_totals(row_spec, &cells, &row_facts, pair.by);
+                self.facts
+                    .grids
+                    .entry(spec.name.clone())
+                    .or_default()
+                    .rows
+                    .push(row_spec.key.clone());
             }
         }
+        self.ragged(&ragged);
+        self.unlabeled(&unlabeled);
+        self.blank_as_zero_note(&blanks_as_zero);
+        self.missing_rows();
     }
-    for (span, n) in &ragged {
+
+    fn row_unit(&self, cand: &Candidate, row_spec: &RowSpec) -> Option<MoneyUnit> {
+        let unit_text = cand.unit_cell.map_or("", |c| c.text.as_str());
+        if self.spec.unit_column.is_empty() || unit_text.is_empty() {
+            row_spec.unit.as_deref().and_then(MoneyUnit::parse)
+        } else {
+            MoneyUnit::parse(unit_text)
+        }
+    }
+
+    /// Blank cells of a 2-D form are judged after the rules ran; a blank total cell whose
+    /// parts are all filled is derived from them, with a note.
+    fn derive_totals(
+        &mut self,
+        row_spec: &RowSpec,
+        cells: &[(String, Option<&ColumnSpec>, &Cell)],
+        row_facts: &BTreeMap<String, FactValue>,
+        by: BoundBy,
+    ) {
+        let (spec, lang) = (self.spec, self.lang);
+        for (key, column, cell) in cells {
+            let Some(col) = column else { continue };
+            if row_facts.get(&col.key) != Some(&FactValue::Blank) {
+                continue;
+            }
+            let title = format!("{} / {}", row_spec.title, col.title);
+            let mut derived = None;
+            if !col.sum_of.is_empty() {
+                let parts: Option<Vec<Decimal>> = col
+                    .sum_of
+                    .iter()
+                    .map(|k| match row_facts.get(k) {
+                        Some(FactValue::Number(n)) => Some(*n),
+                        _ => None,
+                    })
+                    .collect();
+                if let Some(parts) = parts {
+                    let sum: Decimal = parts.iter().copied().sum();
+                    let shown = parts
+                        .iter()
+                        .map(|p| p.normalize().to_string())
+                        .collect::<Vec<_>>()
+                        .join(" + ");
+                    let how = format!("{shown} = {}", sum.normalize());
+                    let note = match lang {
+                        Lang::Zh => format!("「{title}」为空，按本行各项之和计：{how}"),
+                        Lang::En => format!("`{title}` is blank; derived from its row: {how}"),
+                    };
+                    self.facts.table.insert(
+                        key.clone(),
+                        Fact {
+                            value: FactValue::Number(sum),
+                            span: Some(cell.span),
+                            context: None,
+                            raw: String::new(),
+                            bound_by: if by == BoundBy::Position || by == BoundBy::Near {
+                                by
+                            } else {
+                                BoundBy::Derived
+                            },
+                            scope: None,
+                            note: Some(note),
+                        },
+                    );
+                    derived = Some(how);
+                }
+            }
+            self.facts.grid_blanks.push(BlankCell {
+                span: cell.span,
+                title,
+                table: spec.title.clone(),
+                field: format!("table.{key}"),
+                derived,
+            });
+        }
+    }
+
+    fn positional(&mut self, cand: &Candidate, row_spec: &RowSpec, garbled: bool) {
+        let lang = self.lang;
+        let (check, what_zh, what_en) = if garbled {
+            (
+                checks::GARBLED_LABEL,
+                "行标签乱码",
+                "row label is garbled by encoding damage",
+            )
+        } else if cand.readings[0].0.chars().count() <= 2 {
+            (
+                checks::TRUNCATED_LABEL,
+                "行标签被截断",
+                "row label is truncated",
+            )
+        } else {
+            (
+                checks::UNBOUND_ROW,
+                "行标签无法识别",
+                "row label is not recognised",
+            )
+        };
+        let shown = if cand.label.is_empty() {
+            lang.pick("（无标签）", "(no label)").to_string()
+        } else {
+            cand.label.clone()
+        };
+        let msg = match lang {
+            Lang::Zh => format!("{what_zh}：「{shown}」，按位置视为「{}」", row_spec.title),
+            Lang::En => format!(
+                "{what_en}: `{shown}`; bound by position as `{}`",
+                row_spec.title
+            ),
+        };
+        let at = if cand.label.is_empty() {
+            first_line(self.text, cand.row.span)
+        } else {
+            cand.label_span
+        };
+        let mut d = diag(check, lang, msg)
+            .with_label(Label::primary(
+                at,
+                lang.pick("无法辨认的标签", "unreadable label"),
+            ))
+            .with_note(match lang {
+                Lang::Zh => format!(
+                    "其前后的行均已识别，且数目相符，故按位置将此行视为「{}」（table.{}）；依此得出的结论至多为警告",
+                    row_spec.title, row_spec.key
+                ),
+                Lang::En => format!(
+                    "the rows before and after it are recognised and the count fits, so this row is taken as `{}` (table.{}); findings resting on it are at most warnings",
+                    row_spec.title, row_spec.key
+                ),
+            });
+        if let Some(tag) = tag_remnant(&cand.label) {
+            d.notes.push(match lang {
+                Lang::Zh => format!("标签中残留网页标签 `{tag}`"),
+                Lang::En => format!("the label holds an HTML tag remnant `{tag}`"),
+            });
+        }
+        self.diags.push(d);
+    }
+
+    fn near_label(&mut self, label: &str, span: Span, row_spec: &RowSpec) {
+        let lang = self.lang;
+        let c = checks::NEAR_LABEL;
+        let msg = match lang {
+            Lang::Zh => format!(
+                "行标签「{}」与报表格式的「{}」不一致，按后者读取",
+                label.trim(),
+                row_spec.title
+            ),
+            Lang::En => format!(
+                "row label `{}` differs from the form's `{}`; read as the latter",
+                label.trim(),
+                row_spec.title
+            ),
+        };
+        self.diags.push(
+            diag(c, lang, msg)
+                .with_label(Label::primary(
+                    span,
+                    format!("{}「{}」", lang.pick("应为", "should be "), row_spec.title),
+                ))
+                .with_note(match lang {
+                    Lang::Zh => "依据相近标签得出的结论至多为警告".to_string(),
+                    Lang::En => "findings resting on a near label are at most warnings".to_string(),
+                }),
+        );
+    }
+
+    fn blank_cell(&mut self, row_spec: &RowSpec, cell: &Cell, cand: &Candidate, key: &str) {
+        let lang = self.lang;
+        let c = checks::BLANK_CELL;
+        let msg = match lang {
+            Lang::Zh => format!("「{}」的数值为空", row_spec.title),
+            Lang::En => format!("the value of `{}` is blank", row_spec.title),
+        };
+        self.diags.push(
+            diag(c, lang, msg)
+                .with_label(Label::primary(
+                    cell.span,
+                    lang.pick("此处应填数字", "a number belongs here"),
+                ))
+                .with_label(Label::secondary(cand.label_span, format!("table.{key}"))),
+        );
+    }
+
+    fn unbound(&mut self, cand: &Candidate, garbled: bool, ragged: &mut Vec<(Span, usize)>) {
+        let lang = self.lang;
+        if !(cand.plausible && cand.numeric) {
+            return; // a header, a note, a row of blanks that is not the form's
+        }
+        self.facts.unbound_rows.push(cand.row.span);
+        if garbled {
+            self.diags.push(garbled_diag(lang, cand, cand.label_span));
+            return;
+        }
+        if !self.spec.complete {
+            return;
+        }
+        // A row of the form's labels whose figures do not fit its columns.
+        let label_fits = self
+            .spec
+            .rows
+            .iter()
+            .any(|r| best_match(cand, r, self.spec).0 >= 80);
+        let grid = !self.spec.columns.is_empty();
+        if grid && label_fits && cand.values.len() != self.spec.columns.len() {
+            ragged.push((cand.row.span, cand.values.len()));
+            return;
+        }
+        let short = cand.readings[0].0.chars().count() <= 2;
+        let check = if short {
+            checks::TRUNCATED_LABEL
+        } else {
+            checks::UNBOUND_ROW
+        };
+        let shown = if cand.label.is_empty() {
+            lang.pick("（无标签）", "(no label)").to_string()
+        } else {
+            cand.label.clone()
+        };
+        let msg = match lang {
+            Lang::Zh => format!("{}：「{shown}」", check.summary_zh),
+            Lang::En => format!("{}: `{shown}`", check.summary_en),
+        };
+        let at = if cand.label.is_empty() {
+            first_line(self.text, cand.row.span)
+        } else {
+            cand.label_span
+        };
+        let mut d = diag(check, lang, msg).with_label(Label::primary(at, ""));
+        if self.flat || cand.label.is_empty() {
+            d.notes.push(
+                lang.pick(
+                    "此行的数字无法确定属于报表格式的哪一行，未参与核对",
+                    "the figures of this row cannot be placed in the form with certainty; no rule reads them",
+                )
+                .to_string(),
+            );
+        }
+        self.diags.push(d);
+    }
+
+    /// Rows of figures without a label, placed by the rows recognised around them: one finding
+    /// per table.
+    fn unlabeled(&mut self, rows: &[(Span, &str)]) {
+        if rows.is_empty() {
+            return;
+        }
+        let (spec, lang) = (self.spec, self.lang);
+        let c = checks::UNLABELED_ROWS;
+        let msg = match lang {
+            Lang::Zh => format!(
+                "{}中 {} 行数字没有行标签，按其前后已识别的行依位置读取",
+                spec.title,
+                rows.len()
+            ),
+            Lang::En => format!(
+                "{} row(s) of figures in {} have no label; they are read by their place between recognised rows",
+                rows.len(),
+                spec.title
+            ),
+        };
+        let mut d = diag(c, lang, msg).with_note(
+            lang.pick(
+                "依据按位置读取的数值得出的结论至多为警告",
+                "findings resting on rows read by position are at most warnings",
+            )
+            .to_string(),
+        );
+        for (span, title) in rows.iter().take(MAX_LABELS) {
+            d.labels.push(Label::primary(
+                *span,
+                format!("{}「{title}」", lang.pick("视为", "read as ")),
+            ));
+        }
+        if rows.len() > MAX_LABELS {
+            d.notes
+                .push(format!("… and {} more", rows.len() - MAX_LABELS));
+        }
+        self.diags.push(d);
+    }
+
+    fn ragged(&mut self, ragged: &[(Span, usize)]) {
+        if ragged.is_empty() {
+            return;
+        }
+        let (spec, lang) = (self.spec, self.lang);
         let c = checks::RAGGED_ROW;
         let msg = match lang {
             Lang::Zh => format!(
-                "{}中此行有 {n} 个数值，报表格式有 {} 列",
+                "{}中 {} 行的数值个数与报表格式的 {} 列不符，这些行未参与核对",
                 spec.title,
+                ragged.len(),
                 spec.columns.len()
             ),
             Lang::En => format!(
-                "this row of {} has {n} values; the form has {} columns",
+                "{} row(s) of {} do not have one value for each of the form's {} columns; no rule reads them",
+                ragged.len(),
                 spec.title,
                 spec.columns.len()
             ),
         };
-        diags.push(diag(c, lang, msg).with_label(Label::primary(first_line(text, *span), "")));
+        let mut d = diag(c, lang, msg);
+        for (span, n) in ragged.iter().take(MAX_LABELS) {
+            d.labels.push(Label::primary(
+                first_line(self.text, *span),
+                match lang {
+                    Lang::Zh => format!("{n} 个数值"),
+                    Lang::En => format!("{n} values"),
+                },
+            ));
+        }
+        if ragged.len() > MAX_LABELS {
+            d.notes
+                .push(format!("… and {} more", ragged.len() - MAX_LABELS));
+        }
+        self.diags.push(d);
     }
-    // Blank cells of a 2-D form are judged after the rules ran (read as 0 where that closes
-    // the arithmetic, needed where it does not).
-    facts.grid_blanks.extend(
-        grid_blanks
-            .into_iter()
-            .map(|(span, row, col)| (span, format!("{row} / {col}"))),
-    );
-    if !blanks_as_zero.is_empty() {
+
+    fn blank_as_zero_note(&mut self, blanks: &[Span]) {
+        if blanks.is_empty() {
+            return;
+        }
+        let (spec, lang) = (self.spec, self.lang);
         let msg = match lang {
             Lang::Zh => format!(
                 "{}中 {} 个空白单元格按 0 计算（规则文件 blank_is_zero = true）",
                 spec.title,
-                blanks_as_zero.len()
+                blanks.len()
             ),
             Lang::En => format!(
                 "{} blank cells of {} are counted as 0 (blank_is_zero = true in the rule file)",
-                blanks_as_zero.len(),
+                blanks.len(),
                 spec.title
             ),
         };
@@ -678,33 +1130,83 @@ pub(super) fn bind_table(
             checks::BLANK_CELL.name,
             msg,
         );
-        for span in blanks_as_zero.iter().take(MAX_LABELS) {
+        for span in blanks.iter().take(MAX_LABELS) {
             d.labels.push(Label::primary(*span, "0"));
         }
-        diags.push(d);
+        self.diags.push(d);
     }
-    let missing: Vec<&str> = spec
-        .rows
-        .iter()
-        .enumerate()
-        .filter(|(i, r)| !r.optional && !al.pairs.iter().any(|p| p.0 == *i))
-        .map(|(_, r)| r.title.as_str())
-        .collect();
-    if !missing.is_empty() && spec.complete {
+
+    fn missing_rows(&mut self) {
+        let (spec, lang, al) = (self.spec, self.lang, self.al);
+        if !spec.complete {
+            return;
+        }
+        let missing: Vec<&str> = spec
+            .rows
+            .iter()
+            .enumerate()
+            .filter(|(i, r)| !r.optional && !al.pairs.iter().any(|p| p.expected == *i))
+            .map(|(_, r)| r.title.as_str())
+            .collect();
+        if missing.is_empty() {
+            return;
+        }
         let c = checks::MISSING_ROWS;
         let msg = match lang {
             Lang::Zh => format!("{}：{}", c.summary_zh, missing.join("、")),
             Lang::En => format!("{}: {}", c.summary_en, missing.join(", ")),
         };
-        let span = Span::new(al.table_span.start, al.table_span.start);
-        let first_line_end = text[al.table_span.range()]
-            .find('\n')
-            .map_or(al.table_span.end, |i| al.table_span.start + i);
-        diags.push(diag(c, lang, msg).with_label(Label::primary(
-            Span::new(span.start, first_line_end),
+        let mut d = diag(c, lang, msg).with_label(Label::primary(
+            first_line(self.text, al.span),
             lang.pick("统计表从这里开始", "the table starts here"),
-        )));
+        ));
+        if !al.variants.is_empty() {
+            d.notes.push(format!(
+                "{}: {}",
+                lang.pick("表格版本", "form variant"),
+                al.variants.iter().cloned().collect::<Vec<_>>().join(", ")
+            ));
+        }
+        self.diags.push(d);
     }
+}
+
+/// The cells of a row of a 2-D form, by header position or (no readable header) in the form's
+/// order, when the row has one value per column.
+fn grid_cells<'c>(
+    spec: &'c TableSpec,
+    columns: &[(usize, usize)],
+    cand: &Candidate<'c>,
+    row_spec: &RowSpec,
+) -> Vec<(String, Option<&'c ColumnSpec>, &'c Cell)> {
+    if cand.values.len() != spec.columns.len() {
+        return Vec::new();
+    }
+    if columns.is_empty() {
+        spec.columns
+            .iter()
+            .zip(&cand.values)
+            .map(|(c, cell)| (format!("{}[{}]", row_spec.key, c.key), Some(c), *cell))
+            .collect()
+    } else {
+        columns
+            .iter()
+            .filter_map(|&(from_end, col)| {
+                let c = &spec.columns[col];
+                let at = cand.values.len().checked_sub(from_end)?;
+                cand.values
+                    .get(at)
+                    .map(|cell| (format!("{}[{}]", row_spec.key, c.key), Some(c), *cell))
+            })
+            .collect()
+    }
+}
+
+/// Whether a near binding came from an edit-distance match (a misspelt label), not a label cut
+/// short: only the former is worth a finding of its own.
+fn near_edit(cand: &Candidate, pair: Pair, row: &RowSpec) -> bool {
+    let key = &cand.readings[pair.reading].0;
+    row.keys.iter().all(|k| score(key, k, false).0 == 0)
 }
 
 fn garbled_diag(lang: Lang, cand: &Candidate, span: Span) -> Diagnostic {
@@ -744,15 +1246,40 @@ mod tests {
 
     #[test]
     fn scores() {
-        assert_eq!(score("行政复议数量", "行政复议数量"), 100);
+        assert_eq!(score("行政复议数量", "行政复议数量", false).0, 100);
+        assert_eq!(
+            score("行政复议数量", "行政复议数量", true).1,
+            BoundBy::Variant
+        );
         assert_eq!(
             score(
                 "危及国家安全公共安全经济安全和社会",
-                "危及国家安全公共安全经济安全和社会稳定"
+                "危及国家安全公共安全经济安全和社会稳定",
+                false
             ),
-            80
+            (80, BoundBy::Near)
         );
-        assert_eq!(score("字", "涉及国家秘密"), 0);
-        assert_eq!(score("涉及商业秘", "涉及商业秘密"), 80);
+        assert_eq!(score("字", "涉及国家秘密", false).0, 0);
+        assert_eq!(score("涉及商业秘", "涉及商业秘密", false).0, 80);
+    }
+
+    #[test]
+    fn nested_group_labels_give_the_row_label() {
+        assert_eq!(
+            label_keys("（四）无 1.本机关不掌握相关政府信息"),
+            vec![
+                "无1本机关不掌握相关政府信息".to_string(),
+                "本机关不掌握相关政府信息".to_string()
+            ]
+        );
+        assert_eq!(
+            label_keys("三、本年度办理结果（一）予以公开")[1],
+            "予以公开"
+        );
+        assert_eq!(label_keys("（七）总计"), vec!["总计".to_string()]);
+        assert_eq!(
+            label_keys("（六）其他处理1、申请人逾期未按收费通知要求缴纳费用")[1],
+            "申请人逾期未按收费通知要求缴纳费用"
+        );
     }
 }

@@ -9,6 +9,7 @@ use crate::diagnostic::{Diagnostic, Label, Lang};
 use crate::facts::FactSet;
 use crate::span::{LineIndex, Span};
 use indexmap::IndexMap;
+use rust_decimal::Decimal;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Most instances one rule is evaluated for (combinations of prose matches).
@@ -36,10 +37,11 @@ pub struct Outcome {
     pub status: Status,
     /// A short account of the values (`613 == 613`).
     pub detail: String,
-    /// Blank cells of 2-D forms read as 0 to make this instance pass.
+    /// Blank cells read as 0 to make this instance pass.
     pub zero_blanks: Vec<Span>,
-    /// Blank cells of 2-D forms this instance needed (it does not hold with them as 0).
-    pub needed_blanks: Vec<Span>,
+    /// Blank cells that decide this instance (it holds only if they are not 0), with the value
+    /// that would make it hold when one blank alone decides.
+    pub needed_blanks: Vec<(Span, Option<Decimal>)>,
 }
 
 fn describe_missing(
@@ -296,13 +298,16 @@ fn place(
     (column, row)
 }
 
+/// What one instance gave: status, detail, blanks read as 0, blanks that decide it.
+type InstanceResult = (Status, String, Vec<Span>, Vec<(Span, Option<Decimal>)>);
+
 fn run_instance(
     rs: &RuleSet,
     rule: &Rule,
     env: &Env,
     lines: &LineIndex,
     lang: Lang,
-) -> (Status, String, Vec<Span>, Vec<Span>) {
+) -> InstanceResult {
     if let Some(w) = &rule.when {
         match eval::eval(w, env) {
             Ok(Ev {
@@ -357,86 +362,231 @@ fn run_instance(
         }
     };
     match result {
-        Err(m) => {
-            let reason = describe_missing(&m, &rs.field_titles, lines, lang);
-            // Blank cells of a 2-D form are often meant as 0: try again reading them so.
-            // (A `??` alternative that is absent may be among the reasons: the blanks decide.)
-            let is_grid_blank =
-                |r: &eval::Reason| r.why == eval::Why::Blank && r.field.contains('[');
-            let grid_blanks = m.reasons.iter().any(is_grid_blank)
-                && m.reasons
-                    .iter()
-                    .all(|r| is_grid_blank(r) || r.why == eval::Why::NotFound);
-            if grid_blanks {
-                let env0 = Env::new(env.facts, env.choice).reading_blanks_as_zero();
-                let env0 = match env.dims {
-                    Some(d) => env0.with_dims(d),
-                    None => env0,
-                };
-                let spans: Vec<Span> = m.reasons.iter().filter_map(|r| r.span).collect();
-                if let Ok(Ev {
-                    val: eval::Val::Bool(true),
-                    ..
-                }) = eval::eval(&rule.check, &env0)
-                {
+        Err(m) => blanks_decide(rs, rule, env, lines, lang, &m, (lhs, op, rhs)),
+        Ok(ev) => {
+            if let Some(why) = below_min_certainty(rs, rule, &ev.srcs, lines, lang) {
+                return (Status::Skipped(why), String::new(), Vec::new(), Vec::new());
+            }
+            match ev.val {
+                eval::Val::Bool(true) => {
                     let detail = match (lhs, op, rhs) {
-                        (Some(l), Some(op), Some(r)) => format!(
-                            "{} {} {} ({})",
-                            eval::show_values(l, &env0),
-                            op.symbol(),
-                            eval::show_values(r, &env0),
-                            lang.pick("空白单元格按 0 计", "blank cells read as 0")
-                        ),
+                        (Some(l), Some(op), Some(r)) => {
+                            format!("{} {} {}", detail_of(l), op.symbol(), detail_of(r))
+                        }
                         _ => "true".into(),
                     };
-                    return (Status::Passed, detail, spans, Vec::new());
+                    (Status::Passed, detail, Vec::new(), Vec::new())
                 }
-                let reason = format!(
-                    "{reason}; {}",
-                    lang.pick(
-                        "按 0 计也不成立",
-                        "it does not hold with the blanks read as 0 either"
+                eval::Val::Bool(false) => {
+                    let d = failure(
+                        rs, rule, env, lines, lhs, op, rhs, ev.srcs, lang, &detail_of,
+                    );
+                    (
+                        Status::Failed(Box::new(d)),
+                        String::new(),
+                        Vec::new(),
+                        Vec::new(),
                     )
-                );
-                return (Status::Skipped(reason), String::new(), Vec::new(), spans);
-            }
-            (
-                Status::Skipped(reason),
-                String::new(),
-                Vec::new(),
-                Vec::new(),
-            )
-        }
-        Ok(Ev {
-            val: eval::Val::Bool(true),
-            ..
-        }) => {
-            let detail = match (lhs, op, rhs) {
-                (Some(l), Some(op), Some(r)) => {
-                    format!("{} {} {}", detail_of(l), op.symbol(), detail_of(r))
                 }
+                other => (
+                    Status::Skipped(format!("the check gives {other}, not true/false")),
+                    String::new(),
+                    Vec::new(),
+                    Vec::new(),
+                ),
+            }
+        }
+    }
+}
+
+/// A fact bound less surely than the rule asks (`min_certainty`): the reason to skip.
+fn below_min_certainty(
+    rs: &RuleSet,
+    rule: &Rule,
+    srcs: &[eval::Src],
+    lines: &LineIndex,
+    lang: Lang,
+) -> Option<String> {
+    let min = rule.min_certainty?;
+    let weak: Vec<String> = srcs
+        .iter()
+        .filter(|s| s.bound_by.rank() < min.rank())
+        .map(|s| describe_binding(rs, s, lines))
+        .collect();
+    (!weak.is_empty()).then(|| match lang {
+        Lang::Zh => format!(
+            "规则要求数值的识别方式至少为 {}：{}",
+            min.name(),
+            weak.join("; ")
+        ),
+        Lang::En => format!(
+            "the rule needs facts bound at least by {}: {}",
+            min.name(),
+            weak.join("; ")
+        ),
+    })
+}
+
+/// `table.x (title) bound by position, line N`.
+fn describe_binding(rs: &RuleSet, s: &eval::Src, lines: &LineIndex) -> String {
+    let title = rs
+        .field_titles
+        .get(&s.field)
+        .map_or(String::new(), |t| format!(" ({t})"));
+    let at = s.span.map_or(String::new(), |sp| {
+        format!(", line {}", lines.line(sp.start))
+    });
+    format!("{}{title} bound by {}{at}", s.field, s.bound_by.name())
+}
+
+/// A rule that could not be evaluated because of blank cells. A blank is an unknown
+/// non-negative count: the rule holds when it holds with the blanks as 0 (the filled cells
+/// settle it), fails when no filling can make it hold, and is skipped when the blanks decide
+/// it; those blanks, and only those, are returned for the blank-cell finding.
+fn blanks_decide(
+    rs: &RuleSet,
+    rule: &Rule,
+    env: &Env,
+    lines: &LineIndex,
+    lang: Lang,
+    m: &eval::Missing,
+    (lhs, op, rhs): (Option<&Expr>, Option<BinOp>, Option<&Expr>),
+) -> InstanceResult {
+    let reason = describe_missing(m, &rs.field_titles, lines, lang);
+    let skipped = |why: String| (Status::Skipped(why), String::new(), Vec::new(), Vec::new());
+    let blanks: Vec<Span> = m
+        .reasons
+        .iter()
+        .filter(|r| r.why == eval::Why::Blank && r.field.starts_with("table."))
+        .filter_map(|r| r.span)
+        .collect();
+    let only_blanks = !blanks.is_empty()
+        && m.reasons.iter().all(|r| {
+            (r.why == eval::Why::Blank && r.field.starts_with("table.") && r.span.is_some())
+                || r.why == eval::Why::NotFound
+        });
+    if !only_blanks {
+        return skipped(reason);
+    }
+    let filled = |values: BTreeMap<Span, Decimal>| {
+        let e = Env::new(env.facts, env.choice).filling_blanks(values);
+        match env.dims {
+            Some(d) => e.with_dims(d),
+            None => e,
+        }
+    };
+    let env0 = filled(BTreeMap::new());
+    let at_zero = eval::eval(&rule.check, &env0);
+    let show = |e: &Expr, env: &Env| eval::show_values(e, env);
+    match at_zero {
+        Ok(ev) if ev.val == eval::Val::Bool(true) => {
+            if let Some(why) = below_min_certainty(rs, rule, &ev.srcs, lines, lang) {
+                return skipped(why);
+            }
+            let detail = match (lhs, op, rhs) {
+                (Some(l), Some(op), Some(r)) => format!(
+                    "{} {} {} ({})",
+                    show(l, &env0),
+                    op.symbol(),
+                    show(r, &env0),
+                    lang.pick("空白单元格按 0 计", "blank cells read as 0")
+                ),
                 _ => "true".into(),
             };
-            (Status::Passed, detail, Vec::new(), Vec::new())
+            (Status::Passed, detail, blanks, Vec::new())
         }
-        Ok(Ev {
-            val: eval::Val::Bool(false),
-            srcs,
-        }) => {
-            let d = failure(rs, rule, env, lhs, op, rhs, srcs, lang, &detail_of);
-            (
-                Status::Failed(Box::new(d)),
-                String::new(),
-                Vec::new(),
-                Vec::new(),
-            )
+        Ok(ev) if ev.val == eval::Val::Bool(false) => {
+            let (Some(l), Some(op), Some(r)) = (lhs, op, rhs) else {
+                return skipped(reason);
+            };
+            // lhs - rhs is linear in the blanks: k + sum(c_i * b_i), b_i >= 0.
+            let diff = |env: &Env| -> Option<Decimal> {
+                let (a, b) = (eval::eval(l, env).ok()?, eval::eval(r, env).ok()?);
+                eval::difference(&a.val, &b.val)
+            };
+            let Some(k) = diff(&env0) else {
+                return skipped(reason);
+            };
+            let mut coef = Vec::new();
+            for &b in &blanks {
+                let one = diff(&filled(BTreeMap::from([(b, Decimal::ONE)])));
+                let two = diff(&filled(BTreeMap::from([(b, Decimal::TWO)])));
+                match (one, two) {
+                    (Some(o), Some(t)) if t - k == (o - k) * Decimal::TWO => coef.push((b, o - k)),
+                    _ => return skipped(reason), // not a sum of the blanks: cannot tell
+                }
+            }
+            let neg = coef
+                .iter()
+                .any(|(_, c)| c.is_sign_negative() && !c.is_zero());
+            let pos = coef
+                .iter()
+                .any(|(_, c)| c.is_sign_positive() && !c.is_zero());
+            let possible = match op {
+                BinOp::Eq => (k < Decimal::ZERO && pos) || (k > Decimal::ZERO && neg),
+                BinOp::Ne => pos || neg,
+                BinOp::Lt | BinOp::Le => neg,
+                BinOp::Gt | BinOp::Ge => pos,
+                _ => true,
+            };
+            if !possible {
+                let d = failure(
+                    rs,
+                    rule,
+                    &env0,
+                    lines,
+                    lhs,
+                    Some(op),
+                    rhs,
+                    ev.srcs,
+                    lang,
+                    &|e| {
+                        let shown = show(e, &env0);
+                        let total = eval::eval(e, &env0)
+                            .map(|v| v.val.to_string())
+                            .unwrap_or_else(|_| "?".into());
+                        if shown == total {
+                            total
+                        } else {
+                            format!("{shown} = {total}")
+                        }
+                    },
+                );
+                let mut d = d;
+                d.notes.push(
+                    lang.pick(
+                        "空白单元格视为未知的非负数：无论填入什么数，此关系都不能成立",
+                        "blank cells are unknown non-negative counts: no figures written in them could make this hold",
+                    )
+                    .to_string(),
+                );
+                return (
+                    Status::Failed(Box::new(d)),
+                    String::new(),
+                    Vec::new(),
+                    Vec::new(),
+                );
+            }
+            // The blanks decide: those that move the balance, with the value one alone needs.
+            let deciding: Vec<(Span, Decimal)> =
+                coef.into_iter().filter(|(_, c)| !c.is_zero()).collect();
+            let needed: Vec<(Span, Option<Decimal>)> = match (deciding.as_slice(), op) {
+                ([(b, c)], BinOp::Eq) => {
+                    let v = -k / *c;
+                    vec![(*b, (v > Decimal::ZERO && v.fract().is_zero()).then_some(v))]
+                }
+                _ => deciding.iter().map(|(b, _)| (*b, None)).collect(),
+            };
+            let why = format!(
+                "{reason}; {}",
+                lang.pick(
+                    "空白单元格决定此关系能否成立（按 0 计不成立）",
+                    "the blank cells decide it: it does not hold with them as 0"
+                )
+            );
+            (Status::Skipped(why), String::new(), Vec::new(), needed)
         }
-        Ok(other) => (
-            Status::Skipped(format!("the check gives {}, not true/false", other.val)),
-            String::new(),
-            Vec::new(),
-            Vec::new(),
-        ),
+        _ => skipped(reason),
     }
 }
 
@@ -445,6 +595,7 @@ fn failure(
     rs: &RuleSet,
     rule: &Rule,
     env: &Env,
+    lines: &LineIndex,
     lhs: Option<&Expr>,
     op: Option<BinOp>,
     rhs: Option<&Expr>,
@@ -544,6 +695,49 @@ fn failure(
             Lang::Zh => format!("该句所述范围为「{scope}」，可能窄于报告主体；请先核对口径，再判断是否矛盾"),
             Lang::En => format!("the sentence speaks of 「{scope}」, possibly narrower than the report's body: check the scope before treating it as a contradiction"),
         });
+    }
+    // A finding resting on a weakly bound fact (a row placed by position, a near label, a
+    // derived total) is at most a warning, and says which.
+    let mut all: Vec<&eval::Src> = Vec::new();
+    for s in srcs
+        .iter()
+        .chain(lv.iter().flat_map(|v| v.srcs.iter()))
+        .chain(rv.iter().flat_map(|v| v.srcs.iter()))
+    {
+        if !all.iter().any(|x| x.field == s.field && x.span == s.span) {
+            all.push(s);
+        }
+    }
+    let weak: Vec<String> = all
+        .iter()
+        .filter(|s| !s.bound_by.is_certain())
+        .map(|s| describe_binding(rs, s, lines))
+        .collect();
+    if !weak.is_empty() {
+        let capped = d.severity == crate::diagnostic::Severity::Error;
+        if capped {
+            d.severity = crate::diagnostic::Severity::Warning;
+        }
+        d.notes.push(match (lang, capped) {
+            (Lang::Zh, true) => format!(
+                "所用数值并非全部按标签确切识别，故降为警告：{}",
+                weak.join("; ")
+            ),
+            (Lang::Zh, false) => format!("所用数值并非全部按标签确切识别：{}", weak.join("; ")),
+            (Lang::En, true) => format!(
+                "not every figure used was bound by its label, so this is a warning: {}",
+                weak.join("; ")
+            ),
+            (Lang::En, false) => format!(
+                "not every figure used was bound by its label: {}",
+                weak.join("; ")
+            ),
+        });
+    }
+    for n in all.iter().filter_map(|s| s.note.as_ref()) {
+        if !d.notes.contains(n) {
+            d.notes.push(n.clone());
+        }
     }
     // A check with no operands of its own (`present(prose.x)`) points at what its `when`
     // condition read (the table cell that makes the prose statement necessary).

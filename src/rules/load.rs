@@ -56,6 +56,8 @@ struct RawMeta {
     #[serde(default)]
     detect: Option<Spanned<String>>,
     #[serde(default)]
+    min_certainty: Option<Spanned<String>>,
+    #[serde(default)]
     extends: Vec<Spanned<String>>,
     #[serde(default)]
     disable: Vec<Spanned<String>>,
@@ -118,6 +120,10 @@ enum RawRow {
         unit: Option<String>,
         #[serde(default)]
         title: Option<String>,
+        #[serde(default)]
+        variant: Option<String>,
+        #[serde(default)]
+        sum_of: Vec<String>,
     },
 }
 
@@ -148,6 +154,20 @@ impl RawRow {
 
     fn optional(&self) -> bool {
         matches!(self, RawRow::Full { optional: true, .. })
+    }
+
+    fn variant(&self) -> Option<String> {
+        match self {
+            RawRow::Full { variant, .. } => variant.clone(),
+            _ => None,
+        }
+    }
+
+    fn sum_of(&self) -> &[String] {
+        match self {
+            RawRow::Full { sum_of, .. } => sum_of,
+            _ => &[],
+        }
     }
 }
 
@@ -199,6 +219,8 @@ struct RawRule {
     when: Option<Spanned<String>>,
     #[serde(default)]
     primary: Option<Spanned<String>>,
+    #[serde(default)]
+    min_certainty: Option<Spanned<String>>,
     message: Spanned<String>,
     message_en: Spanned<String>,
     #[serde(default)]
@@ -484,7 +506,37 @@ fn load_at_depth(name: &str, src: &str, depth: usize) -> Result<RuleSet, LoadErr
                 key: key.get_ref().clone(),
                 title,
                 keys: labels.iter().map(|l| spec::label_key(l)).collect(),
+                sum_of: col.sum_of().to_vec(),
             });
+        }
+        // A total column's parts: other columns of the table, by key or `prefix.*`.
+        let keys: Vec<String> = columns.iter().map(|c| c.key.clone()).collect();
+        for c in columns.iter_mut() {
+            let span = t
+                .columns
+                .keys()
+                .find(|k| *k.get_ref() == c.key)
+                .map_or(0..0, |k| k.span());
+            let mut parts = Vec::new();
+            for pat in &c.sum_of {
+                let hits: Vec<&String> = keys
+                    .iter()
+                    .filter(|k| match pat.strip_suffix('*') {
+                        Some(prefix) => k.starts_with(prefix) && **k != c.key,
+                        None => *k == pat,
+                    })
+                    .collect();
+                if hits.is_empty() {
+                    cx.error(
+                        "RF005",
+                        span.clone(),
+                        format!("`sum_of` names `{pat}`, which is not a column of this table"),
+                        "here",
+                    );
+                }
+                parts.extend(hits.into_iter().cloned());
+            }
+            c.sum_of = parts;
         }
         let mut rows = Vec::new();
         for (key, row) in &t.rows {
@@ -533,7 +585,8 @@ fn load_at_depth(name: &str, src: &str, depth: usize) -> Result<RuleSet, LoadErr
                 keys: labels.iter().map(|l| spec::label_key(l)).collect(),
                 unit,
                 unlabeled,
-                optional: row.optional(),
+                optional: row.optional() || row.variant().is_some(),
+                variant: row.variant(),
             });
         }
         fields.tables.push(TableSpec {
@@ -802,6 +855,11 @@ fn load_at_depth(name: &str, src: &str, depth: usize) -> Result<RuleSet, LoadErr
         for m in [&r.message, &r.message_en] {
             check_placeholders(&mut cx, m, &titles, &lets);
         }
+        let min_certainty = r
+            .min_certainty
+            .as_ref()
+            .or(raw.ruleset.min_certainty.as_ref())
+            .and_then(|m| certainty(&mut cx, m));
         let (Some(check), Some(when)) = (check, when.map_or(Some(None), |w| w.map(Some))) else {
             continue;
         };
@@ -814,6 +872,7 @@ fn load_at_depth(name: &str, src: &str, depth: usize) -> Result<RuleSet, LoadErr
             when,
             when_src: r.when.as_ref().map(|w| w.get_ref().clone()),
             primary,
+            min_certainty,
             message: r.message.get_ref().clone(),
             message_en: r.message_en.get_ref().clone(),
             help: r.help.clone(),
@@ -931,6 +990,25 @@ fn pattern_type(cx: &mut Ctx, key: &Spanned<String>, patterns: &[spec::Pattern],
             Ty::Unknown
         }
     }
+}
+
+/// Whether a rule is named by an id, or by an id or name prefix ending in `*`.
+/// Reads a `min_certainty` value: how a fact must at least be bound for the rule to use it.
+fn certainty(cx: &mut Ctx, m: &Spanned<String>) -> Option<crate::facts::BoundBy> {
+    use crate::facts::BoundBy;
+    let b = BoundBy::parse(m.get_ref());
+    if b.is_none() {
+        cx.error(
+            "RF009",
+            m.span(),
+            format!(
+                "`min_certainty` must be one of exact, variant, derived, near, position; found `{}`",
+                m.get_ref()
+            ),
+            "here",
+        );
+    }
+    b
 }
 
 /// Whether a rule is named by an id, or by an id or name prefix ending in `*`.

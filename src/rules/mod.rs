@@ -1,5 +1,7 @@
 //! Rule files: loading (`load`), the checks DSL (`dsl`), and evaluation against facts (`engine`).
 
+pub mod blanks;
+pub mod choose;
 pub mod dsl;
 pub mod engine;
 mod load;
@@ -48,6 +50,8 @@ pub struct Rule {
     pub when_src: Option<String>,
     /// Where the primary label goes.
     pub primary: Primary,
+    /// Facts bound less surely than this make the rule skipped (`min_certainty`).
+    pub min_certainty: Option<crate::facts::BoundBy>,
     /// Chinese message template.
     pub message: String,
     /// English message template.

@@ -63,6 +63,10 @@ pub struct Src {
     pub value: String,
     /// A narrower scope the source sentence speaks of.
     pub scope: Option<String>,
+    /// How the fact was bound.
+    pub bound_by: crate::facts::BoundBy,
+    /// A note on the binding (a derived total, a note written in the cell).
+    pub note: Option<String>,
 }
 
 /// An evaluated value with its provenance.
@@ -150,9 +154,10 @@ pub struct Env<'a> {
     pub choice: &'a BTreeMap<String, usize>,
     /// Vector fields of 2-D forms.
     pub dims: Option<&'a IndexMap<String, Dim>>,
-    /// Read blank cells of 2-D forms as 0 (the second try of a rule skipped for blanks).
-    pub blank_as_zero: bool,
-    /// Blank cells read as 0 during this evaluation.
+    /// Read blank table cells as these values (0 unless the map names the cell): the second
+    /// try of a rule skipped for blanks.
+    pub blank_fill: Option<BTreeMap<Span, Decimal>>,
+    /// Blank cells given a value during this evaluation.
     pub zero_blanks: std::cell::RefCell<Vec<Span>>,
     /// Notes on fallbacks taken (`x ?? y` where `x` was missing).
     pub notes: std::cell::RefCell<Vec<String>>,
@@ -166,16 +171,21 @@ impl<'a> Env<'a> {
             facts,
             choice,
             dims: None,
-            blank_as_zero: false,
+            blank_fill: None,
             zero_blanks: Default::default(),
             notes: Default::default(),
             steps: Cell::new(0),
         }
     }
 
-    /// The same, reading blank cells of 2-D forms as 0.
-    pub fn reading_blanks_as_zero(mut self) -> Env<'a> {
-        self.blank_as_zero = true;
+    /// The same, reading blank table cells as 0.
+    pub fn reading_blanks_as_zero(self) -> Env<'a> {
+        self.filling_blanks(BTreeMap::new())
+    }
+
+    /// The same, reading blank table cells as the values given (0 for the others).
+    pub fn filling_blanks(mut self, values: BTreeMap<Span, Decimal>) -> Env<'a> {
+        self.blank_fill = Some(values);
         self
     }
 
@@ -212,6 +222,8 @@ fn fact_ev(field: &str, f: &Fact) -> EvResult {
         span: f.span,
         value: f.value.to_string(),
         scope: f.scope.clone(),
+        bound_by: f.bound_by,
+        note: f.note.clone(),
     };
     match &f.value {
         FactValue::Number(n) => Ok(Ev {
@@ -238,7 +250,7 @@ fn lookup(path: &str, env: &Env, aggregate: bool) -> EvResult {
             None => {
                 let (Dim::Columns(t) | Dim::Rows(t)) = dim;
                 let why = match env.facts.unrecognised_tables.get(t) {
-                    Some(title) => Why::TableNotRecognised(title.clone()),
+                    Some(n) => Why::TableNotRecognised(format!("{}: {}", n.title, n.reason)),
                     None => Why::NotFound,
                 };
                 Err(Missing::one(path, why, None))
@@ -247,26 +259,37 @@ fn lookup(path: &str, env: &Env, aggregate: bool) -> EvResult {
     }
     let (ns, key) = path.split_once('.').unwrap_or(("", path));
     match ns {
-        "table" => match env.facts.table.get(key) {
-            Some(f) if env.blank_as_zero && f.value == FactValue::Blank && key.contains('[') => {
+        "table" => match (env.facts.table.get(key), &env.blank_fill) {
+            (Some(f), Some(fill)) if f.value == FactValue::Blank => {
+                let v = f
+                    .span
+                    .and_then(|sp| fill.get(&sp).copied())
+                    .unwrap_or(Decimal::ZERO);
                 if let Some(sp) = f.span {
                     env.zero_blanks.borrow_mut().push(sp);
                 }
                 Ok(Ev {
-                    val: Val::Num(Decimal::ZERO),
+                    val: Val::Num(v),
                     srcs: vec![Src {
                         field: path.to_string(),
                         span: f.span,
-                        value: "0 (blank)".into(),
+                        value: format!("{} (blank)", v.normalize()),
                         scope: None,
+                        bound_by: f.bound_by,
+                        note: None,
                     }],
                 })
             }
-            Some(f) => fact_ev(path, f),
-            None => {
+            (Some(f), _) => fact_ev(path, f),
+            (None, _) => {
                 let row = key.split('[').next().unwrap_or(key);
-                let why = match env.facts.unrecognised.get(row) {
-                    Some(t) => Why::TableNotRecognised(t.clone()),
+                let why = match env
+                    .facts
+                    .unrecognised
+                    .get(row)
+                    .and_then(|t| env.facts.unrecognised_tables.get(t))
+                {
+                    Some(n) => Why::TableNotRecognised(format!("{}: {}", n.title, n.reason)),
                     None => Why::NotFound,
                 };
                 Err(Missing::one(path, why, None))
@@ -500,6 +523,15 @@ fn binary(op: BinOp, l: &Expr, r: &Expr, env: &Env, aggregate: bool) -> EvResult
             }
             Ok(joined(arith(op, &a.val, &b.val)?, &a, &b))
         }
+    }
+}
+
+/// `a - b` as a plain number (money converted to a common unit), for judging blank cells.
+pub fn difference(a: &Val, b: &Val) -> Option<Decimal> {
+    match arith(BinOp::Sub, a, b).ok()? {
+        Val::Num(n) => Some(n),
+        Val::Money(m) => Some(m.amount),
+        _ => None,
     }
 }
 
@@ -765,8 +797,9 @@ mod tests {
             span: Some(Span::new(at, at + 1)),
             context: None,
             raw: String::new(),
-            bound_by: BoundBy::Label,
+            bound_by: BoundBy::Exact,
             scope: None,
+            note: None,
         }
     }
 

@@ -119,6 +119,64 @@ pub fn parse_arabic(s: &str) -> Option<Decimal> {
     d.checked_mul(scale)
 }
 
+/// What a table cell holds.
+#[derive(Debug, Clone, PartialEq)]
+pub enum CellReading {
+    /// A figure, with the money unit written in the cell (`251000元`) and a note written after
+    /// it (`12（其中修订3件）` gives 12 and the note `其中修订3件`).
+    Number {
+        /// The figure.
+        value: Decimal,
+        /// A money unit written in the cell.
+        unit: Option<crate::units::MoneyUnit>,
+        /// The remark in brackets after the figure.
+        note: Option<String>,
+    },
+    /// Nothing, or a mark that stands for nothing: `-`, `—`, `/`, `无`, a lone footnote mark.
+    Blank,
+    /// Words where a figure belongs.
+    Text,
+}
+
+/// Footnote marks written after a figure or alone in a cell.
+fn is_footnote_mark(c: char) -> bool {
+    matches!(
+        c,
+        '*' | '＊' | '※' | '#' | '＃' | '△' | '▲' | '¹' | '²' | '³' | '⁴' | '⁵'
+    ) || ('\u{2460}'..='\u{2473}').contains(&c) // ① … ⑳
+}
+
+/// Reads a table cell: a figure (with a money unit, a bracketed note or a footnote mark after
+/// it), a blank (nothing, a dash, a slash, `无`), or text.
+pub fn read_cell(text: &str) -> CellReading {
+    let t = text.trim_matches(|c: char| c.is_whitespace() || c == '\u{3000}');
+    let t = t.trim_end_matches(is_footnote_mark).trim_end();
+    let blank_word = matches!(t, "无" | "暂无" | "空" | "——" | "");
+    if blank_word
+        || t.chars()
+            .all(|c| matches!(c, '-' | '—' | '－' | '/' | '／' | '–' | '―' | '\\'))
+    {
+        return CellReading::Blank;
+    }
+    // A remark in brackets after the figure.
+    let (body, note) = match t.find(['（', '(']) {
+        Some(i) if i > 0 && t.ends_with(['）', ')']) => {
+            let inner = &t[i..];
+            let inner = inner
+                .trim_start_matches(['（', '('])
+                .trim_end_matches(['）', ')']);
+            (t[..i].trim_end(), Some(inner.to_string()))
+        }
+        _ => (t, None),
+    };
+    let body = body.trim_end_matches(is_footnote_mark);
+    let (digits, unit) = crate::units::MoneyUnit::split_suffix(body);
+    match parse_arabic(digits) {
+        Some(value) => CellReading::Number { value, unit, note },
+        None => CellReading::Text,
+    }
+}
+
 /// Parses either form.
 pub fn parse_number(s: &str) -> Option<Decimal> {
     parse_arabic(s).or_else(|| parse_chinese(s.trim()).map(Decimal::from))
@@ -164,5 +222,31 @@ mod tests {
         assert_eq!(parse_arabic("——"), None);
         assert_eq!(parse_arabic(""), None);
         assert_eq!(parse_number("十二"), Some(Decimal::from(12)));
+    }
+
+    #[test]
+    fn cells() {
+        let n = |v: i64, note: Option<&str>| CellReading::Number {
+            value: Decimal::from(v),
+            unit: None,
+            note: note.map(str::to_string),
+        };
+        assert_eq!(read_cell(" 12 "), n(12, None));
+        assert_eq!(read_cell("12（其中修订3件）"), n(12, Some("其中修订3件")));
+        assert_eq!(read_cell("40(含自然失效8件)"), n(40, Some("含自然失效8件")));
+        assert_eq!(read_cell("7*"), n(7, None));
+        assert_eq!(read_cell("7①"), n(7, None));
+        for blank in ["", "-", "—", "／", "无", "*", "①", "——"] {
+            assert_eq!(read_cell(blank), CellReading::Blank, "{blank:?}");
+        }
+        assert_eq!(read_cell("见附件"), CellReading::Text);
+        assert_eq!(read_cell("（12）"), CellReading::Text);
+        assert!(matches!(
+            read_cell("251000元"),
+            CellReading::Number {
+                unit: Some(crate::units::MoneyUnit::Yuan),
+                ..
+            }
+        ));
     }
 }

@@ -1,0 +1,126 @@
+//! Choosing the rule set for a report: by the `applies` condition of each built-in set (the
+//! reporting year), else by its `detect` condition (the table layout), with a finding.
+
+use super::RuleSet;
+use crate::diagnostic::{Diagnostic, Lang};
+use crate::source::Source;
+use crate::{document, facts};
+
+/// The rule set chosen for a report.
+#[derive(Debug, Clone)]
+pub struct Choice {
+    /// Index into the sets.
+    pub index: usize,
+    /// Why this set.
+    pub reason: String,
+    /// A finding to report with the file (the year could not be determined).
+    pub finding: Option<Diagnostic>,
+}
+
+fn mentions_tables(e: &super::dsl::ast::Expr) -> bool {
+    use super::dsl::ast::ExprKind;
+    match &e.kind {
+        ExprKind::Path(p) => p.starts_with("table.") || p.starts_with("column."),
+        ExprKind::Unary(_, x) | ExprKind::Let(_, x) => mentions_tables(x),
+        ExprKind::Binary(_, l, r) => mentions_tables(l) || mentions_tables(r),
+        ExprKind::Call(_, a) | ExprKind::List(a) => a.iter().any(mentions_tables),
+        _ => false,
+    }
+}
+
+fn eval_condition(
+    source: &Source,
+    report: &document::Report,
+    rs: &RuleSet,
+    cond: &super::dsl::ast::Expr,
+) -> (Option<bool>, String) {
+    // Choosing needs only what the condition reads: skip the tables unless it reads them.
+    let specs = if mentions_tables(cond) {
+        rs.fields.clone()
+    } else {
+        facts::spec::FieldSpecs {
+            report: rs.fields.report.clone(),
+            ..Default::default()
+        }
+    };
+    let (facts, _) = facts::bind(source, report, &specs, Lang::En);
+    let year = facts
+        .report
+        .get("period.year")
+        .map_or("?".to_string(), |f| f.value.to_string());
+    let choice = Default::default();
+    let env = super::dsl::eval::Env::new(&facts, &choice).with_dims(&rs.dims);
+    match super::dsl::eval::eval(cond, &env) {
+        Ok(v) => (Some(v.val == super::dsl::eval::Val::Bool(true)), year),
+        Err(_) => (None, year),
+    }
+}
+
+/// Chooses the rule set for a report: the first whose `applies` condition holds (sets without
+/// one are libraries for `extends`, never chosen). When no set's year condition can be
+/// evaluated, the first whose `detect` condition (table layout) holds is chosen, with a finding.
+pub fn choose_ruleset(
+    source: &Source,
+    report: &document::Report,
+    sets: &[RuleSet],
+) -> Result<Choice, String> {
+    let mut tried = Vec::new();
+    let mut year_unknown = false;
+    for (i, rs) in sets.iter().enumerate() {
+        let Some(cond) = &rs.applies else { continue };
+        let src = rs.applies_src.as_deref().unwrap_or("");
+        match eval_condition(source, report, rs, cond) {
+            (Some(true), year) => {
+                return Ok(Choice {
+                    index: i,
+                    reason: format!("`{src}` holds (report.period.year = {year})"),
+                    finding: None,
+                })
+            }
+            (Some(false), year) => tried.push(format!(
+                "{}: `{src}` is false for report.period.year = {year}",
+                rs.id
+            )),
+            (None, _) => {
+                year_unknown = true;
+                tried.push(format!(
+                    "{}: the reporting year could not be determined",
+                    rs.id
+                ))
+            }
+        }
+    }
+    if year_unknown {
+        for (i, rs) in sets.iter().enumerate() {
+            let Some(cond) = &rs.detect else { continue };
+            if let (Some(true), _) = eval_condition(source, report, rs, cond) {
+                let reason = format!(
+                    "{}: the reporting year could not be determined; the table layout matches `{}`",
+                    rs.id,
+                    rs.detect_src.as_deref().unwrap_or("")
+                );
+                let c = facts::checks::YEAR_UNKNOWN;
+                let finding = Diagnostic::new(
+                    c.severity,
+                    c.id,
+                    c.name,
+                    format!("{} / {}", c.summary_zh, c.summary_en),
+                )
+                .with_note(format!(
+                    "checked with {} because its table layout matches",
+                    rs.id
+                ))
+                .with_help(c.fix);
+                return Ok(Choice {
+                    index: i,
+                    reason,
+                    finding: Some(finding),
+                });
+            }
+        }
+    }
+    Err(format!(
+        "no built-in rule set applies ({}); pass --rules FILE",
+        tried.join("; ")
+    ))
+}
