@@ -260,7 +260,14 @@ pub fn bind(
     (facts, diags)
 }
 
-fn capture_value(kind: Placeholder, text: &str, unit: Option<MoneyUnit>) -> Option<FactValue> {
+/// The value a placeholder captured. `before` is the text before the match in the same
+/// sentence: a date written without its year takes the year of the last date there.
+fn capture_value(
+    kind: Placeholder,
+    text: &str,
+    unit: Option<MoneyUnit>,
+    before: &str,
+) -> Option<FactValue> {
     match kind {
         Placeholder::Number | Placeholder::Year => {
             let n = crate::numerals::parse_number(text)?;
@@ -269,9 +276,23 @@ fn capture_value(kind: Placeholder, text: &str, unit: Option<MoneyUnit>) -> Opti
                 None => FactValue::Number(n),
             })
         }
-        Placeholder::Date => Date::parse(text).map(FactValue::Date),
+        Placeholder::Date => Date::parse(text)
+            .or_else(|| {
+                let year = last_year(before)?;
+                Date::parse(&format!("{year}年{text}"))
+            })
+            .map(FactValue::Date),
         Placeholder::Marker => Some(FactValue::Number(Decimal::ONE)),
     }
+}
+
+/// The year of the last `YYYY年` in a text.
+fn last_year(s: &str) -> Option<&str> {
+    let i = s.rfind('年')?;
+    let head = &s[..i];
+    let year = head.get(head.len().checked_sub(4)?..)?;
+    (year.chars().all(|c| c.is_ascii_digit()) && (year.starts_with("19") || year.starts_with("20")))
+        .then_some(year)
 }
 
 /// Matches longer than this many characters are labelled from the captured value on.
@@ -299,7 +320,8 @@ fn matches(
                 .name("unit")
                 .and_then(|u| MoneyUnit::parse(u.as_str()))
                 .or(default_unit);
-            let Some(value) = capture_value(p.kind, v.as_str(), unit) else {
+            let Some(value) = capture_value(p.kind, v.as_str(), unit, &norm.text[..v.start()])
+            else {
                 continue;
             };
             // A long match (`由……六个部分组成`) is labelled from the number on.
@@ -393,43 +415,56 @@ fn bind_prose(text: &str, report: &Report, specs: &FieldSpecs, facts: &mut FactS
 
 fn bind_report(text: &str, report: &Report, specs: &FieldSpecs, facts: &mut FactSet) {
     for spec in &specs.report {
-        let mut found = None;
-        'origins: for origin in &spec.origins {
-            let spans: Vec<Span> = match origin {
-                Origin::Title => report.title.into_iter().collect(),
-                Origin::Headings => report.sections().map(|h| h.span).collect(),
-                Origin::Body => report
-                    .paragraphs
-                    .iter()
-                    .flat_map(|p| p.sentences.iter().map(|s| s.span))
-                    .collect(),
-                Origin::Tables => report
-                    .tables
-                    .iter()
-                    .flat_map(|t| t.rows.iter().flat_map(|r| r.cells.iter().map(|c| c.span)))
-                    .collect(),
-                Origin::Meta(keys) => report
-                    .metadata
-                    .iter()
-                    .filter(|m| {
-                        let k = spec::label_key(&m.key);
-                        keys.iter().any(|want| k.contains(want.as_str()))
-                    })
-                    .map(|m| m.value_span)
-                    .collect(),
-            };
-            for sp in spans {
-                let norm = NormText::new(&text[sp.range()], sp.start);
-                let mut out = Vec::new();
-                matches(&norm, text, &spec.patterns, None, &mut out, sp);
-                if let Some(f) = out.into_iter().min_by_key(|f| f.span.map(|s| s.start)) {
-                    found = Some(f);
-                    break 'origins;
-                }
-            }
-        }
+        let found = spec
+            .sources
+            .iter()
+            .find_map(|src| find_report_fact(text, report, src));
         if let Some(f) = found {
             facts.report.insert(spec.key.clone(), f);
         }
     }
+}
+
+/// The first match of a source: its origins in order, within one origin the earliest match.
+fn find_report_fact(text: &str, report: &Report, src: &spec::ReportSource) -> Option<Fact> {
+    for origin in &src.origins {
+        let spans: Vec<Span> = match origin {
+            Origin::Title => report.title.into_iter().collect(),
+            Origin::Headings => report.sections().map(|h| h.span).collect(),
+            Origin::Subheadings => report
+                .headings
+                .iter()
+                .filter(|h| h.level == 2)
+                .map(|h| h.span)
+                .collect(),
+            Origin::Body => report
+                .paragraphs
+                .iter()
+                .flat_map(|p| p.sentences.iter().map(|s| s.span))
+                .collect(),
+            Origin::Tables => report
+                .tables
+                .iter()
+                .flat_map(|t| t.rows.iter().flat_map(|r| r.cells.iter().map(|c| c.span)))
+                .collect(),
+            Origin::Meta(keys) => report
+                .metadata
+                .iter()
+                .filter(|m| {
+                    let k = spec::label_key(&m.key);
+                    keys.iter().any(|want| k.contains(want.as_str()))
+                })
+                .map(|m| m.value_span)
+                .collect(),
+        };
+        for sp in spans {
+            let norm = NormText::new(&text[sp.range()], sp.start);
+            let mut out = Vec::new();
+            matches(&norm, text, &src.patterns, None, &mut out, sp);
+            if let Some(f) = out.into_iter().min_by_key(|f| f.span.map(|s| s.start)) {
+                return Some(f);
+            }
+        }
+    }
+    None
 }

@@ -36,6 +36,20 @@ pub struct TableSpec {
     pub columns: Vec<ColumnSpec>,
     /// Blank cells count as 0 (noted once per table) instead of being missing.
     pub blank_is_zero: bool,
+    /// Groups of columns a report may print as separate small tables, each under a caption
+    /// naming the group (table 四 as three tables: 行政复议, 未经复议直接起诉, 复议后起诉).
+    pub groups: Vec<GroupSpec>,
+}
+
+/// A group of columns of a 2-D form.
+#[derive(Debug, Clone)]
+pub struct GroupSpec {
+    /// Name in the rule file.
+    pub key: String,
+    /// Caption keys that name the group (normalised with [`label_key`]).
+    pub keys: Vec<String>,
+    /// Indexes into [`TableSpec::columns`], in order.
+    pub columns: Vec<usize>,
 }
 
 /// A column of a 2-D form.
@@ -130,26 +144,37 @@ pub enum Origin {
     Meta(Vec<String>),
     /// The texts of the level-1 headings.
     Headings,
+    /// The texts of the level-2 headings (`（一）主要问题`).
+    Subheadings,
 }
 
-/// A report-level fact: the first match over the origins in order.
+/// A report-level fact: the first match of its sources in order.
 #[derive(Debug, Clone)]
 pub struct ReportSpec {
     /// Field name without the `report.` prefix (`period.year`).
     pub key: String,
     /// Display title.
     pub title: String,
+    /// Where to look and what for, in order: the first source that matches gives the fact
+    /// (the title's year before the statistics period's, say).
+    pub sources: Vec<ReportSource>,
+}
+
+/// Places to look for a report fact, and the patterns to look for there.
+#[derive(Debug, Clone)]
+pub struct ReportSource {
     /// Where to look, in order.
     pub origins: Vec<Origin>,
-    /// Patterns with one placeholder, tried in order on each origin.
+    /// Patterns with one placeholder, tried on each origin; the earliest match wins.
     pub patterns: Vec<Pattern>,
 }
 
 const NUMBER_RE: &str =
     r"(?P<v>[0-9]+(?:,[0-9]{3})*(?:\.[0-9]+)?|[零〇两一二三四五六七八九十百千万亿]+)";
 const YEAR_RE: &str = r"(?P<v>(?:19|20)[0-9]{2})";
-const DATE_RE: &str =
-    r"(?P<v>(?:19|20)[0-9]{2}(?:年[0-9]{1,2}月[0-9]{1,2}日?|[.\-/][0-9]{1,2}[.\-/][0-9]{1,2}))";
+/// A date; the year may be left out (`至12月31日`): it is then the year of the date written
+/// before it in the same sentence.
+const DATE_RE: &str = r"(?P<v>(?:(?:19|20)[0-9]{2}年)?[0-9]{1,2}月[0-9]{1,2}日?|(?:19|20)[0-9]{2}[.\-/][0-9]{1,2}[.\-/][0-9]{1,2})";
 
 /// Normalises a pattern written by a rule author the way report text is normalised
 /// (Traditional -> Simplified, full-width -> half-width), escaping any regex metacharacter

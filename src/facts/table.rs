@@ -633,9 +633,24 @@ pub(super) fn bind_table(
         })
         .filter(|(a, _, _)| a.matched >= 2.min(spec.rows.len()))
         .max_by_key(|(a, rows, _)| (a.matched, std::cmp::Reverse(*rows)));
+    // A form printed as several small tables, one per group of columns, each under a caption.
+    let whole_row_bound = |al: &Alignment| {
+        spec.rows
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| r.unlabeled)
+            .all(|(i, _)| al.pairs.iter().any(|p| p.expected == i))
+    };
+    let mut pieces_reason = None;
+    if !spec.groups.is_empty() && best.as_ref().is_none_or(|(a, _, _)| !whole_row_bound(a)) {
+        match bind_groups(text, report, spec, lang, facts) {
+            Ok(()) => return,
+            Err(why) => pieces_reason = why,
+        }
+    }
     let Some((al, _, group)) = best else {
         let c = checks::TABLE_NOT_FOUND;
-        let reason = not_found_reason(text, report, spec, lang);
+        let reason = pieces_reason.unwrap_or_else(|| not_found_reason(text, report, spec, lang));
         let msg = match lang {
             Lang::Zh => format!("未识别{}：{}", spec.title, reason),
             Lang::En => format!("{} not recognised: {}", spec.title, reason),
@@ -668,6 +683,124 @@ pub(super) fn bind_table(
         flat,
     }
     .bind();
+}
+
+/// The caption of a table: the last heading or paragraph line before it, after the table
+/// before it.
+fn caption<'t>(text: &'t str, report: &Report, table: &Table) -> Option<&'t str> {
+    let after = report
+        .tables
+        .iter()
+        .map(|t| t.span.end)
+        .filter(|&e| e <= table.span.start)
+        .max()
+        .unwrap_or(0);
+    let spans = report
+        .headings
+        .iter()
+        .map(|h| h.span)
+        .chain(report.paragraphs.iter().map(|p| p.span));
+    let last = spans
+        .filter(|s| s.end <= table.span.start && s.start >= after)
+        .max_by_key(|s| s.end)?;
+    text[last.range()].lines().last()
+}
+
+/// Binds the unlabeled row of a form printed in pieces: for each group of columns, the one
+/// table whose caption names the group, whose header gives the group's columns in order, and
+/// which has one row of figures, one per column. All groups or none: `Err` says what was
+/// missing (`None` when no piece at all was seen).
+fn bind_groups(
+    text: &str,
+    report: &Report,
+    spec: &TableSpec,
+    lang: Lang,
+    facts: &mut FactSet,
+) -> Result<(), Option<String>> {
+    let Some(row_spec) = spec.rows.iter().find(|r| r.unlabeled) else {
+        return Err(None);
+    };
+    let mut found: Vec<(&super::spec::GroupSpec, Vec<&Cell>)> = Vec::new();
+    let mut missing: Vec<String> = Vec::new();
+    for g in &spec.groups {
+        let mut hits = Vec::new();
+        for t in &report.tables {
+            let Some(cap) = caption(text, report, t) else {
+                continue;
+            };
+            // Brackets are kept: `行政诉讼（复议后起诉）` names its group inside them.
+            let cap: String = NormText::new(cap, 0)
+                .text
+                .chars()
+                .filter(|c| c.is_ascii_alphanumeric() || crate::facts::spec::is_cjk(*c))
+                .collect();
+            let named: Vec<&super::spec::GroupSpec> = spec
+                .groups
+                .iter()
+                .filter(|o| o.keys.iter().any(|k| cap.contains(k.as_str())))
+                .collect();
+            if named.len() != 1 || named[0].key != g.key {
+                continue;
+            }
+            let cols: Vec<&ColumnSpec> = g.columns.iter().map(|&i| &spec.columns[i]).collect();
+            let header = t.rows.iter().any(|r| {
+                r.cells.len() == cols.len()
+                    && r.cells
+                        .iter()
+                        .zip(&cols)
+                        .all(|(c, col)| col.keys.contains(&label_key(&c.text)))
+            });
+            let rows: Vec<&Row> = t
+                .rows
+                .iter()
+                .filter(|r| {
+                    r.cells.len() == cols.len() && r.cells.iter().all(|c| is_value_text(&c.text))
+                        && r.cells.iter().any(|c| is_number_text(&c.text))
+                })
+                .collect();
+            if header && rows.len() == 1 {
+                hits.push(rows[0].cells.iter().collect::<Vec<&Cell>>());
+            }
+        }
+        match hits.len() {
+            1 => found.push((g, hits.remove(0))),
+            _ => missing.push(g.keys.first().cloned().unwrap_or_else(|| g.key.clone())),
+        }
+    }
+    if !missing.is_empty() {
+        return Err((!found.is_empty()).then(|| match lang {
+            Lang::Zh => format!(
+                "该表分成若干小表，但未能确定以下部分：{}（需要标题写明该部分、表头列名与报表格式一致、一行数字）",
+                missing.join("、")
+            ),
+            Lang::En => format!(
+                "the table is printed in pieces, but these could not be placed: {} (each piece needs a caption naming it, the form's column names and one row of figures)",
+                missing.join(", ")
+            ),
+        }));
+    }
+    let grid = facts.grids.entry(spec.name.clone()).or_default();
+    grid.columns = spec.columns.iter().map(|c| c.key.clone()).collect();
+    grid.rows.push(row_spec.key.clone());
+    for (g, cells) in found {
+        for (&ci, cell) in g.columns.iter().zip(cells) {
+            let col = &spec.columns[ci];
+            let (value, note) = cell_value(&cell.text, None);
+            facts.table.insert(
+                format!("{}[{}]", row_spec.key, col.key),
+                Fact {
+                    value,
+                    span: Some(cell.span),
+                    context: None,
+                    raw: text[cell.span.range()].to_string(),
+                    bound_by: BoundBy::Exact,
+                    scope: None,
+                    note,
+                },
+            );
+        }
+    }
+    Ok(())
 }
 
 struct Binder<'x, 'a> {

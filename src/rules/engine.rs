@@ -375,6 +375,7 @@ fn run_instance(
                         }
                         _ => "true".into(),
                     };
+                    let detail = with_weak_bindings(detail, &ev.srcs);
                     (Status::Passed, detail, Vec::new(), Vec::new())
                 }
                 eval::Val::Bool(false) => {
@@ -425,6 +426,22 @@ fn below_min_certainty(
             weak.join("; ")
         ),
     })
+}
+
+/// A pass's detail, saying which facts it rests on were bound less than surely.
+fn with_weak_bindings(detail: String, srcs: &[eval::Src]) -> String {
+    let mut weak: Vec<String> = Vec::new();
+    for s in srcs.iter().filter(|s| !s.bound_by.is_certain()) {
+        let d = format!("{} by {}", s.field, s.bound_by.name());
+        if !weak.contains(&d) {
+            weak.push(d);
+        }
+    }
+    match weak.len() {
+        0 => detail,
+        n if n <= 3 => format!("{detail} [{}]", weak.join("; ")),
+        n => format!("{detail} [{}; and {} more not bound by label]", weak[..3].join("; "), n - 3),
+    }
 }
 
 /// `table.x (title) bound by position, line N`.
@@ -493,6 +510,7 @@ fn blanks_decide(
                 ),
                 _ => "true".into(),
             };
+            let detail = with_weak_bindings(detail, &ev.srcs);
             (Status::Passed, detail, blanks, Vec::new())
         }
         Ok(ev) if ev.val == eval::Val::Bool(false) => {

@@ -102,6 +102,16 @@ struct RawTable {
     #[serde(default)]
     columns: IndexMap<Spanned<String>, RawRow>,
     rows: IndexMap<Spanned<String>, RawRow>,
+    #[serde(default)]
+    groups: IndexMap<Spanned<String>, RawGroup>,
+}
+
+/// `[tables.NAME.groups]`: a group of columns and the captions that name it.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawGroup {
+    labels: Vec<String>,
+    columns: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -202,10 +212,22 @@ struct RawProse {
 struct RawReport {
     #[serde(default)]
     title: Option<String>,
+    #[serde(default)]
     from: Vec<Spanned<String>>,
+    #[serde(default)]
     patterns: Vec<Spanned<String>>,
     #[serde(default)]
+    sources: Vec<RawSource>,
+    #[serde(default)]
     marker: bool,
+}
+
+/// One source of a report fact: places to look and the patterns for there.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSource {
+    from: Vec<Spanned<String>>,
+    patterns: Vec<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -589,7 +611,37 @@ fn load_at_depth(name: &str, src: &str, depth: usize) -> Result<RuleSet, LoadErr
                 variant: row.variant(),
             });
         }
+        let mut groups = Vec::new();
+        for (gkey, g) in &t.groups {
+            let mut idx = Vec::new();
+            for pat in &g.columns {
+                let hits: Vec<usize> = columns
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, c)| match pat.strip_suffix('*') {
+                        Some(prefix) => c.key.starts_with(prefix),
+                        None => c.key == *pat,
+                    })
+                    .map(|(i, _)| i)
+                    .collect();
+                if hits.is_empty() {
+                    cx.error(
+                        "RF005",
+                        gkey.span(),
+                        format!("group `{}` names `{pat}`, which is not a column of this table", gkey.get_ref()),
+                        "here",
+                    );
+                }
+                idx.extend(hits);
+            }
+            groups.push(spec::GroupSpec {
+                key: gkey.get_ref().clone(),
+                keys: g.labels.iter().map(|l| spec::label_key(l)).collect(),
+                columns: idx,
+            });
+        }
         fields.tables.push(TableSpec {
+            groups,
             name: tname.get_ref().clone(),
             title: t.title.clone().unwrap_or_else(|| tname.get_ref().clone()),
             value_column: t.value_column.iter().map(|l| spec::label_key(l)).collect(),
@@ -684,43 +736,45 @@ fn load_at_depth(name: &str, src: &str, depth: usize) -> Result<RuleSet, LoadErr
     }
     for (key, r) in &raw.fields.report {
         declare(&mut cx, format!("report.{}", key.get_ref()), key.span());
-        let mut origins = Vec::new();
-        for f in &r.from {
-            let o = match f.get_ref().as_str() {
-                "title" => Origin::Title,
-                "body" => Origin::Body,
-                "tables" => Origin::Tables,
-                "headings" => Origin::Headings,
-                m if m.starts_with("meta:") => {
-                    Origin::Meta(m[5..].split('|').map(spec::label_key).collect())
-                }
-                other => {
-                    cx.error(
-                        "RF007",
-                        f.span(),
-                        format!("unknown origin `{other}`: use title, body, tables, headings or meta:KEY"),
-                        "here",
-                    );
-                    continue;
-                }
-            };
-            origins.push(o);
+        // `from` + `patterns` is one source; `sources` lists several, tried in order.
+        let mut raw_sources: Vec<(&[Spanned<String>], &[Spanned<String>])> = Vec::new();
+        if !r.from.is_empty() || !r.patterns.is_empty() {
+            raw_sources.push((&r.from, &r.patterns));
         }
+        raw_sources.extend(r.sources.iter().map(|s| (&s.from[..], &s.patterns[..])));
+        if raw_sources.is_empty() {
+            cx.error(
+                "RF005",
+                key.span(),
+                format!("report field `{}` has no patterns", key.get_ref()),
+                "here",
+            );
+        }
+        let mut sources = Vec::new();
         let mut patterns = Vec::new();
-        for pat in &r.patterns {
-            match if r.marker {
-                spec::compile_marker(pat.get_ref())
-            } else {
-                spec::compile_pattern(pat.get_ref())
-            } {
-                Ok(c) => patterns.push(c),
-                Err(e) => cx.error(
-                    "RF006",
-                    pat.span(),
-                    format!("invalid pattern: {e}"),
-                    "this pattern",
-                ),
+        for (from, pats) in raw_sources {
+            let origins = report_origins(&mut cx, from);
+            let mut compiled = Vec::new();
+            for pat in pats {
+                match if r.marker {
+                    spec::compile_marker(pat.get_ref())
+                } else {
+                    spec::compile_pattern(pat.get_ref())
+                } {
+                    Ok(c) => compiled.push(c),
+                    Err(e) => cx.error(
+                        "RF006",
+                        pat.span(),
+                        format!("invalid pattern: {e}"),
+                        "this pattern",
+                    ),
+                }
             }
+            patterns.extend(compiled.iter().cloned());
+            sources.push(spec::ReportSource {
+                origins,
+                patterns: compiled,
+            });
         }
         let title = r.title.clone().unwrap_or_else(|| key.get_ref().clone());
         titles.insert(format!("report.{}", key.get_ref()), title.clone());
@@ -729,8 +783,7 @@ fn load_at_depth(name: &str, src: &str, depth: usize) -> Result<RuleSet, LoadErr
         fields.report.push(ReportSpec {
             key: key.get_ref().clone(),
             title,
-            origins,
-            patterns,
+            sources,
         });
     }
     for (k, title, _) in COMPUTED_REPORT_FIELDS {
@@ -993,6 +1046,36 @@ fn pattern_type(cx: &mut Ctx, key: &Spanned<String>, patterns: &[spec::Pattern],
 }
 
 /// Whether a rule is named by an id, or by an id or name prefix ending in `*`.
+/// Reads the `from` list of a report field.
+fn report_origins(cx: &mut Ctx, from: &[Spanned<String>]) -> Vec<Origin> {
+    let mut origins = Vec::new();
+    for f in from {
+        let o = match f.get_ref().as_str() {
+            "title" => Origin::Title,
+            "body" => Origin::Body,
+            "tables" => Origin::Tables,
+            "headings" => Origin::Headings,
+            "subheadings" => Origin::Subheadings,
+            m if m.starts_with("meta:") => {
+                Origin::Meta(m[5..].split('|').map(spec::label_key).collect())
+            }
+            other => {
+                cx.error(
+                    "RF007",
+                    f.span(),
+                    format!(
+                        "unknown origin `{other}`: use title, body, tables, headings, subheadings or meta:KEY"
+                    ),
+                    "here",
+                );
+                continue;
+            }
+        };
+        origins.push(o);
+    }
+    origins
+}
+
 /// Reads a `min_certainty` value: how a fact must at least be bound for the rule to use it.
 fn certainty(cx: &mut Ctx, m: &Spanned<String>) -> Option<crate::facts::BoundBy> {
     use crate::facts::BoundBy;

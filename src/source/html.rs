@@ -329,14 +329,28 @@ fn span_attr(n: &NodeRef<Node>, name: &str) -> usize {
     }
 }
 
-/// A data table: rows of cells with colspan/rowspan resolved, emitted as pipe rows.
+/// What covers one position of a table's grid.
+#[derive(Clone)]
+enum Slot {
+    /// Nothing.
+    Empty,
+    /// A cell (a header cell spanning several columns covers each of them).
+    Cell(std::rc::Rc<Out>),
+    /// A position a figure spans beyond its first: the figure belongs to its first column
+    /// only, so nothing is written here.
+    Covered,
+}
+
+/// A data table: rows of cells with colspan/rowspan resolved, emitted as pipe rows. Header
+/// cells are copied into every column they span (the columns under them keep their name); a
+/// figure is written once, at its first grid position (`行政许可 | 13` for a figure spanning
+/// three columns, not `行政许可 | 13 | 13 | 13`).
 fn table(n: NodeRef<Node>, cx: &Ctx, out: &mut Out) {
     let rows: Vec<NodeRef<Node>> = n
         .descendants()
         .filter(|d| element_name(d).as_deref() == Some("tr"))
         .collect();
-    // grid[r][c] = Some((text, map)) of the cell that covers it.
-    let mut grid: Vec<Vec<Option<std::rc::Rc<Out>>>> = Vec::new();
+    let mut grid: Vec<Vec<Slot>> = Vec::new();
     for (r, tr) in rows.iter().enumerate() {
         if grid.len() <= r {
             grid.resize(r + 1, Vec::new());
@@ -346,7 +360,7 @@ fn table(n: NodeRef<Node>, cx: &Ctx, out: &mut Out) {
             .children()
             .filter(|d| matches!(element_name(d).as_deref(), Some("td" | "th")))
         {
-            while grid[r].get(c).is_some_and(Option::is_some) {
+            while grid[r].get(c).is_some_and(|s| !matches!(s, Slot::Empty)) {
                 c += 1;
             }
             let mut cell = Out {
@@ -358,6 +372,10 @@ fn table(n: NodeRef<Node>, cx: &Ctx, out: &mut Out) {
                 cell.text.pop();
                 cell.map.pop();
             }
+            let figure = matches!(
+                crate::numerals::read_cell(&cell.text),
+                crate::numerals::CellReading::Number { .. }
+            );
             let cell = std::rc::Rc::new(cell);
             let (cs, rs) = (span_attr(&td, "colspan"), span_attr(&td, "rowspan"));
             for rr in r..(r + rs).min(rows.len().max(r + 1)) {
@@ -366,9 +384,14 @@ fn table(n: NodeRef<Node>, cx: &Ctx, out: &mut Out) {
                 }
                 for cc in c..c + cs {
                     if grid[rr].len() <= cc {
-                        grid[rr].resize(cc + 1, None);
+                        grid[rr].resize(cc + 1, Slot::Empty);
                     }
-                    grid[rr][cc] = Some(cell.clone());
+                    let first = rr == r && cc == c;
+                    grid[rr][cc] = if figure && !first {
+                        Slot::Covered
+                    } else {
+                        Slot::Cell(cell.clone())
+                    };
                 }
             }
             c += cs;
@@ -377,21 +400,26 @@ fn table(n: NodeRef<Node>, cx: &Ctx, out: &mut Out) {
     let width = grid.iter().map(Vec::len).max().unwrap_or(0);
     out.newline();
     for row in grid {
-        if row
-            .iter()
-            .all(|c| c.as_ref().is_none_or(|c| c.text.trim().is_empty()))
-        {
+        let cells = || {
+            row.iter().filter_map(|s| match s {
+                Slot::Cell(c) => Some(c),
+                _ => None,
+            })
+        };
+        if cells().all(|c| c.text.trim().is_empty()) {
             continue;
         }
-        let start = row
-            .iter()
-            .flatten()
+        let start = cells()
             .next()
             .and_then(|c| c.map.first().copied())
             .unwrap_or(out.last_raw);
         out.push('|', start);
         for i in 0..width {
-            let cell = row.get(i).and_then(Option::as_ref);
+            let cell = match row.get(i) {
+                Some(Slot::Covered) => continue,
+                Some(Slot::Cell(c)) => Some(c),
+                _ => None,
+            };
             let at = cell
                 .and_then(|c| c.map.first().copied())
                 .unwrap_or(out.last_raw);
@@ -518,6 +546,26 @@ mod tests {
         let i = h.text.find("23年").unwrap();
         assert_eq!(&raw[h.map[i]..h.map[i] + 2], "23");
         assert_eq!(h.map.len(), h.text.len() + 1);
+    }
+
+    #[test]
+    fn a_figure_spanning_columns_is_written_once() {
+        let raw = "<body><p>二、主动公开政府信息情况，正文正文正文正文正文</p><table>\
+            <tr><td colspan=4>第二十条第（五）项</td></tr>\
+            <tr><td>信息内容</td><td colspan=3>本年处理决定数量</td></tr>\
+            <tr><td>行政许可</td><td colspan=3>13</td></tr>\
+            <tr><td rowspan=2>规章</td><td>1</td><td rowspan=2>7</td><td>2</td></tr>\
+            <tr><td>3</td><td>4</td></tr></table></body>";
+        let h = extract(raw);
+        let lines: Vec<&str> = h.text.lines().collect();
+        // Header cells span; a figure belongs to its first grid position only.
+        assert!(
+            lines.contains(&"| 信息内容 | 本年处理决定数量 | 本年处理决定数量 | 本年处理决定数量 |"),
+            "{lines:?}"
+        );
+        assert!(lines.contains(&"| 行政许可 | 13 |"), "{lines:?}");
+        assert!(lines.contains(&"| 规章 | 1 | 7 | 2 |"), "{lines:?}");
+        assert!(lines.contains(&"| 规章 | 3 | 4 |"), "{lines:?}");
     }
 
     #[test]
