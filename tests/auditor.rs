@@ -215,7 +215,7 @@ fn a_user_file_extends_the_builtin_set() {
     let t011 = find("GI18-T011");
     assert_eq!(t011["severity"], "warning");
     assert!(
-        t011["notes"].to_string().contains("bound by position"),
+        t011["notes"].to_string().contains("按位置读取"),
         "{}",
         t011["notes"]
     );

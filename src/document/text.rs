@@ -223,31 +223,49 @@ fn run_in_heading_end(s: &str) -> usize {
 fn run_in_headings(s: &str, mut expected: u32) -> Vec<(usize, u32)> {
     let mut out = Vec::new();
     let mut listed: Vec<u32> = Vec::new();
-    let mut after_stop = false;
+    let mut prev: Option<char> = None;
     for (i, c) in s.char_indices() {
-        if matches!(
-            c,
-            '。' | '！' | '？' | '；' | '!' | '?' | ';' | '：' | ':' | '#'
-        ) {
-            after_stop = true;
-            continue;
-        }
         if is_noise(c) {
             continue;
         }
-        if after_stop && i > 0 {
-            if let Some((ord, _)) = level1_enumerator(&s[i..]) {
-                if ord == expected && !listed.contains(&(ord.saturating_sub(1))) {
+        let after_stop = prev.is_some_and(|p| {
+            matches!(
+                p,
+                '。' | '！' | '？' | '；' | '!' | '?' | ';' | '：' | ':' | '#'
+            )
+        });
+        // After a figure or a closing bracket (a crawler joins a table's last cell to the next
+        // part's heading), only a heading that reads like a part title counts.
+        let after_cell = prev.is_some_and(|p| {
+            p.is_ascii_alphanumeric() || matches!(p, '）' | ')' | '」' | '》' | '%')
+        });
+        if i > 0 && (after_stop || after_cell) {
+            if let Some((ord, len)) = level1_enumerator(&s[i..]) {
+                let titled = after_stop || reads_like_part_title(&s[i + len..]);
+                if ord == expected && titled && !listed.contains(&(ord.saturating_sub(1))) {
                     out.push((i, ord));
                     expected += 1;
-                } else {
+                } else if after_stop {
                     listed.push(ord);
                 }
             }
         }
-        after_stop = false;
+        prev = Some(c);
     }
     out
+}
+
+/// Whether the text after an enumerator reads like a part title: before the first figure or
+/// stop it holds a word that ends part titles (情况, 事项, 概述, 措施).
+fn reads_like_part_title(s: &str) -> bool {
+    let end = s
+        .char_indices()
+        .find(|(_, c)| c.is_ascii_digit() || matches!(c, '。' | '，' | '；' | '|'))
+        .map_or(s.len(), |(i, _)| i);
+    let head: String = s[..end].chars().take(30).collect();
+    ["情况", "事项", "概述", "概况", "措施"]
+        .iter()
+        .any(|w| head.contains(w))
 }
 
 /// Leading Markdown marks of a line (`## `, `> `, `**`): their byte length, and the heading
@@ -460,15 +478,27 @@ pub fn parse(text: &str) -> Report {
         pending: Vec::new(),
         last_level1: 0,
         section_md_depth: None,
+        deferred: None,
     };
     for line in lines(text) {
         p.line(&line);
     }
+    p.resolve_deferred();
     p.end_flat();
     p.flush_pending();
     p.flush_para();
     p.finish_table();
     p.report
+}
+
+/// A heading kept back until the next line shows whether it is one.
+struct Deferred {
+    level: u8,
+    ordinal: Option<u32>,
+    s: usize,
+    text_start: usize,
+    e: usize,
+    md_depth: usize,
 }
 
 struct Parser<'a> {
@@ -485,6 +515,8 @@ struct Parser<'a> {
     last_level1: u32,
     /// Markdown depth (`#` count) of the last level-1 heading.
     section_md_depth: Option<usize>,
+    /// A heading kept back (see [`Parser::content`]).
+    deferred: Option<Deferred>,
 }
 
 impl Parser<'_> {
@@ -501,6 +533,7 @@ impl Parser<'_> {
             return; // the table goes on below its rule
         }
         if is_pipe_row(raw) {
+            self.resolve_deferred();
             self.end_flat();
             self.flush_pending();
             self.flush_para();
@@ -517,6 +550,7 @@ impl Parser<'_> {
         }
         let (s, e) = trim_span(text, line.start, line.end);
         if s == e {
+            self.resolve_deferred();
             if !self.flat() {
                 self.finish_table();
             }
@@ -556,7 +590,19 @@ impl Parser<'_> {
     fn content(&mut self, s: usize, e: usize, run_in: bool, md_depth: usize) {
         let text = self.text;
         let content = &text[s..e];
-        if let Some((label, numbers)) = flat_row(text, s, e) {
+        let flat = flat_row(text, s, e);
+        // A part heading kept back: the label of this row of figures, or a heading after all.
+        if let Some(d) = self.deferred.take() {
+            let continues = flat.as_ref().is_some_and(|(label, _)| {
+                label.is_none_or(|(a, b)| !starts_with_enumerator(&text[a..b]))
+            });
+            if continues {
+                self.pending.push((d.s, d.e));
+            } else {
+                self.heading_now(d);
+            }
+        }
+        if let Some((label, numbers)) = flat {
             self.flat_row(s, e, label, numbers);
             return;
         }
@@ -567,18 +613,22 @@ impl Parser<'_> {
             return;
         }
         if let Some((level, ordinal, text_start)) = heading {
-            self.finish_table();
-            self.flush_pending();
-            self.flush_para();
-            // Markdown: a numbered heading written deeper than its part's heading (`### 一、`
-            // under `## 三、`) numbers the part's own items, not the report's parts.
-            let level = match self.section_md_depth {
-                Some(d) if level == 1 && d > 0 && md_depth > d => 2,
-                _ => level,
+            let d = Deferred {
+                level,
+                ordinal,
+                s,
+                text_start: s + text_start,
+                e,
+                md_depth,
             };
-            self.push_heading(level, ordinal, s, s + text_start, e);
-            if level == 1 {
-                self.section_md_depth = Some(md_depth);
+            // Inside a table of PDF text, or out of the parts' order (`一、本年新收…` under
+            // 三), a numbered line may be a row label wrapped above its figures: the next line
+            // decides.
+            let in_order = ordinal.is_some_and(|o| o == self.last_level1 + 1);
+            if level == 1 && (self.flat() || (!in_order && self.report.title.is_some())) {
+                self.deferred = Some(d);
+            } else {
+                self.heading_now(d);
             }
             return;
         }
@@ -607,6 +657,30 @@ impl Parser<'_> {
         }
         self.flush_pending();
         self.prose_line(s, e);
+    }
+
+    /// Places a heading kept back or found.
+    fn heading_now(&mut self, d: Deferred) {
+        self.finish_table();
+        self.flush_pending();
+        self.flush_para();
+        // Markdown: a numbered heading written deeper than its part's heading (`### 一、`
+        // under `## 三、`) numbers the part's own items, not the report's parts.
+        let level = match self.section_md_depth {
+            Some(depth) if d.level == 1 && depth > 0 && d.md_depth > depth => 2,
+            _ => d.level,
+        };
+        self.push_heading(level, d.ordinal, d.s, d.text_start, d.e);
+        if level == 1 {
+            self.section_md_depth = Some(d.md_depth);
+        }
+    }
+
+    /// Places a heading kept back, if any.
+    fn resolve_deferred(&mut self) {
+        if let Some(d) = self.deferred.take() {
+            self.heading_now(d);
+        }
     }
 
     fn push_heading(

@@ -91,6 +91,19 @@ impl BoundBy {
         }
     }
 
+    /// How the binding was made, in Chinese (for messages).
+    pub fn name_zh(self) -> &'static str {
+        match self {
+            BoundBy::Exact => "按标签读取",
+            BoundBy::Variant => "按标签别名读取",
+            BoundBy::Pattern => "按句式读取",
+            BoundBy::Structure => "按文档结构计算",
+            BoundBy::Derived => "由本行各项推算",
+            BoundBy::Near => "按相近标签读取",
+            BoundBy::Position => "按位置读取",
+        }
+    }
+
     /// Reads a name written in a rule file.
     pub fn parse(s: &str) -> Option<BoundBy> {
         [

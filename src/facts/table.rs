@@ -566,6 +566,7 @@ fn not_found_reason(text: &str, report: &Report, spec: &TableSpec, lang: Lang) -
         .rows
         .iter()
         .flat_map(|r| r.keys.iter())
+        .chain(spec.columns.iter().flat_map(|c| c.keys.iter()))
         .filter(|k| k.chars().count() >= 4)
         .collect();
     let lines = crate::span::LineIndex::new(text);
@@ -598,15 +599,36 @@ fn not_found_reason(text: &str, report: &Report, spec: &TableSpec, lang: Lang) -
             };
         }
     }
-    match lang {
-        Lang::Zh => format!(
-            "报告中的 {} 个表格均不含该表两行以上的标签",
-            report.tables.len()
-        ),
-        Lang::En => format!(
-            "none of the {} table(s) in the report has two or more rows of the form",
-            report.tables.len()
-        ),
+    // Labels in running text without figures next to them.
+    for p in &report.paragraphs {
+        let norm = NormText::new(&text[p.span.range()], p.span.start);
+        let found: Vec<usize> = keys
+            .iter()
+            .filter_map(|k| norm.text.find(k.as_str()))
+            .collect();
+        if found.len() >= 2 {
+            let at = norm.orig_span(found[0], found[0]);
+            return match lang {
+                Lang::Zh => format!(
+                    "第 {} 行起的文字含有该表的标签，但其数字无法与标签对应",
+                    lines.line(at.start)
+                ),
+                Lang::En => format!(
+                    "the table's labels stand in running text from line {}, but its figures cannot be matched to them",
+                    lines.line(at.start)
+                ),
+            };
+        }
+    }
+    match (lang, report.tables.len()) {
+        (Lang::Zh, 0) => "报告中没有可读的表格（表格可能以图片发布）".to_string(),
+        (Lang::En, 0) => {
+            "the report has no readable table (it may be published as an image)".to_string()
+        }
+        (Lang::Zh, n) => format!("报告中的 {n} 个表格均不含该表两行以上的标签"),
+        (Lang::En, n) => {
+            format!("none of the {n} table(s) in the report has two or more rows of the form")
+        }
     }
 }
 
@@ -754,7 +776,8 @@ fn bind_groups(
                 .rows
                 .iter()
                 .filter(|r| {
-                    r.cells.len() == cols.len() && r.cells.iter().all(|c| is_value_text(&c.text))
+                    r.cells.len() == cols.len()
+                        && r.cells.iter().all(|c| is_value_text(&c.text))
                         && r.cells.iter().any(|c| is_number_text(&c.text))
                 })
                 .collect();

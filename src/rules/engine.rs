@@ -42,6 +42,9 @@ pub struct Outcome {
     /// Blank cells that decide this instance (it holds only if they are not 0), with the value
     /// that would make it hold when one blank alone decides.
     pub needed_blanks: Vec<(Span, Option<Decimal>)>,
+    /// Where the facts an instance that passed read are (for measuring what a change to a
+    /// figure would be caught by).
+    pub read: Vec<Span>,
 }
 
 fn describe_missing(
@@ -65,21 +68,21 @@ fn describe_missing(
             let at = r
                 .span
                 .map_or(String::new(), |s| format!(", line {}", lines.line(s.start)));
-            let what = match (&r.why, lang) {
-                (Why::Blank, Lang::Zh) => "单元格为空",
-                (Why::Blank, Lang::En) => "the cell is blank",
-                (Why::NotANumber(_), Lang::Zh) => "单元格不是数字",
-                (Why::NotANumber(_), Lang::En) => "the cell is not a number",
-                (Why::NotFound, Lang::Zh) => "报告中未找到",
-                (Why::NotFound, Lang::En) => "not found in the report",
-                (Why::TableNotRecognised(_), Lang::Zh) => "表格未识别",
-                (Why::TableNotRecognised(_), Lang::En) => "table not recognised",
-                (Why::NotStated, Lang::Zh) => "正文未述及",
-                (Why::NotStated, Lang::En) => "the prose states no such figure",
-                (Why::DivisionByZero, Lang::Zh) => "除数为 0",
-                (Why::DivisionByZero, Lang::En) => "division by zero",
-                (Why::TooManySteps, _) => "evaluation step limit reached",
-                (Why::Type(t), _) => t.as_str(),
+            let what: String = match (&r.why, lang) {
+                (Why::Blank, Lang::Zh) => "单元格为空".into(),
+                (Why::Blank, Lang::En) => "the cell is blank".into(),
+                (Why::NotANumber(_), Lang::Zh) => "单元格不是数字".into(),
+                (Why::NotANumber(_), Lang::En) => "the cell is not a number".into(),
+                (Why::NotFound, Lang::Zh) => "报告中未找到".into(),
+                (Why::NotFound, Lang::En) => "not found in the report".into(),
+                (Why::TableNotRecognised(t), Lang::Zh) => format!("表格未识别（{t}）"),
+                (Why::TableNotRecognised(t), Lang::En) => format!("table not recognised ({t})"),
+                (Why::NotStated, Lang::Zh) => "正文未述及".into(),
+                (Why::NotStated, Lang::En) => "the prose states no such figure".into(),
+                (Why::DivisionByZero, Lang::Zh) => "除数为 0".into(),
+                (Why::DivisionByZero, Lang::En) => "division by zero".into(),
+                (Why::TooManySteps, _) => "evaluation step limit reached".into(),
+                (Why::Type(t), _) => t.clone(),
             };
             if name.is_empty() {
                 what.to_string()
@@ -209,8 +212,13 @@ pub fn run(rs: &RuleSet, facts: &FactSet, text: &str, lang: Lang) -> Vec<Outcome
         }
         for choice in instances(&fields, facts) {
             let env = Env::new(facts, &choice).with_dims(&rs.dims);
-            let (mut status, mut detail, zero_blanks, needed_blanks) =
-                run_instance(rs, rule, &env, &lines, lang);
+            let Instance {
+                mut status,
+                mut detail,
+                zero_blanks,
+                needed_blanks,
+                read,
+            } = run_instance(rs, rule, &env, &lines, lang);
             let fallbacks: Vec<String> = env.notes.borrow().clone();
             if let Status::Failed(d) = &mut status {
                 d.notes.extend(fallbacks.iter().cloned());
@@ -264,6 +272,7 @@ pub fn run(rs: &RuleSet, facts: &FactSet, text: &str, lang: Lang) -> Vec<Outcome
                 detail,
                 zero_blanks,
                 needed_blanks,
+                read,
             });
         }
     }
@@ -298,16 +307,28 @@ fn place(
     (column, row)
 }
 
-/// What one instance gave: status, detail, blanks read as 0, blanks that decide it.
-type InstanceResult = (Status, String, Vec<Span>, Vec<(Span, Option<Decimal>)>);
+/// What one instance gave.
+struct Instance {
+    status: Status,
+    detail: String,
+    zero_blanks: Vec<Span>,
+    needed_blanks: Vec<(Span, Option<Decimal>)>,
+    read: Vec<Span>,
+}
 
-fn run_instance(
-    rs: &RuleSet,
-    rule: &Rule,
-    env: &Env,
-    lines: &LineIndex,
-    lang: Lang,
-) -> InstanceResult {
+impl Instance {
+    fn new(status: Status, detail: String) -> Instance {
+        Instance {
+            status,
+            detail,
+            zero_blanks: Vec::new(),
+            needed_blanks: Vec::new(),
+            read: Vec::new(),
+        }
+    }
+}
+
+fn run_instance(rs: &RuleSet, rule: &Rule, env: &Env, lines: &LineIndex, lang: Lang) -> Instance {
     if let Some(w) = &rule.when {
         match eval::eval(w, env) {
             Ok(Ev {
@@ -317,28 +338,17 @@ fn run_instance(
             Ok(Ev {
                 val: eval::Val::Bool(false),
                 ..
-            }) => {
-                return (
-                    Status::NotApplicable,
-                    "when-condition is false".into(),
-                    Vec::new(),
-                    Vec::new(),
-                )
-            }
+            }) => return Instance::new(Status::NotApplicable, "when-condition is false".into()),
             Ok(other) => {
-                return (
+                return Instance::new(
                     Status::Skipped(format!("`when` is not true/false: {}", other.val)),
                     String::new(),
-                    Vec::new(),
-                    Vec::new(),
                 )
             }
             Err(m) => {
-                return (
+                return Instance::new(
                     Status::Skipped(describe_missing(&m, &rs.field_titles, lines, lang)),
                     String::new(),
-                    Vec::new(),
-                    Vec::new(),
                 )
             }
         }
@@ -365,7 +375,7 @@ fn run_instance(
         Err(m) => blanks_decide(rs, rule, env, lines, lang, &m, (lhs, op, rhs)),
         Ok(ev) => {
             if let Some(why) = below_min_certainty(rs, rule, &ev.srcs, lines, lang) {
-                return (Status::Skipped(why), String::new(), Vec::new(), Vec::new());
+                return Instance::new(Status::Skipped(why), String::new());
             }
             match ev.val {
                 eval::Val::Bool(true) => {
@@ -376,24 +386,20 @@ fn run_instance(
                         _ => "true".into(),
                     };
                     let detail = with_weak_bindings(detail, &ev.srcs);
-                    (Status::Passed, detail, Vec::new(), Vec::new())
+                    Instance {
+                        read: ev.srcs.iter().filter_map(|s| s.span).collect(),
+                        ..Instance::new(Status::Passed, detail)
+                    }
                 }
                 eval::Val::Bool(false) => {
                     let d = failure(
                         rs, rule, env, lines, lhs, op, rhs, ev.srcs, lang, &detail_of,
                     );
-                    (
-                        Status::Failed(Box::new(d)),
-                        String::new(),
-                        Vec::new(),
-                        Vec::new(),
-                    )
+                    Instance::new(Status::Failed(Box::new(d)), String::new())
                 }
-                other => (
+                other => Instance::new(
                     Status::Skipped(format!("the check gives {other}, not true/false")),
                     String::new(),
-                    Vec::new(),
-                    Vec::new(),
                 ),
             }
         }
@@ -412,7 +418,7 @@ fn below_min_certainty(
     let weak: Vec<String> = srcs
         .iter()
         .filter(|s| s.bound_by.rank() < min.rank())
-        .map(|s| describe_binding(rs, s, lines))
+        .map(|s| describe_binding(rs, s, lines, lang))
         .collect();
     (!weak.is_empty()).then(|| match lang {
         Lang::Zh => format!(
@@ -440,20 +446,34 @@ fn with_weak_bindings(detail: String, srcs: &[eval::Src]) -> String {
     match weak.len() {
         0 => detail,
         n if n <= 3 => format!("{detail} [{}]", weak.join("; ")),
-        n => format!("{detail} [{}; and {} more not bound by label]", weak[..3].join("; "), n - 3),
+        n => format!(
+            "{detail} [{}; and {} more not bound by label]",
+            weak[..3].join("; "),
+            n - 3
+        ),
     }
 }
 
-/// `table.x (title) bound by position, line N`.
-fn describe_binding(rs: &RuleSet, s: &eval::Src, lines: &LineIndex) -> String {
+/// `table.x (title) bound by position, line N`, in the chosen language.
+fn describe_binding(rs: &RuleSet, s: &eval::Src, lines: &LineIndex, lang: Lang) -> String {
     let title = rs
         .field_titles
         .get(&s.field)
-        .map_or(String::new(), |t| format!(" ({t})"));
-    let at = s.span.map_or(String::new(), |sp| {
-        format!(", line {}", lines.line(sp.start))
-    });
-    format!("{}{title} bound by {}{at}", s.field, s.bound_by.name())
+        .map_or(String::new(), |t| format!("（{t}）"));
+    match lang {
+        Lang::Zh => {
+            let at = s.span.map_or(String::new(), |sp| {
+                format!("，第 {} 行", lines.line(sp.start))
+            });
+            format!("{}{title}{}{at}", s.field, s.bound_by.name_zh())
+        }
+        Lang::En => {
+            let at = s.span.map_or(String::new(), |sp| {
+                format!(", line {}", lines.line(sp.start))
+            });
+            format!("{}{title} bound by {}{at}", s.field, s.bound_by.name())
+        }
+    }
 }
 
 /// A rule that could not be evaluated because of blank cells. A blank is an unknown
@@ -468,9 +488,9 @@ fn blanks_decide(
     lang: Lang,
     m: &eval::Missing,
     (lhs, op, rhs): (Option<&Expr>, Option<BinOp>, Option<&Expr>),
-) -> InstanceResult {
+) -> Instance {
     let reason = describe_missing(m, &rs.field_titles, lines, lang);
-    let skipped = |why: String| (Status::Skipped(why), String::new(), Vec::new(), Vec::new());
+    let skipped = |why: String| Instance::new(Status::Skipped(why), String::new());
     let blanks: Vec<Span> = m
         .reasons
         .iter()
@@ -511,7 +531,11 @@ fn blanks_decide(
                 _ => "true".into(),
             };
             let detail = with_weak_bindings(detail, &ev.srcs);
-            (Status::Passed, detail, blanks, Vec::new())
+            Instance {
+                zero_blanks: blanks,
+                read: ev.srcs.iter().filter_map(|s| s.span).collect(),
+                ..Instance::new(Status::Passed, detail)
+            }
         }
         Ok(ev) if ev.val == eval::Val::Bool(false) => {
             let (Some(l), Some(op), Some(r)) = (lhs, op, rhs) else {
@@ -578,12 +602,7 @@ fn blanks_decide(
                     )
                     .to_string(),
                 );
-                return (
-                    Status::Failed(Box::new(d)),
-                    String::new(),
-                    Vec::new(),
-                    Vec::new(),
-                );
+                return Instance::new(Status::Failed(Box::new(d)), String::new());
             }
             // The blanks decide: those that move the balance, with the value one alone needs.
             let deciding: Vec<(Span, Decimal)> =
@@ -602,7 +621,10 @@ fn blanks_decide(
                     "the blank cells decide it: it does not hold with them as 0"
                 )
             );
-            (Status::Skipped(why), String::new(), Vec::new(), needed)
+            Instance {
+                needed_blanks: needed,
+                ..Instance::new(Status::Skipped(why), String::new())
+            }
         }
         _ => skipped(reason),
     }
@@ -729,7 +751,7 @@ fn failure(
     let weak: Vec<String> = all
         .iter()
         .filter(|s| !s.bound_by.is_certain())
-        .map(|s| describe_binding(rs, s, lines))
+        .map(|s| describe_binding(rs, s, lines, lang))
         .collect();
     if !weak.is_empty() {
         let capped = d.severity == crate::diagnostic::Severity::Error;

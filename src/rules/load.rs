@@ -628,7 +628,10 @@ fn load_at_depth(name: &str, src: &str, depth: usize) -> Result<RuleSet, LoadErr
                     cx.error(
                         "RF005",
                         gkey.span(),
-                        format!("group `{}` names `{pat}`, which is not a column of this table", gkey.get_ref()),
+                        format!(
+                            "group `{}` names `{pat}`, which is not a column of this table",
+                            gkey.get_ref()
+                        ),
                         "here",
                     );
                 }
@@ -737,7 +740,8 @@ fn load_at_depth(name: &str, src: &str, depth: usize) -> Result<RuleSet, LoadErr
     for (key, r) in &raw.fields.report {
         declare(&mut cx, format!("report.{}", key.get_ref()), key.span());
         // `from` + `patterns` is one source; `sources` lists several, tried in order.
-        let mut raw_sources: Vec<(&[Spanned<String>], &[Spanned<String>])> = Vec::new();
+        type Source<'r> = (&'r [Spanned<String>], &'r [Spanned<String>]);
+        let mut raw_sources: Vec<Source> = Vec::new();
         if !r.from.is_empty() || !r.patterns.is_empty() {
             raw_sources.push((&r.from, &r.patterns));
         }
@@ -941,6 +945,14 @@ fn load_at_depth(name: &str, src: &str, depth: usize) -> Result<RuleSet, LoadErr
                 .filter_map(|t| rule_test(&mut cx, t))
                 .collect(),
         });
+    }
+    // A set-wide `min_certainty` applies to the rules it extends too, unless a rule sets its own.
+    if let Some(m) = raw.ruleset.min_certainty.as_ref() {
+        if let Some(b) = certainty(&mut cx, m) {
+            for r in rules.iter_mut().take(inherited) {
+                r.min_certainty.get_or_insert(b);
+            }
+        }
     }
     // Overrides and disabled rules (by id, or by id or name prefix ending in `*`).
     for (id, o) in &raw.overrides {

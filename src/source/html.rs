@@ -560,7 +560,8 @@ mod tests {
         let lines: Vec<&str> = h.text.lines().collect();
         // Header cells span; a figure belongs to its first grid position only.
         assert!(
-            lines.contains(&"| 信息内容 | 本年处理决定数量 | 本年处理决定数量 | 本年处理决定数量 |"),
+            lines
+                .contains(&"| 信息内容 | 本年处理决定数量 | 本年处理决定数量 | 本年处理决定数量 |"),
             "{lines:?}"
         );
         assert!(lines.contains(&"| 行政许可 | 13 |"), "{lines:?}");

@@ -61,3 +61,37 @@ pub fn findings(v: &serde_json::Value) -> Vec<(String, u64)> {
     out.sort();
     out
 }
+
+/// Checks a generated section of a document, between `<!-- generated:NAME -->` and
+/// `<!-- end:NAME -->`: it must equal `content`. With `BLESS=1` in the environment the section
+/// is rewritten instead.
+pub fn check_generated(path: &std::path::Path, name: &str, content: &str) {
+    let doc = std::fs::read_to_string(path).unwrap_or_default();
+    let (open, close) = (
+        format!("<!-- generated:{name} -->\n"),
+        format!("<!-- end:{name} -->"),
+    );
+    let section = doc
+        .find(&open)
+        .and_then(|a| doc[a..].find(&close).map(|b| (a + open.len(), a + b)));
+    if std::env::var_os("BLESS").is_some() {
+        let new = match section {
+            Some((a, b)) => format!("{}{content}{}", &doc[..a], &doc[b..]),
+            None => format!("{doc}\n{open}{content}{close}\n"),
+        };
+        std::fs::write(path, new).unwrap();
+        return;
+    }
+    let Some((a, b)) = section else {
+        panic!(
+            "{} has no generated section `{name}`: run the test with BLESS=1",
+            path.display()
+        );
+    };
+    assert!(
+        doc[a..b] == *content,
+        "{} section `{name}` is out of date: run `BLESS=1 cargo test` and review the diff\n--- on disk ---\n{}\n--- now ---\n{content}",
+        path.display(),
+        &doc[a..b]
+    );
+}
