@@ -201,7 +201,26 @@ pub fn to_text(d: &Dump) -> String {
             }
         }
     }
-    if !d.unbound_sentences.is_empty() {
+    let clauses = d.facts.as_ref().map_or(&[][..], |f| f.clauses.as_slice());
+    if !clauses.is_empty() {
+        s.push_str("\nclauses with figures (what each figure bound to, or why nothing)\n");
+        for c in clauses {
+            s.push_str(&format!(
+                "  {:<8} {}\n",
+                at(&lines, c.span),
+                short(&text[c.span.range()])
+            ));
+            for f in &c.figures {
+                match (&f.field, &f.why) {
+                    (Some(field), _) => s.push_str(&format!("           {} -> {field}\n", f.text)),
+                    (None, Some(why)) => {
+                        s.push_str(&format!("           {} -> (unbound: {why})\n", f.text))
+                    }
+                    _ => {}
+                }
+            }
+        }
+    } else if !d.unbound_sentences.is_empty() {
         s.push_str("\nsentences with figures that bound to nothing\n");
         for sp in &d.unbound_sentences {
             s.push_str(&format!(
@@ -275,6 +294,10 @@ pub fn to_json(d: &Dump) -> String {
         "facts": facts,
         "unbound_rows": d.facts.as_ref().map(|f| f.unbound_rows.iter().map(|r| sj(*r)).collect::<Vec<_>>()),
         "unbound_sentences": d.unbound_sentences.iter().map(|s| sj(*s)).collect::<Vec<_>>(),
+        "clauses": d.facts.as_ref().map(|f| f.clauses.iter().map(|c| json!({
+            "span": sj(c.span),
+            "figures": c.figures,
+        })).collect::<Vec<_>>()),
     });
     serde_json::to_string_pretty(&out).unwrap_or_default()
 }

@@ -89,7 +89,7 @@ fn run_case(
                 .diagnostics
                 .iter()
                 .filter(|d| d.code == rule.id)
-                .filter_map(|d| d.labels.iter().find(|l| l.primary))
+                .flat_map(|d| d.labels.iter().filter(|l| l.primary))
                 .map(|l| (lines.line(l.span.start), &text[l.span.range()]))
                 .collect();
             if let Some(at) = &case.at {

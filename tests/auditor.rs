@@ -145,11 +145,12 @@ fn dump_shows_facts_with_sources_and_what_bound_nothing() {
         .stdout(predicate::str::contains("\"4\" (exact) 行政复议数量"))
         .stdout(predicate::str::contains("\"0\" (position) 收到申请数"))
         .stdout(predicate::str::contains(
-            "prose.channels.wechat              = 398        15:33",
+            "prose.channels.wechat              = 398        15:29",
         ))
         .stdout(predicate::str::contains(
-            "sentences with figures that bound to nothing",
-        ));
+            "clauses with figures (what each figure bound to, or why nothing)",
+        ))
+        .stdout(predicate::str::contains("398條 -> prose.channels.wechat"));
     let out = bin()
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .args(["dump", "examples/yuqian-2018.txt", "--format", "json"])

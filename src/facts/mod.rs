@@ -3,6 +3,7 @@
 //! Problems met while binding (garbled labels, blank cells, unbound rows) become diagnostics.
 
 pub mod checks;
+pub mod prose;
 pub mod spec;
 mod table;
 
@@ -67,6 +68,9 @@ pub enum BoundBy {
     Near,
     /// The label is unreadable; the rows recognised before and after it place it.
     Position,
+    /// A prose figure whose clause names no metric but refers back (`相关案件 74 件`): bound to
+    /// the metric of the clause before it.
+    Context,
 }
 
 impl BoundBy {
@@ -88,6 +92,7 @@ impl BoundBy {
             BoundBy::Derived => "derived",
             BoundBy::Near => "near",
             BoundBy::Position => "position",
+            BoundBy::Context => "context",
         }
     }
 
@@ -101,6 +106,7 @@ impl BoundBy {
             BoundBy::Derived => "由本行各项推算",
             BoundBy::Near => "按相近标签读取",
             BoundBy::Position => "按位置读取",
+            BoundBy::Context => "按上文所指读取",
         }
     }
 
@@ -114,6 +120,7 @@ impl BoundBy {
             BoundBy::Derived,
             BoundBy::Near,
             BoundBy::Position,
+            BoundBy::Context,
         ]
         .into_iter()
         .find(|b| b.name() == s)
@@ -125,7 +132,7 @@ impl BoundBy {
         match self {
             BoundBy::Exact | BoundBy::Variant | BoundBy::Pattern | BoundBy::Structure => 4,
             BoundBy::Derived => 3,
-            BoundBy::Near => 2,
+            BoundBy::Near | BoundBy::Context => 2,
             BoundBy::Position => 1,
         }
     }
@@ -152,6 +159,50 @@ pub struct Fact {
     /// note written in the cell).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    /// For a prose item (`其中结果维持 72 件`): the field and index of the whole it is an item
+    /// of, stated in the same sentence.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parent: Option<(String, usize)>,
+    /// For a prose share (`占 98.9%`): the figures it divides.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub share: Option<Share>,
+}
+
+/// The figures a stated share divides: the part over its whole.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Share {
+    /// The part.
+    pub part: Decimal,
+    /// Where the part is stated.
+    pub part_span: Span,
+    /// The whole.
+    pub whole: Decimal,
+    /// Where the whole is stated.
+    pub whole_span: Span,
+}
+
+/// A clause of the prose with figures, and what each bound to.
+#[derive(Debug, Clone, Serialize)]
+pub struct ClauseRecord {
+    /// The clause.
+    pub span: Span,
+    /// Its figures in order.
+    pub figures: Vec<ClauseFigure>,
+}
+
+/// A figure of a clause: the field it bound to, or why it bound to none.
+#[derive(Debug, Clone, Serialize)]
+pub struct ClauseFigure {
+    /// The figure as written (`3119 件`).
+    pub text: String,
+    /// Where it is.
+    pub span: Span,
+    /// The field it bound to (`prose.applications`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    /// Why it bound to nothing.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub why: Option<String>,
 }
 
 /// All facts bound from one report.
@@ -176,6 +227,10 @@ pub struct FactSet {
     pub unrecognised_tables: BTreeMap<String, NotRecognised>,
     /// The report's title line (findings about the whole report point here).
     pub title: Option<Span>,
+    /// Every clause of the prose with a figure, and what its figures bound to.
+    pub clauses: Vec<ClauseRecord>,
+    /// Prose wholes and the fields of their declared parts (`reviews` → upheld, corrected, …).
+    pub prose_parts: BTreeMap<String, Vec<String>>,
 }
 
 /// A blank cell of a 2-D form.
@@ -217,7 +272,7 @@ pub struct Grid {
 pub const COMPUTED_REPORT_FIELDS: &[(&str, &str, &str)] = &[(
     "section_count",
     "实有一级标题数",
-    "number of level-1 numbered sections (一、二、…) in the report",
+    "number of the report's numbered parts (一、二、…); where the numbering starts again, the highest number used",
 )];
 
 /// Binds a report's facts.
@@ -254,12 +309,22 @@ pub fn bind(
         table::bind_table(&source.text, report, t, lang, &mut facts, &mut diags);
     }
     bind_prose(&source.text, report, specs, &mut facts);
+    prose::bind(&source.text, report, specs, &mut facts);
     bind_report(&source.text, report, specs, &mut facts);
     let sections: Vec<&crate::document::Heading> = report.sections().collect();
+    // The number of parts: the count of numbered parts, or, where the numbering starts again
+    // (a report that numbers its tables' parts anew), the highest number used.
+    let ords: Vec<u32> = sections.iter().filter_map(|h| h.ordinal).collect();
+    let restarts = ords.windows(2).any(|w| w[1] <= w[0]);
+    let count = if restarts {
+        ords.iter().copied().max().unwrap_or(0) as usize
+    } else {
+        sections.len()
+    };
     facts.report.insert(
         "section_count".into(),
         Fact {
-            value: FactValue::Number(Decimal::from(sections.len())),
+            value: FactValue::Number(Decimal::from(count)),
             span: sections.last().map(|h| h.span),
             context: None,
             raw: sections
@@ -268,6 +333,8 @@ pub fn bind(
             bound_by: BoundBy::Structure,
             scope: None,
             note: None,
+            parent: None,
+            share: None,
         },
     );
     (facts, diags)
@@ -358,6 +425,8 @@ fn matches(
                 bound_by: BoundBy::Pattern,
                 scope: None,
                 note: None,
+                parent: None,
+                share: None,
             });
         }
     }
@@ -410,6 +479,8 @@ fn bind_prose(text: &str, report: &Report, specs: &FieldSpecs, facts: &mut FactS
                         bound_by: BoundBy::Pattern,
                         scope: None,
                         note: None,
+                        parent: None,
+                        share: None,
                     });
                 }
             }

@@ -113,16 +113,34 @@ pub struct Pattern {
 }
 
 /// A figure stated in prose.
+///
+/// Figures are read clause by clause ([`crate::facts::prose`]): a figure binds to the field
+/// whose `terms` its own clause names. Fields with `patterns` are matched by those patterns
+/// instead (a year, the number of parts).
 #[derive(Debug, Clone)]
 pub struct ProseSpec {
     /// Field name without the `prose.` prefix.
     pub key: String,
     /// Display title.
     pub title: String,
-    /// Patterns with one placeholder.
+    /// Patterns with one placeholder (matched on whole sentences).
     pub patterns: Vec<Pattern>,
     /// Phrases that state zero (未出现…行政复议).
     pub zero: Vec<Regex>,
+    /// The words a clause uses to name this figure (`行政复议`, `(予以|同意)公开(答复)?`).
+    pub terms: Vec<Regex>,
+    /// Phrases that state something without a figure (`所有申请均已办理完成`): value 1.
+    pub claims: Vec<Regex>,
+    /// Fields this one is an item of (`维持` counts under 行政复议 or 行政诉讼): it binds only
+    /// where a clause names the parent or follows one that does in the same sentence.
+    pub under: Vec<String>,
+    /// The item is one of the parts its parent is split into (`parts()` and `complete()`).
+    pub part: bool,
+    /// A percentage that states the share of the figure bound just before it in its whole
+    /// (`其中自然人 741 件，占 98.9%`); `share_holds()` checks it.
+    pub share: bool,
+    /// Units a figure of this field is written in (`件`, `%`, `元`); empty: any count.
+    pub units: Vec<String>,
     /// Section title fragments (normalised) the sentence must be under; empty: anywhere.
     pub sections: Vec<String>,
     /// The money unit of the figure when the pattern does not capture one (`(?P<unit>万?元)`).

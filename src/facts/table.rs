@@ -819,6 +819,8 @@ fn bind_groups(
                     bound_by: BoundBy::Exact,
                     scope: None,
                     note,
+                    parent: None,
+                    share: None,
                 },
             );
         }
@@ -927,6 +929,8 @@ impl Binder<'_, '_> {
                         bound_by: pair.by,
                         scope: None,
                         note,
+                        parent: None,
+                        share: None,
                     },
                 );
             }
@@ -1007,6 +1011,8 @@ impl Binder<'_, '_> {
                             },
                             scope: None,
                             note: Some(note),
+                            parent: None,
+                            share: None,
                         },
                     );
                     derived = Some(how);

@@ -3,7 +3,7 @@
 
 use super::dsl::ast::{BinOp, Expr, ExprKind};
 use super::dsl::eval::{self, Env, Ev, Missing, Why};
-use super::dsl::AGGREGATES;
+use super::dsl::{AGGREGATES, PER_STATEMENT};
 use super::{Dim, Primary, Rule, RuleSet};
 use crate::diagnostic::{Diagnostic, Label, Lang};
 use crate::facts::FactSet;
@@ -132,7 +132,11 @@ fn iterated_fields(
             iterated_fields(r, inside_aggregate, dims, out);
         }
         ExprKind::Call(name, args) => {
-            let agg = inside_aggregate || AGGREGATES.contains(&name.as_str());
+            let agg = if PER_STATEMENT.contains(&name.as_str()) {
+                false
+            } else {
+                inside_aggregate || AGGREGATES.contains(&name.as_str())
+            };
             args.iter().for_each(|a| iterated_fields(a, agg, dims, out));
         }
         ExprKind::List(items) => items
@@ -673,6 +677,19 @@ fn failure(
     for (k, v) in &field_values {
         vals.insert(k.as_str(), v.clone());
     }
+    // `let` names in messages (`{new_total}`).
+    let let_values: Vec<(String, String)> = rs
+        .lets
+        .iter()
+        .filter_map(|(k, e)| {
+            eval::eval(e, env)
+                .ok()
+                .map(|v| (k.clone(), v.val.to_string()))
+        })
+        .collect();
+    for (k, v) in &let_values {
+        vals.entry(k.as_str()).or_insert_with(|| v.clone());
+    }
     let message = fill(lang.pick(&rule.message, &rule.message_en), &vals);
     let mut d = Diagnostic::new(rule.severity, &rule.id, &rule.name, message);
     for k in ["lhs", "rhs", "diff"] {
@@ -712,12 +729,32 @@ fn failure(
             }
         }
     };
-    match (first, second) {
-        (Some(a), Some(b)) => {
-            a.srcs.iter().for_each(|s| push(&mut d, s, true));
-            b.srcs.iter().for_each(|s| push(&mut d, s, false));
+    // A prose finding points at the clause it read (primary) and the cells it compared
+    // (secondary), also when the statement is only the rule's condition (`均获维持`).
+    let mut prose: Vec<eval::Src> = srcs
+        .iter()
+        .chain(lv.iter().flat_map(|v| v.srcs.iter()))
+        .chain(rv.iter().flat_map(|v| v.srcs.iter()))
+        .filter(|s| s.field.starts_with("prose."))
+        .cloned()
+        .collect();
+    if let Some(Ok(w)) = rule.when.as_ref().map(|w| eval::eval(w, env)) {
+        prose.extend(w.srcs.into_iter().filter(|s| s.field.starts_with("prose.")));
+    }
+    if !prose.is_empty() {
+        prose.iter().for_each(|s| push(&mut d, s, true));
+        srcs.iter()
+            .chain(lv.iter().flat_map(|v| v.srcs.iter()))
+            .chain(rv.iter().flat_map(|v| v.srcs.iter()))
+            .for_each(|s| push(&mut d, s, false));
+    } else {
+        match (first, second) {
+            (Some(a), Some(b)) => {
+                a.srcs.iter().for_each(|s| push(&mut d, s, true));
+                b.srcs.iter().for_each(|s| push(&mut d, s, false));
+            }
+            _ => srcs.iter().for_each(|s| push(&mut d, s, true)),
         }
-        _ => srcs.iter().for_each(|s| push(&mut d, s, true)),
     }
     // A prose figure about a narrower body (区政府办 in a district report) is not a plain
     // contradiction: say so, and warn instead of erring.

@@ -205,6 +205,18 @@ struct RawProse {
     unit: Option<Spanned<String>>,
     #[serde(default)]
     narrow: Vec<Spanned<String>>,
+    #[serde(default)]
+    terms: Vec<Spanned<String>>,
+    #[serde(default)]
+    claims: Vec<Spanned<String>>,
+    #[serde(default)]
+    under: Vec<Spanned<String>>,
+    #[serde(default)]
+    part: bool,
+    #[serde(default)]
+    share: bool,
+    #[serde(default)]
+    units: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -681,13 +693,48 @@ fn load_at_depth(name: &str, src: &str, depth: usize) -> Result<RuleSet, LoadErr
                 ),
             }
         }
-        if p.patterns.is_empty() && p.zero.is_empty() {
+        let mut phrases = |list: &[Spanned<String>], what: &str| -> Vec<regex::Regex> {
+            let mut out = Vec::new();
+            for t in list {
+                match spec::compile_zero(t.get_ref()) {
+                    Ok(c) => out.push(c),
+                    Err(e) => cx.error(
+                        "RF006",
+                        t.span(),
+                        format!("invalid {what}: {e}"),
+                        "this pattern",
+                    ),
+                }
+            }
+            out
+        };
+        let terms = phrases(&p.terms, "term");
+        let claims = phrases(&p.claims, "claim");
+        if p.patterns.is_empty() && p.zero.is_empty() && p.terms.is_empty() && p.claims.is_empty() {
             cx.error(
                 "RF005",
                 key.span(),
-                format!("prose field `{}` has no patterns", key.get_ref()),
+                format!(
+                    "prose field `{}` has no terms, claims or patterns",
+                    key.get_ref()
+                ),
                 "here",
             );
+        }
+        for u in &p.under {
+            let known = raw.fields.prose.keys().any(|k| k.get_ref() == u.get_ref())
+                || fields.prose.iter().any(|f| f.key == *u.get_ref());
+            if !known {
+                cx.error(
+                    "RF003",
+                    u.span(),
+                    format!(
+                        "`under` names `{}`, which is not a prose field",
+                        u.get_ref()
+                    ),
+                    "here",
+                );
+            }
         }
         let unit = match &p.unit {
             None => None,
@@ -723,6 +770,10 @@ fn load_at_depth(name: &str, src: &str, depth: usize) -> Result<RuleSet, LoadErr
                 ),
             }
         }
+        let percent = p.units.iter().any(|u| u == "%");
+        if percent {
+            field_types.insert(format!("prose.{}", key.get_ref()), Ty::Num);
+        }
         fields.prose.push(ProseSpec {
             narrow,
             unit,
@@ -730,6 +781,12 @@ fn load_at_depth(name: &str, src: &str, depth: usize) -> Result<RuleSet, LoadErr
             title,
             patterns,
             zero,
+            terms,
+            claims,
+            under: p.under.iter().map(|u| u.get_ref().clone()).collect(),
+            part: p.part,
+            share: p.share,
+            units: p.units.clone(),
             sections: p
                 .section
                 .iter()
@@ -1057,7 +1114,6 @@ fn pattern_type(cx: &mut Ctx, key: &Spanned<String>, patterns: &[spec::Pattern],
     }
 }
 
-/// Whether a rule is named by an id, or by an id or name prefix ending in `*`.
 /// Reads the `from` list of a report field.
 fn report_origins(cx: &mut Ctx, from: &[Spanned<String>]) -> Vec<Origin> {
     let mut origins = Vec::new();

@@ -741,7 +741,134 @@ fn call(name: &str, args: &[Expr], env: &Env) -> EvResult {
                 ))),
             }
         }
+        "parts" | "complete" | "share_holds" => statement_call(name, &args[0], env),
+        "percent_matches" => {
+            let vals = all_ok(args.iter().map(|a| eval(a, env)).collect())?;
+            let n = |e: &Ev| match &e.val {
+                Val::Num(n) => Some(*n),
+                Val::Money(m) => Some(m.amount),
+                _ => None,
+            };
+            let (Some(stated), Some(part), Some(whole)) = (n(&vals[0]), n(&vals[1]), n(&vals[2]))
+            else {
+                return Err(Missing::op(Why::Type(
+                    "percent_matches() needs three numbers".into(),
+                )));
+            };
+            if whole.is_zero() {
+                return Err(Missing::op(Why::DivisionByZero));
+            }
+            with_srcs(Val::Bool(percent_ok(stated, part, whole)), &vals)
+        }
         other => Err(Missing::op(Why::Type(format!("unknown function {other}")))),
+    }
+}
+
+/// Whether a stated percentage equals part / whole × 100 at the precision it is written in:
+/// rounded or cut to as many decimals as the stated figure has.
+pub fn percent_ok(stated: Decimal, part: Decimal, whole: Decimal) -> bool {
+    let Some(exact) = part
+        .checked_mul(Decimal::ONE_HUNDRED)
+        .and_then(|x| x.checked_div(whole))
+    else {
+        return false;
+    };
+    let dp = stated.scale();
+    let rounded =
+        exact.round_dp_with_strategy(dp, rust_decimal::RoundingStrategy::MidpointAwayFromZero);
+    let cut = exact.trunc_with_scale(dp);
+    rounded == stated || cut == stated
+}
+
+/// `parts(prose.x)`, `complete(prose.x)`, `share_holds(prose.x)`: the statement of `x` this
+/// instance is about, and the statements linked to it.
+fn statement_call(name: &str, arg: &Expr, env: &Env) -> EvResult {
+    let ExprKind::Path(path) = &arg.kind else {
+        return Err(Missing::op(Why::Type(format!(
+            "{name}() takes a prose field"
+        ))));
+    };
+    let key = path.trim_start_matches("prose.");
+    let all = env.facts.prose.get(key).map_or(&[][..], Vec::as_slice);
+    let idx = env.choice.get(path.as_str()).copied().unwrap_or(0);
+    let Some(whole) = all.get(idx) else {
+        return Err(Missing::one(path, Why::NotStated, None));
+    };
+    let declared = env
+        .facts
+        .prose_parts
+        .get(key)
+        .map_or(&[][..], Vec::as_slice);
+    let items: Vec<(String, &Fact)> = declared
+        .iter()
+        .flat_map(|child| {
+            env.facts
+                .prose
+                .get(child)
+                .into_iter()
+                .flatten()
+                .filter(move |f| {
+                    f.parent
+                        .as_ref()
+                        .is_some_and(|(k, i)| k == key && *i == idx)
+                })
+                .map(move |f| (format!("prose.{child}"), f))
+        })
+        .collect();
+    match name {
+        "parts" => {
+            if items.is_empty() {
+                return Err(Missing::one(path, Why::NotStated, whole.span));
+            }
+            Ok(list(
+                items.iter().map(|(f, fact)| fact_ev(f, fact)).collect(),
+            ))
+        }
+        "complete" => {
+            let stated: std::collections::BTreeSet<&str> = items
+                .iter()
+                .map(|(f, _)| f.trim_start_matches("prose."))
+                .collect();
+            let complete =
+                !declared.is_empty() && declared.iter().all(|d| stated.contains(d.as_str()));
+            Ok(Ev {
+                val: Val::Bool(complete),
+                srcs: vec![],
+            })
+        }
+        _ => {
+            let Some(share) = &whole.share else {
+                return Err(Missing::one(path, Why::NotStated, whole.span));
+            };
+            let stated = match &whole.value {
+                FactValue::Number(n) => *n,
+                _ => {
+                    return Err(Missing::one(
+                        path,
+                        Why::NotANumber(whole.raw.clone()),
+                        whole.span,
+                    ))
+                }
+            };
+            let src = |field: &str, span: Span, v: Decimal| Src {
+                field: field.to_string(),
+                span: Some(span),
+                value: v.normalize().to_string(),
+                scope: None,
+                bound_by: crate::facts::BoundBy::Pattern,
+                note: None,
+            };
+            let mut srcs = fact_ev(path, whole)?.srcs;
+            srcs.push(src("part", share.part_span, share.part));
+            srcs.push(src("whole", share.whole_span, share.whole));
+            if share.whole.is_zero() {
+                return Err(Missing::op(Why::DivisionByZero));
+            }
+            Ok(Ev {
+                val: Val::Bool(percent_ok(stated, share.part, share.whole)),
+                srcs,
+            })
+        }
     }
 }
 
@@ -800,6 +927,8 @@ mod tests {
             bound_by: BoundBy::Exact,
             scope: None,
             note: None,
+            parent: None,
+            share: None,
         }
     }
 

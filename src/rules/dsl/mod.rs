@@ -95,7 +95,35 @@ pub const FUNCTIONS: &[Function] = &[
         max_args: 2,
         doc: "days from the first date to the second",
     },
+    Function {
+        name: "parts",
+        min_args: 1,
+        max_args: 1,
+        doc: "parts(prose.x): the items stated as parts of this statement of x in its sentence (`其中…`), as a list",
+    },
+    Function {
+        name: "complete",
+        min_args: 1,
+        max_args: 1,
+        doc: "complete(prose.x): true when every declared part of x is stated with this statement",
+    },
+    Function {
+        name: "share_holds",
+        min_args: 1,
+        max_args: 1,
+        doc: "share_holds(prose.x): a stated share equals its part over its whole, to the precision it is written in",
+    },
+    Function {
+        name: "percent_matches",
+        min_args: 3,
+        max_args: 3,
+        doc: "percent_matches(stated, part, whole): stated % equals part / whole, rounded or cut to the stated precision",
+    },
 ];
+
+/// Functions that read one statement of a prose field and the statements linked to it: the
+/// field inside them makes the rule run once per statement, even inside an aggregate.
+pub const PER_STATEMENT: &[&str] = &["parts", "complete", "share_holds"];
 
 /// Functions whose arguments are aggregated: a multi-valued prose field inside them is taken
 /// as a whole list instead of making the rule run once per value.

@@ -263,6 +263,29 @@ impl Checker<'_> {
                     self.err(e, "days_between() needs two dates".into())
                 }
             }
+            "parts" | "complete" | "share_holds" => {
+                let is_prose =
+                    matches!(&args[0].kind, ExprKind::Path(p) if p.starts_with("prose."));
+                if !is_prose {
+                    return self.err(&args[0], format!("{name}() takes a prose field"));
+                }
+                let t = self.ty(&args[0], false);
+                match name {
+                    "parts" => Ty::List(Box::new(t)),
+                    _ => Ty::Bool,
+                }
+            }
+            "percent_matches" => {
+                let tys: Vec<Ty> = args.iter().map(|a| self.scalar(a)).collect();
+                if tys.iter().all(numeric) {
+                    Ty::Bool
+                } else {
+                    self.err(
+                        e,
+                        "percent_matches(stated, part, whole) needs three numbers".into(),
+                    )
+                }
+            }
             _ => Ty::Unknown,
         }
     }

@@ -1,0 +1,653 @@
+//! Reading the prose: each sentence is split into clauses (at `，；：`, with bracketed inserts
+//! `（含…）` as clauses of their own), and a figure binds to the field whose term its own clause
+//! names. The few sentence shapes these reports use are handled as such:
+//!
+//! - one metric and one figure per clause: `全年共受理政府信息公开申请 3119 件`, `有 1 件涉及…的
+//!   行政复议` (the figure may come first);
+//! - items of a whole: `行政复议 351 件，其中结果维持 72 件，结果纠正 64 件` — an item field
+//!   (`under = ["reviews"]`) binds only after a clause that names its whole, or where its own
+//!   clause does (`被行政复议纠错`);
+//! - a longer term wins over the terms inside it: `予以公开及部分公开 57 件` is the declared
+//!   composite, not 部分公开; a term followed by `等` names an example, not the figure
+//!   (`因本机关不掌握等原因无法提供 61 件` is the 无法提供 category); a term followed by `…中`
+//!   is the set the clause speaks within (`所有办结的申请中同意公开 9 件`);
+//! - negation: a clause with no figure whose term follows `未 / 没有 / 无 / 不涉及` states 0
+//!   (`未发生被行政复议纠错的情况` is 0 corrected reviews, not 0 reviews);
+//! - claims without a figure (`所有申请均已办理完成`, `均获维持`) are fields of their own;
+//! - a figure whose clause names no metric but refers back (`相关案件 74 件`) takes the metric
+//!   of the clause before it, as a weaker binding;
+//! - a share (`占 98.9%`) is the figure before it over that figure's whole.
+//!
+//! A figure whose clause names two metrics it could equally belong to binds to neither: the
+//! reason is kept for `dump`.
+
+use super::spec::{FieldSpecs, ProseSpec};
+use super::{BoundBy, ClauseFigure, ClauseRecord, Fact, FactSet, FactValue, Share};
+use crate::document::{NormText, Report};
+use crate::span::Span;
+use crate::units::{Money, MoneyUnit};
+use regex::Regex;
+use rust_decimal::Decimal;
+use std::sync::OnceLock;
+
+/// Why a figure bound to nothing: its clause names no metric of the form.
+pub const NO_METRIC: &str = "its clause names no metric";
+/// Why a figure bound to nothing: the metric named before it belongs to the figure before it.
+pub const NO_OWN_METRIC: &str = "its own words name no metric (the one before it is taken)";
+
+/// A clause: a byte range of the sentence's normalised text, and whether it is bracketed.
+#[derive(Debug, Clone, Copy)]
+struct Clause {
+    start: usize,
+    end: usize,
+    bracket: bool,
+}
+
+/// Splits a normalised sentence into clauses at `,;:` (not inside a figure such as `1,136`)
+/// and around bracketed inserts.
+fn clauses(s: &str) -> Vec<Clause> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut depth = 0usize;
+    let chars: Vec<(usize, char)> = s.char_indices().collect();
+    let push = |out: &mut Vec<Clause>, a: usize, b: usize, bracket: bool| {
+        let t = s[a..b].trim_matches(|c: char| c.is_whitespace() || "。;,:".contains(c));
+        if !t.is_empty() {
+            let lead = s[a..b].len()
+                - s[a..b]
+                    .trim_start_matches(|c: char| c.is_whitespace() || "。;,:".contains(c))
+                    .len();
+            out.push(Clause {
+                start: a + lead,
+                end: a + lead + t.len(),
+                bracket,
+            });
+        }
+    };
+    for (k, &(i, c)) in chars.iter().enumerate() {
+        match c {
+            '(' => {
+                if depth == 0 {
+                    push(&mut out, start, i, false);
+                    start = i + 1;
+                }
+                depth += 1;
+            }
+            ')' if depth > 0 => {
+                depth -= 1;
+                if depth == 0 {
+                    push(&mut out, start, i, true);
+                    start = i + 1;
+                }
+            }
+            ',' | ';' | ':' | '。' => {
+                let between_digits = c == ','
+                    && k > 0
+                    && chars[k - 1].1.is_ascii_digit()
+                    && chars.get(k + 1).is_some_and(|(_, n)| n.is_ascii_digit());
+                if !between_digits {
+                    push(&mut out, start, i, depth > 0);
+                    start = i + c.len_utf8();
+                }
+            }
+            _ => {}
+        }
+    }
+    push(&mut out, start, s.len(), depth > 0);
+    out
+}
+
+/// A figure in a clause: its value, unit and byte range in the clause.
+#[derive(Debug, Clone)]
+struct Figure {
+    value: Decimal,
+    unit: String,
+    start: usize,
+    end: usize,
+}
+
+fn figure_re() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(
+            r"(?P<n>[0-9]+(?:,[0-9]{3})*(?:\.[0-9]+)?|[零〇两一二三四五六七八九十百千万]+)(?:余|多)?(?P<u>人次|件|条|次|个|篇|项|人|名|期|场|家|户|亿元|万元|元|%)",
+        )
+        .expect("valid regex")
+    })
+}
+
+fn figures(clause: &str) -> Vec<Figure> {
+    figure_re()
+        .captures_iter(clause)
+        .filter_map(|c| {
+            let n = c.name("n")?;
+            let u = c.name("u")?;
+            // 第二十条 is an ordinal, not a count.
+            if clause[..n.start()].ends_with('第') {
+                return None;
+            }
+            // 一是 / 二季度 are not figures; a Chinese numeral needs a count unit after it.
+            let value = crate::numerals::parse_number(n.as_str())?;
+            Some(Figure {
+                value,
+                unit: u.as_str().to_string(),
+                start: n.start(),
+                end: u.end(),
+            })
+        })
+        .collect()
+}
+
+const COUNT_UNITS: &[&str] = &[
+    "件", "条", "次", "个", "篇", "项", "人", "名", "人次", "期", "场", "家", "户",
+];
+
+/// Whether a field takes a figure written in this unit.
+fn takes_unit(spec: &ProseSpec, unit: &str) -> bool {
+    if !spec.units.is_empty() {
+        return spec.units.iter().any(|u| u == unit)
+            || (spec.unit.is_some() && MoneyUnit::parse(unit).is_some());
+    }
+    if spec.unit.is_some() {
+        return MoneyUnit::parse(unit).is_some();
+    }
+    COUNT_UNITS.contains(&unit)
+}
+
+/// A term of a field found in a clause.
+#[derive(Debug, Clone, Copy)]
+struct Hit {
+    spec: usize,
+    start: usize,
+    end: usize,
+    /// The term names the set the clause speaks within (`办结的申请中`) or an example (`…等`),
+    /// not the figure.
+    context_only: bool,
+}
+
+/// Words that say a thing did not happen (`未发生`, `没有`, `无`, `未被`, `未收取`, `不涉及`).
+/// A bare 未 before a verb (`超时未答复`) is not one: it describes, it does not count.
+fn negation_re() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(r"未(发生|出现|收到|受理|产生|被|收取|有)|没有|无|不涉及|不存在")
+            .expect("valid regex")
+    })
+}
+
+/// A clause that refers back to the metric of the clause before it: `相关案件`, `上述申请`.
+fn anaphora_re() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(r"(相关|上述|前述|以上|此类|该类)的?(案件|申请|事项)").expect("valid regex")
+    })
+}
+
+/// Only a conjunction between two terms: `和`, `及`, `与`, `、`, `或`, `以及`.
+fn conjunction_re() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| Regex::new(r"^(和|及|与|、|或|以及|并)$").expect("valid regex"))
+}
+
+/// `…中` after a term: the clause speaks within the set the term names.
+fn within_re() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| Regex::new(r"^[^0-9,;]{0,12}?中").expect("valid regex"))
+}
+
+/// The facts bound in one sentence so far: (spec, index into its facts), for items and shares.
+struct SentenceState {
+    /// The last fact of a field that is not an item of another (the whole items refer to).
+    whole: Option<(usize, usize)>,
+    /// The last fact bound, for a share that follows it.
+    last: Option<(usize, usize)>,
+    /// The metrics the last clause with terms named, for a clause that refers back.
+    last_terms: Vec<usize>,
+}
+
+/// Binds every term and claim field of `specs` in the report's prose; records every clause with
+/// a figure.
+pub(super) fn bind(text: &str, report: &Report, specs: &FieldSpecs, facts: &mut FactSet) {
+    let readers: Vec<usize> = (0..specs.prose.len())
+        .filter(|&i| !specs.prose[i].terms.is_empty() || !specs.prose[i].claims.is_empty())
+        .collect();
+    if readers.is_empty() {
+        return;
+    }
+    for &i in &readers {
+        facts.prose.entry(specs.prose[i].key.clone()).or_default();
+        let spec = &specs.prose[i];
+        for parent in &spec.under {
+            if spec.part {
+                facts
+                    .prose_parts
+                    .entry(parent.clone())
+                    .or_default()
+                    .push(spec.key.clone());
+            }
+        }
+    }
+    let section_titles: Vec<String> = report
+        .headings
+        .iter()
+        .map(|h| NormText::new(&h.text, 0).text)
+        .collect();
+    for p in &report.paragraphs {
+        let title = p.section.and_then(|i| section_titles.get(i));
+        let in_section = |spec: &ProseSpec| {
+            spec.sections.is_empty()
+                || title.is_some_and(|t| spec.sections.iter().any(|s| t.contains(s.as_str())))
+        };
+        let eligible: Vec<usize> = readers
+            .iter()
+            .copied()
+            .filter(|&i| in_section(&specs.prose[i]))
+            .collect();
+        for s in &p.sentences {
+            let norm = NormText::new(&text[s.span.range()], s.span.start);
+            read_sentence(text, &norm, s.span, specs, &eligible, facts);
+        }
+    }
+}
+
+#[allow(clippy::too_many_lines)]
+fn read_sentence(
+    text: &str,
+    norm: &NormText,
+    sentence: Span,
+    specs: &FieldSpecs,
+    eligible: &[usize],
+    facts: &mut FactSet,
+) {
+    let s = &norm.text;
+    let mut st = SentenceState {
+        whole: None,
+        last: None,
+        last_terms: Vec::new(),
+    };
+    let key_of = |i: usize| specs.prose[i].key.clone();
+    for clause in clauses(s) {
+        let c = &s[clause.start..clause.end];
+        let orig = norm.orig_span(clause.start, clause.end);
+        // The narrow scope of the sentence up to and including this clause.
+        let scope_text = &s[..clause.end];
+        // Claims: no figure needed.
+        for &i in eligible {
+            let spec = &specs.prose[i];
+            if spec.claims.iter().any(|r| r.is_match(c)) && parent_ok(spec, &st, specs, c) {
+                push(
+                    facts,
+                    specs,
+                    i,
+                    fact(
+                        FactValue::Number(Decimal::ONE),
+                        orig,
+                        sentence,
+                        text,
+                        BoundBy::Pattern,
+                    ),
+                    &st,
+                    scope_text,
+                    norm,
+                    text,
+                );
+            }
+        }
+        // Terms.
+        let mut hits: Vec<Hit> = Vec::new();
+        for &i in eligible {
+            for r in &specs.prose[i].terms {
+                for m in r.find_iter(c) {
+                    hits.push(Hit {
+                        spec: i,
+                        start: m.start(),
+                        end: m.end(),
+                        context_only: false,
+                    });
+                }
+            }
+        }
+        // A term inside a longer term of another field is part of it (予以公开 in
+        // 予以公开及部分公开).
+        let all = hits.clone();
+        hits.retain(|h| {
+            !all.iter().any(|o| {
+                o.spec != h.spec
+                    && o.start <= h.start
+                    && h.end <= o.end
+                    && (o.end - o.start) > (h.end - h.start)
+            })
+        });
+        for h in &mut hits {
+            let after = &c[h.end..];
+            if after.starts_with('等') || within_re().is_match(after) {
+                h.context_only = true;
+            }
+        }
+        // A term whose item is named in the same clause is the whole, not the figure
+        // (被行政复议纠错: the corrected reviews).
+        let named: Vec<usize> = hits.iter().map(|h| h.spec).collect();
+        for h in &mut hits {
+            let key = &specs.prose[h.spec].key;
+            if named
+                .iter()
+                .any(|&o| specs.prose[o].under.iter().any(|u| u == key))
+            {
+                h.context_only = true;
+            }
+        }
+        // Items bind only under their whole: named in this clause or the whole of the sentence.
+        let clause_wholes: Vec<String> = hits
+            .iter()
+            .filter(|h| h.context_only)
+            .map(|h| specs.prose[h.spec].key.clone())
+            .collect();
+        let sentence_whole = st.whole.map(|(i, _)| specs.prose[i].key.clone());
+        hits.retain(|h| {
+            let spec = &specs.prose[h.spec];
+            spec.under.is_empty()
+                || spec.under.iter().any(|u| {
+                    clause_wholes.contains(u) || sentence_whole.as_deref() == Some(u.as_str())
+                })
+        });
+        let metric_hits: Vec<Hit> = hits.iter().copied().filter(|h| !h.context_only).collect();
+        let figs = figures(c);
+        if figs.is_empty() {
+            // Negation: a term after 未 / 没有 / 无 states 0 for it.
+            let negs: Vec<usize> = negation_re()
+                .find_iter(c)
+                .map(|m| m.start())
+                .filter(|&at| !all.iter().any(|h| h.start <= at && at < h.end))
+                .collect();
+            for h in &metric_hits {
+                if negs.iter().any(|&n| n < h.start) {
+                    let spec = &specs.prose[h.spec];
+                    let value = match spec.unit {
+                        Some(unit) => FactValue::Money(Money {
+                            amount: Decimal::ZERO,
+                            unit,
+                        }),
+                        None => FactValue::Number(Decimal::ZERO),
+                    };
+                    push(
+                        facts,
+                        specs,
+                        h.spec,
+                        fact(value, orig, sentence, text, BoundBy::Pattern),
+                        &st,
+                        scope_text,
+                        norm,
+                        text,
+                    );
+                }
+            }
+            if !metric_hits.is_empty() {
+                st.last_terms = dedup(metric_hits.iter().map(|h| h.spec));
+            }
+            continue;
+        }
+        let mut record = ClauseRecord {
+            span: orig,
+            figures: Vec::new(),
+        };
+        let mut used: Vec<usize> = Vec::new();
+        for f in &figs {
+            let fig_span = norm.orig_span(clause.start + f.start, clause.start + f.end);
+            let raw = text[fig_span.range()].to_string();
+            let candidates: Vec<&Hit> = metric_hits
+                .iter()
+                .filter(|h| takes_unit(&specs.prose[h.spec], &f.unit))
+                .collect();
+            let mut outcome: Result<(usize, BoundBy), String>;
+            let refers_back = anaphora_re().is_match(c)
+                && st.last_terms.len() == 1
+                && takes_unit(&specs.prose[st.last_terms[0]], &f.unit);
+            if refers_back {
+                // `共办理相关案件 74 件`: the cases named before, not a figure of 办理.
+                outcome = Ok((st.last_terms[0], BoundBy::Context));
+            } else if candidates.is_empty() {
+                outcome = if anaphora_re().is_match(c)
+                    && st.last_terms.len() == 1
+                    && takes_unit(&specs.prose[st.last_terms[0]], &f.unit)
+                {
+                    Ok((st.last_terms[0], BoundBy::Context))
+                } else if anaphora_re().is_match(c) && st.last_terms.len() > 1 {
+                    Err(format!(
+                        "it refers back to a clause that names {}",
+                        st.last_terms
+                            .iter()
+                            .map(|&i| key_of(i))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ))
+                } else {
+                    Err(NO_METRIC.to_string())
+                };
+            } else {
+                // The nearest term before the figure claims it (`微信公众号公开398条、微博100条`);
+                // without one, the nearest after it (`有 1 件涉及…的行政复议`). Two terms joined by
+                // a conjunction just before the figure (`办结和答复 11 件`) leave it unsure.
+                let mut before: Vec<&Hit> = candidates
+                    .iter()
+                    .copied()
+                    .filter(|h| h.end <= f.start)
+                    .collect();
+                before.sort_by_key(|h| std::cmp::Reverse(h.end));
+                let after: Option<&Hit> = candidates
+                    .iter()
+                    .copied()
+                    .filter(|h| h.start >= f.end && !used.contains(&h.spec))
+                    .min_by_key(|h| h.start);
+                let free = |h: &&Hit| !used.contains(&h.spec);
+                outcome = match (before.as_slice(), after) {
+                    ([h, g, ..], _)
+                        if free(h)
+                            && free(g)
+                            && h.spec != g.spec
+                            && conjunction_re().is_match(&c[g.end.min(h.start)..h.start]) =>
+                    {
+                        Err(format!(
+                            "its clause names two metrics it could belong to: {}, {}",
+                            key_of(g.spec),
+                            key_of(h.spec)
+                        ))
+                    }
+                    ([h, ..], _) if free(h) => Ok((h.spec, BoundBy::Pattern)),
+                    (_, Some(h)) => Ok((h.spec, BoundBy::Pattern)),
+                    _ => Err(NO_OWN_METRIC.to_string()),
+                };
+                if let Ok((i, _)) = outcome {
+                    if used.contains(&i) {
+                        outcome = Err(format!("a second figure for {} in one clause", key_of(i)));
+                    }
+                }
+            }
+            match outcome {
+                Ok((i, by)) => {
+                    used.push(i);
+                    let spec = &specs.prose[i];
+                    let value = match (spec.unit, MoneyUnit::parse(&f.unit)) {
+                        (Some(_), Some(u)) => FactValue::Money(Money {
+                            amount: f.value,
+                            unit: u,
+                        }),
+                        _ => FactValue::Number(f.value),
+                    };
+                    let mut fa = fact(value, orig, sentence, text, by);
+                    if spec.share {
+                        fa.share = share_of(facts, specs, &st);
+                    }
+                    let idx = push(facts, specs, i, fa, &st, scope_text, norm, text);
+                    record.figures.push(ClauseFigure {
+                        text: raw,
+                        span: fig_span,
+                        field: Some(format!("prose.{}", spec.key)),
+                        why: None,
+                    });
+                    // A bracketed insert (`（含…）`) does not change the whole of the sentence.
+                    if spec.under.is_empty() && f.unit != "%" && !clause.bracket {
+                        st.whole = Some((i, idx));
+                    }
+                    if f.unit != "%" {
+                        st.last = Some((i, idx));
+                    }
+                }
+                Err(why) => record.figures.push(ClauseFigure {
+                    text: raw,
+                    span: fig_span,
+                    field: None,
+                    why: Some(if why.is_empty() {
+                        NO_METRIC.into()
+                    } else {
+                        why
+                    }),
+                }),
+            }
+        }
+        if !metric_hits.is_empty() {
+            st.last_terms = dedup(metric_hits.iter().map(|h| h.spec));
+        }
+        facts.clauses.push(record);
+    }
+}
+
+fn dedup(it: impl Iterator<Item = usize>) -> Vec<usize> {
+    let mut v: Vec<usize> = Vec::new();
+    for x in it {
+        if !v.contains(&x) {
+            v.push(x);
+        }
+    }
+    v
+}
+
+/// Whether an item field may bind here: its whole is the sentence's, or named in the clause.
+fn parent_ok(spec: &ProseSpec, st: &SentenceState, specs: &FieldSpecs, clause: &str) -> bool {
+    if spec.under.is_empty() {
+        return true;
+    }
+    let whole = st.whole.map(|(i, _)| specs.prose[i].key.as_str());
+    spec.under.iter().any(|u| {
+        whole == Some(u.as_str())
+            || specs
+                .prose
+                .iter()
+                .find(|p| p.key == *u)
+                .is_some_and(|p| p.terms.iter().any(|r| r.is_match(clause)))
+    })
+}
+
+fn fact(value: FactValue, span: Span, sentence: Span, text: &str, by: BoundBy) -> Fact {
+    Fact {
+        value,
+        span: Some(span),
+        context: Some(sentence),
+        raw: text[span.range()].to_string(),
+        bound_by: by,
+        scope: None,
+        note: None,
+        parent: None,
+        share: None,
+    }
+}
+
+/// The share a percentage states: the figure bound just before it over that figure's whole.
+fn share_of(facts: &FactSet, specs: &FieldSpecs, st: &SentenceState) -> Option<Share> {
+    let (pi, pidx) = st.last?;
+    let part = facts.prose.get(&specs.prose[pi].key)?.get(pidx)?;
+    let (wi, widx) = match &part.parent {
+        Some((key, idx)) => (specs.prose.iter().position(|p| p.key == *key)?, *idx),
+        None => return None,
+    };
+    let whole = facts.prose.get(&specs.prose[wi].key)?.get(widx)?;
+    let num = |f: &Fact| match &f.value {
+        FactValue::Number(n) => Some(*n),
+        FactValue::Money(m) => Some(m.amount),
+        _ => None,
+    };
+    Some(Share {
+        part: num(part)?,
+        part_span: part.span?,
+        whole: num(whole)?,
+        whole_span: whole.span?,
+    })
+}
+
+/// Adds a fact to its field (linking an item to its whole, marking a narrow scope); returns
+/// its index.
+#[allow(clippy::too_many_arguments)]
+fn push(
+    facts: &mut FactSet,
+    specs: &FieldSpecs,
+    i: usize,
+    mut f: Fact,
+    st: &SentenceState,
+    scope_text: &str,
+    norm: &NormText,
+    text: &str,
+) -> usize {
+    let spec = &specs.prose[i];
+    if !spec.under.is_empty() {
+        if let Some((wi, widx)) = st.whole {
+            if spec.under.contains(&specs.prose[wi].key) {
+                f.parent = Some((specs.prose[wi].key.clone(), widx));
+            }
+        }
+    }
+    if let Some(m) = spec.narrow.iter().find_map(|r| r.find(scope_text)) {
+        f.scope = Some(text[norm.orig_span(m.start(), m.end()).range()].to_string());
+    }
+    let list = facts.prose.entry(spec.key.clone()).or_default();
+    // One statement per clause and field.
+    if let Some(k) = list.iter().position(|g| g.span == f.span) {
+        return k;
+    }
+    list.push(f);
+    list.len() - 1
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parts(s: &str) -> Vec<&str> {
+        clauses(s).iter().map(|c| &s[c.start..c.end]).collect()
+    }
+
+    #[test]
+    fn clauses_split_at_commas_and_brackets_not_in_figures() {
+        assert_eq!(
+            parts("答复3050件(含上年度结转申请34件,另有103件顺延到下年度答复),均在法定期限内予以答复。"),
+            vec![
+                "答复3050件",
+                "含上年度结转申请34件",
+                "另有103件顺延到下年度答复",
+                "均在法定期限内予以答复"
+            ]
+        );
+        assert_eq!(parts("共公开1,136条信息"), vec!["共公开1,136条信息"]);
+        assert_eq!(
+            parts("其中:发布9条;机构信息7条"),
+            vec!["其中", "发布9条", "机构信息7条"]
+        );
+    }
+
+    #[test]
+    fn figures_need_a_unit() {
+        let f = figures("一是公开12件,二季度检查3次,占98.9%,收取380元,六个部分,第二十条");
+        let got: Vec<(String, String)> = f
+            .iter()
+            .map(|f| (f.value.normalize().to_string(), f.unit.clone()))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                ("12".into(), "件".into()),
+                ("3".into(), "次".into()),
+                ("98.9".into(), "%".into()),
+                ("380".into(), "元".into()),
+                ("6".into(), "个".into())
+            ]
+        );
+    }
+}
