@@ -36,6 +36,9 @@ pub struct TableSpec {
     pub columns: Vec<ColumnSpec>,
     /// Blank cells count as 0 (noted once per table) instead of being missing.
     pub blank_is_zero: bool,
+    /// The table is in some variants of the form only (a 历年累计 column): not finding it is
+    /// not a finding; its rules are skipped with the reason.
+    pub optional: bool,
     /// Groups of columns a report may print as separate small tables, each under a caption
     /// naming the group (table 四 as three tables: 行政复议, 未经复议直接起诉, 复议后起诉).
     pub groups: Vec<GroupSpec>,

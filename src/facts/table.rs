@@ -143,8 +143,29 @@ fn grid_label(row: &Row) -> (usize, usize) {
     match prefix {
         0 if row.cells.first().is_some_and(|c| c.text.trim().is_empty()) => (0, 1),
         0 => (0, 0),
+        // A unit cell (`| 条 |`) after the label is not the label.
+        n if n >= 2 && is_unit(&row.cells[n - 1].text) => (n - 2, n),
         n => (n - 1, n),
     }
+}
+
+/// A unit cell of a `label | unit | figures` table.
+fn is_unit(text: &str) -> bool {
+    matches!(
+        crate::document::NormText::new(text, 0).text.as_str(),
+        "条" | "件"
+            | "次"
+            | "个"
+            | "篇"
+            | "人"
+            | "人次"
+            | "名"
+            | "项"
+            | "万元"
+            | "元"
+            | "期"
+            | "场"
+    )
 }
 
 /// A row that carries figures: its value cells are all figures or blanks, one at least a
@@ -681,7 +702,9 @@ pub(super) fn bind_table(
         if let Some(t) = facts.title {
             d = d.with_label(Label::primary(t, lang.pick("本报告", "this report")));
         }
-        diags.push(d);
+        if !spec.optional {
+            diags.push(d);
+        }
         for r in &spec.rows {
             facts.unrecognised.insert(r.key.clone(), spec.name.clone());
         }

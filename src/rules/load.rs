@@ -100,6 +100,8 @@ struct RawTable {
     #[serde(default)]
     blank_is_zero: bool,
     #[serde(default)]
+    optional: bool,
+    #[serde(default)]
     columns: IndexMap<Spanned<String>, RawRow>,
     rows: IndexMap<Spanned<String>, RawRow>,
     #[serde(default)]
@@ -657,6 +659,7 @@ fn load_at_depth(name: &str, src: &str, depth: usize) -> Result<RuleSet, LoadErr
         }
         fields.tables.push(TableSpec {
             groups,
+            optional: t.optional,
             name: tname.get_ref().clone(),
             title: t.title.clone().unwrap_or_else(|| tname.get_ref().clone()),
             value_column: t.value_column.iter().map(|l| spec::label_key(l)).collect(),
