@@ -367,3 +367,71 @@ fn table_two_and_four_figures_in_the_prose() {
         assert_eq!(statuses(&lint, id), vec!["passed"], "{id}");
     }
 }
+
+#[test]
+fn shares_of_every_part_add_up_to_the_whole() {
+    // Shares stated without counts: only their total can be checked.
+    for (text, ok) in [
+        (
+            "本年度共收到政府信息公开申请12件，其中自然人申请占83.3%，法人或其他组织申请占16.7%。",
+            true,
+        ),
+        (
+            "本年度共收到政府信息公开申请12件，其中自然人申请占83.3%，法人或其他组织申请占26.7%。",
+            false,
+        ),
+    ] {
+        let (_, lint) = read("prose_share_total", SENTENCE, text);
+        let st = statuses(&lint, "GI19-P505");
+        assert!(
+            st.contains(&(if ok { "passed" } else { "failed" }).to_string()),
+            "{text}: {st:?}"
+        );
+    }
+}
+
+#[test]
+fn a_rate_must_agree_with_the_figures_stated_beside_it() {
+    // 受理 12 件，办结 13 件，办结率 100%: no reading of the sentence makes it hold.
+    let (_, lint) = read(
+        "prose_rate_internal",
+        "本年度共收到政府信息公开申请12件，办结11件，",
+        "本年度共收到政府信息公开申请12件，办结13件，办结率100%，",
+    );
+    assert_eq!(statuses(&lint, "GI19-P508"), vec!["failed"]);
+    let (_, lint) = read(
+        "prose_rate_internal_ok",
+        "本年度共收到政府信息公开申请12件，办结11件，",
+        "本年度共收到政府信息公开申请12件，上年结转1件，办结11件，办结率84.6%，",
+    );
+    assert_eq!(statuses(&lint, "GI19-P508"), vec!["passed"]);
+}
+
+#[test]
+fn dump_lists_every_clause_with_a_figure() {
+    let (dump, _) = read(
+        "prose_dump",
+        SENTENCE,
+        "本年度共收到政府信息公开申请12件，其中予以公开和不予公开共9件，公开政府常务会议7期。",
+    );
+    let figures: Vec<(String, String)> = dump["clauses"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|c| c["figures"].as_array().unwrap().clone())
+        .map(|f| {
+            (
+                f["text"].as_str().unwrap().to_string(),
+                f["field"]
+                    .as_str()
+                    .map(str::to_string)
+                    .unwrap_or_else(|| format!("unbound: {}", f["why"].as_str().unwrap())),
+            )
+        })
+        .collect();
+    assert!(figures.contains(&("12件".into(), "prose.applications".into())));
+    assert!(figures
+        .iter()
+        .any(|(t, f)| t == "9件" && f.starts_with("unbound: its clause names two metrics")));
+    assert!(figures.contains(&("7期".into(), "unbound: its clause names no metric".into())));
+}

@@ -168,17 +168,27 @@ pub struct Fact {
     pub share: Option<Share>,
 }
 
-/// The figures a stated share divides: the part over its whole.
+/// What a stated percentage can be checked against.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Share {
-    /// The part.
-    pub part: Decimal,
-    /// Where the part is stated.
-    pub part_span: Span,
-    /// The whole.
-    pub whole: Decimal,
-    /// Where the whole is stated.
-    pub whole_span: Span,
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub enum Share {
+    /// A part over its whole, both stated in the same sentence (`其中自然人申请 741 件，占
+    /// 98.9%`; `办结 718 件……办结率 95.9%`).
+    Of {
+        /// The part.
+        part: Decimal,
+        /// Where the part is stated.
+        part_span: Span,
+        /// The whole.
+        whole: Decimal,
+        /// Where the whole is stated.
+        whole_span: Span,
+    },
+    /// The shares of every part of a whole, stated in one sentence: together about 100 %.
+    Total {
+        /// Each share and where it is stated.
+        shares: Vec<(Decimal, Span)>,
+    },
 }
 
 /// A clause of the prose with figures, and what each bound to.

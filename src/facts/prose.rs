@@ -203,6 +203,11 @@ struct SentenceState {
     last: Option<(usize, usize)>,
     /// The metrics the last clause with terms named, for a clause that refers back.
     last_terms: Vec<usize>,
+    /// Every fact bound in the sentence: (spec, index).
+    bound: Vec<(usize, usize)>,
+    /// Shares bound in the sentence: (spec, index, the whole it was stated under, the part
+    /// fields its clause named).
+    shares: Vec<(usize, usize, Option<(usize, usize)>, Vec<String>)>,
 }
 
 /// Binds every term and claim field of `specs` in the report's prose; records every clause with
@@ -217,14 +222,13 @@ pub(super) fn bind(text: &str, report: &Report, specs: &FieldSpecs, facts: &mut 
     for &i in &readers {
         facts.prose.entry(specs.prose[i].key.clone()).or_default();
         let spec = &specs.prose[i];
-        for parent in &spec.under {
-            if spec.part {
-                facts
-                    .prose_parts
-                    .entry(parent.clone())
-                    .or_default()
-                    .push(spec.key.clone());
-            }
+        let parents = spec.under.iter().filter(|_| spec.part).chain(&spec.part_of);
+        for parent in parents {
+            facts
+                .prose_parts
+                .entry(parent.clone())
+                .or_default()
+                .push(spec.key.clone());
         }
     }
     let section_titles: Vec<String> = report
@@ -264,6 +268,8 @@ fn read_sentence(
         whole: None,
         last: None,
         last_terms: Vec::new(),
+        bound: Vec::new(),
+        shares: Vec::new(),
     };
     let key_of = |i: usize| specs.prose[i].key.clone();
     for clause in clauses(s) {
@@ -477,7 +483,18 @@ fn read_sentence(
                     if spec.share {
                         fa.share = share_of(facts, specs, &st);
                     }
+                    if let Some((part, whole)) = &spec.ratio_of {
+                        fa.share = ratio_of(facts, specs, &st, part, whole);
+                    }
                     let idx = push(facts, specs, i, fa, &st, scope_text, norm, text);
+                    st.bound.push((i, idx));
+                    if spec.share {
+                        let named: Vec<String> = hits
+                            .iter()
+                            .map(|h| specs.prose[h.spec].key.clone())
+                            .collect();
+                        st.shares.push((i, idx, st.whole, named));
+                    }
                     record.figures.push(ClauseFigure {
                         text: raw,
                         span: fig_span,
@@ -485,7 +502,12 @@ fn read_sentence(
                         why: None,
                     });
                     // A bracketed insert (`（含…）`) does not change the whole of the sentence.
-                    if spec.under.is_empty() && f.unit != "%" && !clause.bracket {
+                    let is_part = facts
+                        .prose
+                        .get(&spec.key)
+                        .and_then(|l| l.get(idx))
+                        .is_some_and(|f| f.parent.is_some());
+                    if spec.under.is_empty() && f.unit != "%" && !clause.bracket && !is_part {
                         st.whole = Some((i, idx));
                     }
                     if f.unit != "%" {
@@ -509,6 +531,87 @@ fn read_sentence(
         }
         facts.clauses.push(record);
     }
+    shares_cover_whole(facts, specs, &st);
+}
+
+/// Shares stated for every part of one whole in a sentence (`自然人占 98.9%，法人或其他组织占
+/// 1.1%`): the last of them carries the total, which must be about 100 %.
+fn shares_cover_whole(facts: &mut FactSet, specs: &FieldSpecs, st: &SentenceState) {
+    let Some(&(_, _, Some((wi, _)), _)) = st.shares.first() else {
+        return;
+    };
+    if st.shares.len() < 2 || st.shares.iter().any(|s| s.2.map(|w| w.0) != Some(wi)) {
+        return;
+    }
+    let Some(declared) = facts.prose_parts.get(&specs.prose[wi].key) else {
+        return;
+    };
+    let named: Vec<&String> = st.shares.iter().flat_map(|s| s.3.iter()).collect();
+    if declared.is_empty() || !declared.iter().all(|d| named.contains(&d)) {
+        return;
+    }
+    let mut shares = Vec::new();
+    for &(i, idx, _, _) in &st.shares {
+        let Some(f) = facts
+            .prose
+            .get(&specs.prose[i].key)
+            .and_then(|l| l.get(idx))
+        else {
+            return;
+        };
+        match (&f.value, f.span) {
+            (FactValue::Number(n), Some(sp)) => shares.push((*n, sp)),
+            _ => return,
+        }
+    }
+    let &(i, idx, _, _) = st.shares.last().expect("two or more shares");
+    if let Some(f) = facts
+        .prose
+        .get_mut(&specs.prose[i].key)
+        .and_then(|l| l.get_mut(idx))
+    {
+        if f.share.is_none() {
+            f.share = Some(Share::Total { shares });
+        }
+    }
+}
+
+/// A rate of two fields stated in the same sentence (`办结 718 件，办结率 95.9%`).
+fn ratio_of(
+    facts: &FactSet,
+    specs: &FieldSpecs,
+    st: &SentenceState,
+    part: &str,
+    whole: &str,
+) -> Option<Share> {
+    let find = |key: &str| {
+        st.bound.iter().rev().find_map(|&(i, idx)| {
+            (specs.prose[i].key == key)
+                .then(|| facts.prose.get(key)?.get(idx))
+                .flatten()
+        })
+    };
+    let num = |f: &Fact| match &f.value {
+        FactValue::Number(n) => Some(*n),
+        _ => None,
+    };
+    let p = find(part)?;
+    // The whole: the first field, plus the others that the sentence states (applications and
+    // the applications carried over from last year).
+    let mut wholes = whole.split('+').map(str::trim);
+    let w = find(wholes.next()?)?;
+    let mut total = num(w)?;
+    for extra in wholes {
+        if let Some(x) = find(extra).and_then(num) {
+            total += x;
+        }
+    }
+    Some(Share::Of {
+        part: num(p)?,
+        part_span: p.span?,
+        whole: total,
+        whole_span: w.span?,
+    })
 }
 
 fn dedup(it: impl Iterator<Item = usize>) -> Vec<usize> {
@@ -565,7 +668,7 @@ fn share_of(facts: &FactSet, specs: &FieldSpecs, st: &SentenceState) -> Option<S
         FactValue::Money(m) => Some(m.amount),
         _ => None,
     };
-    Some(Share {
+    Some(Share::Of {
         part: num(part)?,
         part_span: part.span?,
         whole: num(whole)?,
@@ -587,11 +690,10 @@ fn push(
     text: &str,
 ) -> usize {
     let spec = &specs.prose[i];
-    if !spec.under.is_empty() {
-        if let Some((wi, widx)) = st.whole {
-            if spec.under.contains(&specs.prose[wi].key) {
-                f.parent = Some((specs.prose[wi].key.clone(), widx));
-            }
+    if let Some((wi, widx)) = st.whole {
+        let whole = &specs.prose[wi].key;
+        if spec.under.contains(whole) || spec.part_of.contains(whole) {
+            f.parent = Some((whole.clone(), widx));
         }
     }
     if let Some(m) = spec.narrow.iter().find_map(|r| r.find(scope_text)) {

@@ -142,6 +142,12 @@ pub struct ProseSpec {
     /// A percentage that states the share of the figure bound just before it in its whole
     /// (`其中自然人 741 件，占 98.9%`); `share_holds()` checks it.
     pub share: bool,
+    /// Wholes this field is a part of when the sentence states one (`予以公开 6 件` after
+    /// `办结 11 件，其中…`): unlike `under`, it binds without them.
+    pub part_of: Vec<String>,
+    /// A percentage of two fields stated in the same sentence: (part, whole) (`办结率` is
+    /// completed over applications).
+    pub ratio_of: Option<(String, String)>,
     /// Units a figure of this field is written in (`件`, `%`, `元`); empty: any count.
     pub units: Vec<String>,
     /// Section title fragments (normalised) the sentence must be under; empty: anywhere.

@@ -218,6 +218,10 @@ struct RawProse {
     #[serde(default)]
     share: bool,
     #[serde(default)]
+    part_of: Vec<Spanned<String>>,
+    #[serde(default)]
+    ratio_of: Vec<Spanned<String>>,
+    #[serde(default)]
     units: Vec<String>,
 }
 
@@ -724,17 +728,33 @@ fn load_at_depth(name: &str, src: &str, depth: usize) -> Result<RuleSet, LoadErr
                 "here",
             );
         }
-        for u in &p.under {
-            let known = raw.fields.prose.keys().any(|k| k.get_ref() == u.get_ref())
-                || fields.prose.iter().any(|f| f.key == *u.get_ref());
+        if !p.ratio_of.is_empty() && p.ratio_of.len() != 2 {
+            cx.error(
+                "RF005",
+                key.span(),
+                "`ratio_of` names two prose fields: the part, then the whole".into(),
+                "here",
+            );
+        }
+        let named = p
+            .under
+            .iter()
+            .chain(&p.part_of)
+            .chain(&p.ratio_of)
+            .flat_map(|u| {
+                u.get_ref()
+                    .split('+')
+                    .map(|k| (k.trim().to_string(), u.span()))
+                    .collect::<Vec<_>>()
+            });
+        for (name, span) in named {
+            let known = raw.fields.prose.keys().any(|k| *k.get_ref() == name)
+                || fields.prose.iter().any(|f| f.key == name);
             if !known {
                 cx.error(
                     "RF003",
-                    u.span(),
-                    format!(
-                        "`under` names `{}`, which is not a prose field",
-                        u.get_ref()
-                    ),
+                    span,
+                    format!("`{name}` is not a prose field"),
                     "here",
                 );
             }
@@ -789,6 +809,11 @@ fn load_at_depth(name: &str, src: &str, depth: usize) -> Result<RuleSet, LoadErr
             under: p.under.iter().map(|u| u.get_ref().clone()).collect(),
             part: p.part,
             share: p.share,
+            part_of: p.part_of.iter().map(|u| u.get_ref().clone()).collect(),
+            ratio_of: match p.ratio_of.as_slice() {
+                [a, b] => Some((a.get_ref().clone(), b.get_ref().clone())),
+                _ => None,
+            },
             units: p.units.clone(),
             sections: p
                 .section

@@ -859,13 +859,34 @@ fn statement_call(name: &str, arg: &Expr, env: &Env) -> EvResult {
                 note: None,
             };
             let mut srcs = fact_ev(path, whole)?.srcs;
-            srcs.push(src("part", share.part_span, share.part));
-            srcs.push(src("whole", share.whole_span, share.whole));
-            if share.whole.is_zero() {
-                return Err(Missing::op(Why::DivisionByZero));
-            }
+            let holds = match share {
+                crate::facts::Share::Of {
+                    part,
+                    part_span,
+                    whole: w,
+                    whole_span,
+                } => {
+                    srcs.push(src("所述分项", *part_span, *part));
+                    srcs.push(src("所述总数", *whole_span, *w));
+                    if w.is_zero() {
+                        return Err(Missing::op(Why::DivisionByZero));
+                    }
+                    percent_ok(stated, *part, *w)
+                }
+                crate::facts::Share::Total { shares } => {
+                    // Each share may be rounded or cut at its own precision.
+                    let mut sum = Decimal::ZERO;
+                    let mut slack = Decimal::ZERO;
+                    for (v, sp) in shares {
+                        sum += *v;
+                        slack += Decimal::new(1, v.scale());
+                        srcs.push(src("所列占比", *sp, *v));
+                    }
+                    (sum - Decimal::ONE_HUNDRED).abs() <= slack
+                }
+            };
             Ok(Ev {
-                val: Val::Bool(percent_ok(stated, share.part, share.whole)),
+                val: Val::Bool(holds),
                 srcs,
             })
         }
