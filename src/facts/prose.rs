@@ -205,9 +205,17 @@ struct SentenceState {
     last_terms: Vec<usize>,
     /// Every fact bound in the sentence: (spec, index).
     bound: Vec<(usize, usize)>,
-    /// Shares bound in the sentence: (spec, index, the whole it was stated under, the part
-    /// fields its clause named).
-    shares: Vec<(usize, usize, Option<(usize, usize)>, Vec<String>)>,
+    /// Shares bound in the sentence.
+    shares: Vec<StatedShare>,
+}
+
+/// A share bound in a sentence: its fact, the whole it was stated under, and the part fields
+/// its clause named.
+struct StatedShare {
+    spec: usize,
+    idx: usize,
+    whole: Option<(usize, usize)>,
+    named: Vec<String>,
 }
 
 /// Binds every term and claim field of `specs` in the report's prose; records every clause with
@@ -493,7 +501,12 @@ fn read_sentence(
                             .iter()
                             .map(|h| specs.prose[h.spec].key.clone())
                             .collect();
-                        st.shares.push((i, idx, st.whole, named));
+                        st.shares.push(StatedShare {
+                            spec: i,
+                            idx,
+                            whole: st.whole,
+                            named,
+                        });
                     }
                     record.figures.push(ClauseFigure {
                         text: raw,
@@ -537,25 +550,25 @@ fn read_sentence(
 /// Shares stated for every part of one whole in a sentence (`自然人占 98.9%，法人或其他组织占
 /// 1.1%`): the last of them carries the total, which must be about 100 %.
 fn shares_cover_whole(facts: &mut FactSet, specs: &FieldSpecs, st: &SentenceState) {
-    let Some(&(_, _, Some((wi, _)), _)) = st.shares.first() else {
+    let Some((wi, _)) = st.shares.first().and_then(|s| s.whole) else {
         return;
     };
-    if st.shares.len() < 2 || st.shares.iter().any(|s| s.2.map(|w| w.0) != Some(wi)) {
+    if st.shares.len() < 2 || st.shares.iter().any(|s| s.whole.map(|w| w.0) != Some(wi)) {
         return;
     }
     let Some(declared) = facts.prose_parts.get(&specs.prose[wi].key) else {
         return;
     };
-    let named: Vec<&String> = st.shares.iter().flat_map(|s| s.3.iter()).collect();
+    let named: Vec<&String> = st.shares.iter().flat_map(|s| s.named.iter()).collect();
     if declared.is_empty() || !declared.iter().all(|d| named.contains(&d)) {
         return;
     }
     let mut shares = Vec::new();
-    for &(i, idx, _, _) in &st.shares {
+    for s in &st.shares {
         let Some(f) = facts
             .prose
-            .get(&specs.prose[i].key)
-            .and_then(|l| l.get(idx))
+            .get(&specs.prose[s.spec].key)
+            .and_then(|l| l.get(s.idx))
         else {
             return;
         };
@@ -564,11 +577,11 @@ fn shares_cover_whole(facts: &mut FactSet, specs: &FieldSpecs, st: &SentenceStat
             _ => return,
         }
     }
-    let &(i, idx, _, _) = st.shares.last().expect("two or more shares");
+    let Some(last) = st.shares.last() else { return };
     if let Some(f) = facts
         .prose
-        .get_mut(&specs.prose[i].key)
-        .and_then(|l| l.get_mut(idx))
+        .get_mut(&specs.prose[last.spec].key)
+        .and_then(|l| l.get_mut(last.idx))
     {
         if f.share.is_none() {
             f.share = Some(Share::Total { shares });
