@@ -435,3 +435,13 @@ fn dump_lists_every_clause_with_a_figure() {
         .any(|(t, f)| t == "9件" && f.starts_with("unbound: its clause names two metrics")));
     assert!(figures.contains(&("7期".into(), "unbound: its clause names no metric".into())));
 }
+
+#[test]
+fn a_zero_phrase_and_a_negated_term_in_one_clause_are_one_statement() {
+    let (dump, _) = read(
+        "prose_fee_once",
+        "本年度收取政府信息公开信息处理费0元。",
+        "本年度无收费。",
+    );
+    assert_eq!(values(&dump, "prose.info_fee"), vec!["0"]);
+}

@@ -175,6 +175,9 @@ fn heading(line: &str) -> Option<(u8, Option<u32>, usize)> {
 /// A level-1 enumerator (`二、`) at the start of `s`, followed by text: (ordinal, byte length of
 /// the enumerator).
 fn level1_enumerator(s: &str) -> Option<(u32, usize)> {
+    // An enumerator is at most a few characters: look at a short prefix only, so that scanning
+    // a line with many candidates stays linear.
+    let s = prefix_chars(s, 16);
     let (c, map) = compact(s);
     let m = heading_re()[0].1.captures(&c)?;
     let whole = m.get(0)?;
@@ -183,6 +186,11 @@ fn level1_enumerator(s: &str) -> Option<(u32, usize)> {
         return None;
     }
     Some((ordinal_of(m.get(1)?.as_str())?, map[whole.end()]))
+}
+
+/// The first `n` characters of a text.
+fn prefix_chars(s: &str, n: usize) -> &str {
+    s.char_indices().nth(n).map_or(s, |(i, _)| &s[..i])
 }
 
 /// Where a heading run into the text ends: after the word that closes most part titles
@@ -258,6 +266,7 @@ fn run_in_headings(s: &str, mut expected: u32) -> Vec<(usize, u32)> {
 /// Whether the text after an enumerator reads like a part title: before the first figure or
 /// stop it holds a word that ends part titles (情况, 事项, 概述, 措施).
 fn reads_like_part_title(s: &str) -> bool {
+    let s = prefix_chars(s, 40);
     let end = s
         .char_indices()
         .find(|(_, c)| c.is_ascii_digit() || matches!(c, '。' | '，' | '；' | '|'))

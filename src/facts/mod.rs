@@ -277,6 +277,53 @@ pub struct Grid {
     pub columns: Vec<String>,
 }
 
+/// The report's sentences, each normalised once (on first use) and shared by the binders:
+/// normalising (Traditional → Simplified, NFKC) is the costliest step of binding.
+pub(crate) struct Sentences<'a> {
+    text: &'a str,
+    /// Sentence spans in document order, with the paragraph's section.
+    spans: Vec<(Option<usize>, Span)>,
+    norms: Vec<std::cell::OnceCell<NormText>>,
+    by_start: std::collections::HashMap<usize, usize>,
+}
+
+impl<'a> Sentences<'a> {
+    fn new(text: &'a str, report: &Report) -> Sentences<'a> {
+        let spans: Vec<(Option<usize>, Span)> = report
+            .paragraphs
+            .iter()
+            .flat_map(|p| p.sentences.iter().map(move |s| (p.section, s.span)))
+            .collect();
+        let by_start = spans
+            .iter()
+            .enumerate()
+            .map(|(i, (_, s))| (s.start, i))
+            .collect();
+        Sentences {
+            text,
+            norms: (0..spans.len())
+                .map(|_| std::cell::OnceCell::new())
+                .collect(),
+            spans,
+            by_start,
+        }
+    }
+
+    /// The normalised text of the `i`th sentence.
+    pub(crate) fn norm(&self, i: usize) -> &NormText {
+        self.norms[i].get_or_init(|| {
+            let sp = self.spans[i].1;
+            NormText::new(&self.text[sp.range()], sp.start)
+        })
+    }
+
+    /// The normalised text of the sentence with this span, when it is one.
+    fn norm_of(&self, span: Span) -> Option<&NormText> {
+        let i = *self.by_start.get(&span.start)?;
+        (self.spans[i].1 == span).then(|| self.norm(i))
+    }
+}
+
 /// Report facts computed from the document structure, available to every rule set.
 /// Each entry: (name, display title, description).
 pub const COMPUTED_REPORT_FIELDS: &[(&str, &str, &str)] = &[(
@@ -318,9 +365,10 @@ pub fn bind(
     for t in &specs.tables {
         table::bind_table(&source.text, report, t, lang, &mut facts, &mut diags);
     }
-    bind_prose(&source.text, report, specs, &mut facts);
-    prose::bind(&source.text, report, specs, &mut facts);
-    bind_report(&source.text, report, specs, &mut facts);
+    let sentences = Sentences::new(&source.text, report);
+    bind_prose(&source.text, report, specs, &sentences, &mut facts);
+    prose::bind(&source.text, report, specs, &sentences, &mut facts);
+    bind_report(&source.text, report, specs, &sentences, &mut facts);
     let sections: Vec<&crate::document::Heading> = report.sections().collect();
     // The number of parts: the count of numbered parts, or, where the numbering starts again
     // (a report that numbers its tables' parts anew), the highest number used.
@@ -442,27 +490,39 @@ fn matches(
     }
 }
 
-fn bind_prose(text: &str, report: &Report, specs: &FieldSpecs, facts: &mut FactSet) {
+fn bind_prose(
+    text: &str,
+    report: &Report,
+    specs: &FieldSpecs,
+    sentences: &Sentences,
+    facts: &mut FactSet,
+) {
+    if specs
+        .prose
+        .iter()
+        .all(|p| p.patterns.is_empty() && p.zero.is_empty())
+    {
+        return;
+    }
     let section_titles: Vec<String> = report
         .headings
         .iter()
         .map(|h| NormText::new(&h.text, 0).text)
         .collect();
-    let sentences: Vec<(Option<usize>, Span, NormText)> = report
-        .paragraphs
-        .iter()
-        .flat_map(|p| p.sentences.iter().map(move |s| (p.section, s.span)))
-        .map(|(sec, sp)| (sec, sp, NormText::new(&text[sp.range()], sp.start)))
-        .collect();
     for spec in &specs.prose {
+        if spec.patterns.is_empty() && spec.zero.is_empty() {
+            facts.prose.entry(spec.key.clone()).or_default();
+            continue;
+        }
         let mut found: Vec<Fact> = Vec::new();
-        for (sec, sp, norm) in &sentences {
+        for (i, (sec, sp)) in sentences.spans.iter().enumerate() {
             if !spec.sections.is_empty() {
                 let title = sec.and_then(|i| section_titles.get(i));
                 if !title.is_some_and(|t| spec.sections.iter().any(|s| t.contains(s.as_str()))) {
                     continue;
                 }
             }
+            let norm = sentences.norm(i);
             let mut here = Vec::new();
             matches(norm, text, &spec.patterns, spec.unit, &mut here, *sp);
             for z in &spec.zero {
@@ -503,16 +563,26 @@ fn bind_prose(text: &str, report: &Report, specs: &FieldSpecs, facts: &mut FactS
             here.sort_by_key(|f| f.span.map(|s| s.start));
             found.extend(here);
         }
-        facts.prose.insert(spec.key.clone(), found);
+        facts
+            .prose
+            .entry(spec.key.clone())
+            .or_default()
+            .extend(found);
     }
 }
 
-fn bind_report(text: &str, report: &Report, specs: &FieldSpecs, facts: &mut FactSet) {
+fn bind_report(
+    text: &str,
+    report: &Report,
+    specs: &FieldSpecs,
+    sentences: &Sentences,
+    facts: &mut FactSet,
+) {
     for spec in &specs.report {
         let found = spec
             .sources
             .iter()
-            .find_map(|src| find_report_fact(text, report, src));
+            .find_map(|src| find_report_fact(text, report, src, sentences));
         if let Some(f) = found {
             facts.report.insert(spec.key.clone(), f);
         }
@@ -520,7 +590,12 @@ fn bind_report(text: &str, report: &Report, specs: &FieldSpecs, facts: &mut Fact
 }
 
 /// The first match of a source: its origins in order, within one origin the earliest match.
-fn find_report_fact(text: &str, report: &Report, src: &spec::ReportSource) -> Option<Fact> {
+fn find_report_fact(
+    text: &str,
+    report: &Report,
+    src: &spec::ReportSource,
+    sentences: &Sentences,
+) -> Option<Fact> {
     for origin in &src.origins {
         let spans: Vec<Span> = match origin {
             Origin::Title => report.title.into_iter().collect(),
@@ -552,9 +627,16 @@ fn find_report_fact(text: &str, report: &Report, src: &spec::ReportSource) -> Op
                 .collect(),
         };
         for sp in spans {
-            let norm = NormText::new(&text[sp.range()], sp.start);
+            let own;
+            let norm = match sentences.norm_of(sp) {
+                Some(n) => n,
+                None => {
+                    own = NormText::new(&text[sp.range()], sp.start);
+                    &own
+                }
+            };
             let mut out = Vec::new();
-            matches(&norm, text, &src.patterns, None, &mut out, sp);
+            matches(norm, text, &src.patterns, None, &mut out, sp);
             if let Some(f) = out.into_iter().min_by_key(|f| f.span.map(|s| s.start)) {
                 return Some(f);
             }

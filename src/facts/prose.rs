@@ -28,6 +28,7 @@ use crate::span::Span;
 use crate::units::{Money, MoneyUnit};
 use regex::Regex;
 use rust_decimal::Decimal;
+use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
 /// Why a figure bound to nothing: its clause names no metric of the form.
@@ -196,7 +197,7 @@ fn within_re() -> &'static Regex {
 }
 
 /// The facts bound in one sentence so far: (spec, index into its facts), for items and shares.
-struct SentenceState {
+struct SentenceState<'a> {
     /// The last fact of a field that is not an item of another (the whole items refer to).
     whole: Option<(usize, usize)>,
     /// The last fact bound, for a share that follows it.
@@ -207,6 +208,8 @@ struct SentenceState {
     bound: Vec<(usize, usize)>,
     /// Shares bound in the sentence.
     shares: Vec<StatedShare>,
+    /// How many facts each field had from the rule file's patterns before the reader ran.
+    before: &'a BTreeMap<String, usize>,
 }
 
 /// A share bound in a sentence: its fact, the whole it was stated under, and the part fields
@@ -220,7 +223,13 @@ struct StatedShare {
 
 /// Binds every term and claim field of `specs` in the report's prose; records every clause with
 /// a figure.
-pub(super) fn bind(text: &str, report: &Report, specs: &FieldSpecs, facts: &mut FactSet) {
+pub(super) fn bind(
+    text: &str,
+    report: &Report,
+    specs: &FieldSpecs,
+    sentences: &super::Sentences,
+    facts: &mut FactSet,
+) {
     let readers: Vec<usize> = (0..specs.prose.len())
         .filter(|&i| !specs.prose[i].terms.is_empty() || !specs.prose[i].claims.is_empty())
         .collect();
@@ -244,6 +253,12 @@ pub(super) fn bind(text: &str, report: &Report, specs: &FieldSpecs, facts: &mut 
         .iter()
         .map(|h| NormText::new(&h.text, 0).text)
         .collect();
+    let before: BTreeMap<String, usize> = facts
+        .prose
+        .iter()
+        .map(|(k, v)| (k.clone(), v.len()))
+        .collect();
+    let mut k = 0;
     for p in &report.paragraphs {
         let title = p.section.and_then(|i| section_titles.get(i));
         let in_section = |spec: &ProseSpec| {
@@ -256,8 +271,16 @@ pub(super) fn bind(text: &str, report: &Report, specs: &FieldSpecs, facts: &mut 
             .filter(|&i| in_section(&specs.prose[i]))
             .collect();
         for s in &p.sentences {
-            let norm = NormText::new(&text[s.span.range()], s.span.start);
-            read_sentence(text, &norm, s.span, specs, &eligible, facts);
+            read_sentence(
+                text,
+                sentences.norm(k),
+                s.span,
+                specs,
+                &eligible,
+                &before,
+                facts,
+            );
+            k += 1;
         }
     }
 }
@@ -269,6 +292,7 @@ fn read_sentence(
     sentence: Span,
     specs: &FieldSpecs,
     eligible: &[usize],
+    before: &BTreeMap<String, usize>,
     facts: &mut FactSet,
 ) {
     let s = &norm.text;
@@ -278,6 +302,7 @@ fn read_sentence(
         last_terms: Vec::new(),
         bound: Vec::new(),
         shares: Vec::new(),
+        before,
     };
     let key_of = |i: usize| specs.prose[i].key.clone();
     for clause in clauses(s) {
@@ -549,7 +574,7 @@ fn read_sentence(
 
 /// Shares stated for every part of one whole in a sentence (`自然人占 98.9%，法人或其他组织占
 /// 1.1%`): the last of them carries the total, which must be about 100 %.
-fn shares_cover_whole(facts: &mut FactSet, specs: &FieldSpecs, st: &SentenceState) {
+fn shares_cover_whole(facts: &mut FactSet, specs: &FieldSpecs, st: &SentenceState<'_>) {
     let Some((wi, _)) = st.shares.first().and_then(|s| s.whole) else {
         return;
     };
@@ -713,9 +738,22 @@ fn push(
         f.scope = Some(text[norm.orig_span(m.start(), m.end()).range()].to_string());
     }
     let list = facts.prose.entry(spec.key.clone()).or_default();
-    // One statement per clause and field.
-    if let Some(k) = list.iter().position(|g| g.span == f.span) {
-        return k;
+    // One statement per clause and field (statements come in text order: the last one is the
+    // only one that can be in the same clause).
+    if list.last().is_some_and(|g| g.span == f.span) {
+        return list.len() - 1;
+    }
+    // A figure a pattern of the rule file already read in this clause (`zero` phrases): those
+    // facts come first in the list, in text order.
+    if let (Some(sp), Some(&n)) = (f.span, st.before.get(&spec.key)) {
+        let prefix = &list[..n.min(list.len())];
+        let k = prefix.partition_point(|g| g.span.is_some_and(|x| x.end <= sp.start));
+        if prefix
+            .get(k)
+            .is_some_and(|g| g.span.is_some_and(|x| x.start < sp.end) && g.value == f.value)
+        {
+            return k;
+        }
     }
     list.push(f);
     list.len() - 1

@@ -375,8 +375,8 @@ fn best_match(c: &Candidate, row: &RowSpec, spec: &TableSpec) -> (u32, BoundBy, 
     best
 }
 
-/// A label within a few edits of exactly one row's label: (score, reading index).
-fn near_match(c: &Candidate, i: usize, spec: &TableSpec) -> Option<(u32, usize)> {
+/// A label within a few edits of exactly one row's label: (row, score, reading index).
+fn near_match(c: &Candidate, spec: &TableSpec) -> Option<(usize, u32, usize)> {
     let mut found: Option<(usize, usize, usize)> = None; // (distance, row, reading)
     let mut tie = false;
     for (ri, (key, _, _)) in c.readings.iter().enumerate() {
@@ -406,7 +406,7 @@ fn near_match(c: &Candidate, i: usize, spec: &TableSpec) -> Option<(u32, usize)>
         }
     }
     match found {
-        Some((d, j, ri)) if j == i && !tie => Some((50u32.saturating_sub(d as u32), ri)),
+        Some((d, j, ri)) if !tie => Some((j, 50u32.saturating_sub(d as u32), ri)),
         _ => None,
     }
 }
@@ -427,15 +427,21 @@ fn align<'a>(text: &str, rows: &[&'a Row], span: Span, spec: &TableSpec) -> Alig
             let c = &candidates[i];
             c.plausible && (c.numeric || c.readable_label())
         })
+        .take(MAX_ROWS)
         .collect();
     let (m, n) = (spec.rows.len(), value_rows.len());
+    // The near label of each candidate, once (a label within a few edits of one row only).
+    let near: Vec<Option<(usize, u32, usize)>> = value_rows
+        .iter()
+        .map(|&ci| near_match(&candidates[ci], spec))
+        .collect();
     let mut scores = vec![vec![(0u32, BoundBy::Position, 0usize); n]; m];
     for (i, row) in spec.rows.iter().enumerate() {
         for (j, &ci) in value_rows.iter().enumerate() {
             let c = &candidates[ci];
             let mut s = best_match(c, row, spec);
             if s.0 == 0 {
-                if let Some((sc, ri)) = near_match(c, i, spec) {
+                if let Some((_, sc, ri)) = near[j].filter(|(row, _, _)| *row == i) {
                     s = (sc, BoundBy::Near, ri);
                 }
             }
@@ -524,6 +530,10 @@ fn align<'a>(text: &str, rows: &[&'a Row], span: Span, spec: &TableSpec) -> Alig
         variants,
     }
 }
+
+/// Most rows of one table aligned to a form: forms have a few dozen rows; a larger "table" is
+/// read up to here (the alignment's work grows with rows × form rows).
+const MAX_ROWS: usize = 2000;
 
 /// Most labels one summary diagnostic carries.
 const MAX_LABELS: usize = 8;

@@ -28,18 +28,45 @@ fn mentions_tables(e: &super::dsl::ast::Expr) -> bool {
     }
 }
 
+/// The field names an expression reads.
+fn paths(e: &super::dsl::ast::Expr, out: &mut Vec<String>) {
+    use super::dsl::ast::ExprKind;
+    match &e.kind {
+        ExprKind::Path(p) => out.push(p.clone()),
+        ExprKind::Unary(_, x) | ExprKind::Let(_, x) => paths(x, out),
+        ExprKind::Binary(_, l, r) => {
+            paths(l, out);
+            paths(r, out);
+        }
+        ExprKind::Call(_, a) | ExprKind::List(a) => a.iter().for_each(|x| paths(x, out)),
+        _ => {}
+    }
+}
+
 fn eval_condition(
     source: &Source,
     report: &document::Report,
     rs: &RuleSet,
     cond: &super::dsl::ast::Expr,
 ) -> (Option<bool>, String) {
-    // Choosing needs only what the condition reads: skip the tables unless it reads them.
+    // Choosing needs only what the condition reads: skip the tables unless it reads them, and
+    // bind only the report facts it names.
     let specs = if mentions_tables(cond) {
         rs.fields.clone()
     } else {
+        let mut names = Vec::new();
+        paths(cond, &mut names);
         facts::spec::FieldSpecs {
-            report: rs.fields.report.clone(),
+            report: rs
+                .fields
+                .report
+                .iter()
+                .filter(|r| {
+                    r.key == "period.year"
+                        || names.iter().any(|n| *n == format!("report.{}", r.key))
+                })
+                .cloned()
+                .collect(),
             ..Default::default()
         }
     };

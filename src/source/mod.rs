@@ -57,7 +57,16 @@ pub enum SourceError {
     },
     /// The file is a PDF; only its extracted text can be checked today.
     Pdf,
+    /// The file is far larger than any report.
+    TooLarge {
+        /// Its size in bytes.
+        bytes: u64,
+    },
 }
+
+/// The largest file read: annual reports are well under a megabyte of text (HTML pages with
+/// their markup a few megabytes); a larger file is something else, or many reports in one.
+pub const MAX_BYTES: u64 = 32 << 20;
 
 impl fmt::Display for SourceError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -76,12 +85,24 @@ impl fmt::Display for SourceError {
                 f,
                 "PDF input is not supported yet; extract its text (e.g. `pdftotext -layout`) and check the .txt file"
             ),
+            SourceError::TooLarge { bytes } => write!(
+                f,
+                "the file is {} MiB, larger than the {} MiB any single report comes to (文件过大); check that it holds one report, or split it",
+                bytes >> 20,
+                MAX_BYTES >> 20
+            ),
         }
     }
 }
 
 /// Reads and decodes a file from disk.
 pub fn read_path(path: &Path) -> Result<Source, SourceError> {
+    let size = std::fs::metadata(path)
+        .map_err(|e| SourceError::Io(e.to_string()))?
+        .len();
+    if size > MAX_BYTES {
+        return Err(SourceError::TooLarge { bytes: size });
+    }
     let bytes = std::fs::read(path).map_err(|e| SourceError::Io(e.to_string()))?;
     decode(&path.display().to_string(), &bytes)
 }
@@ -89,6 +110,11 @@ pub fn read_path(path: &Path) -> Result<Source, SourceError> {
 /// Decodes bytes: BOM first, then strict UTF-8, then a chardetng guess (GB18030/GBK for most
 /// Chinese pages). Empty and binary inputs are rejected.
 pub fn decode(name: &str, bytes: &[u8]) -> Result<Source, SourceError> {
+    if bytes.len() as u64 > MAX_BYTES {
+        return Err(SourceError::TooLarge {
+            bytes: bytes.len() as u64,
+        });
+    }
     if bytes.starts_with(b"%PDF-") {
         return Err(SourceError::Pdf);
     }
