@@ -58,6 +58,29 @@ struct Mutant {
     uncatchable: Option<String>,
 }
 
+impl Mutant {
+    fn new(
+        src: &Source,
+        kind: Kind,
+        field: String,
+        span: Span,
+        to: String,
+        uncatchable: Option<String>,
+        clause: Option<Span>,
+    ) -> Mutant {
+        Mutant {
+            kind,
+            field,
+            span,
+            from: src.text[span.range()].to_string(),
+            to,
+            raw_at: src.html.as_ref().map_or(span.start, |h| h.map[span.start]),
+            uncatchable,
+            clause,
+        }
+    }
+}
+
 struct Outcome {
     mutant: Mutant,
     caught: bool,
@@ -116,10 +139,6 @@ fn is_equality(rs: &RuleSet, rule: usize) -> bool {
         }
     }
     eq(&rs.rules[rule].check)
-}
-
-fn raw_offset(src: &Source, at: usize) -> usize {
-    src.html.as_ref().map_or(at, |h| h.map[at])
 }
 
 fn mutants(src: &Source, sets: &[RuleSet]) -> Vec<Mutant> {
@@ -199,16 +218,8 @@ fn mutants(src: &Source, sets: &[RuleSet]) -> Vec<Mutant> {
             continue;
         };
         let field = format!("table.{key}");
-        out.push(Mutant {
-            kind: Kind::Cell,
-            uncatchable: why_not(span, &field),
-            field,
-            span: d,
-            from: text[d.range()].to_string(),
-            to,
-            raw_at: raw_offset(src, d.start),
-            clause: None,
-        });
+        let why = why_not(span, &field);
+        out.push(Mutant::new(src, Kind::Cell, field, d, to, why, None));
     }
     for key in ["period.start", "period.end", "period.year"] {
         let Some(f) = facts.report.get(key) else {
@@ -225,16 +236,8 @@ fn mutants(src: &Source, sets: &[RuleSet]) -> Vec<Mutant> {
             continue;
         };
         let field = format!("report.{key}");
-        out.push(Mutant {
-            kind: Kind::Year,
-            uncatchable: why_not(span, &field),
-            field,
-            span: d,
-            from: text[d.range()].to_string(),
-            to,
-            raw_at: raw_offset(src, d.start),
-            clause: None,
-        });
+        let why = why_not(span, &field);
+        out.push(Mutant::new(src, Kind::Year, field, d, to, why, None));
     }
     // Prose figures: every figure of a clause that names a metric of the form, whose value is a
     // table value or a sum of two of them (new + carried over) or of the totals (reviews and
@@ -298,16 +301,15 @@ fn mutants(src: &Source, sets: &[RuleSet]) -> Vec<Mutant> {
                 .field
                 .clone()
                 .unwrap_or_else(|| format!("(unbound: {})", fig.why.as_deref().unwrap_or("")));
-            out.push(Mutant {
-                kind: Kind::Prose,
-                uncatchable: None,
+            out.push(Mutant::new(
+                src,
+                Kind::Prose,
                 field,
-                span: d,
-                from: text[d.range()].to_string(),
+                d,
                 to,
-                raw_at: raw_offset(src, d.start),
-                clause: Some(clause.span),
-            });
+                None,
+                Some(clause.span),
+            ));
         }
     }
     out

@@ -601,13 +601,19 @@ fn not_found_reason(text: &str, report: &Report, spec: &TableSpec, lang: Lang) -
         .filter(|k| k.chars().count() >= 4)
         .collect();
     let lines = crate::span::LineIndex::new(text);
+    // Labels in running text: followed directly by their figures (a unit word may sit between),
+    // or not.
+    let mut labels_at: Option<usize> = None;
     for p in &report.paragraphs {
         let norm = NormText::new(&text[p.span.range()], p.span.start);
         let found: Vec<usize> = keys
             .iter()
             .filter_map(|k| norm.text.find(k.as_str()))
             .collect();
-        // A label followed directly by its figures (a unit word may sit between).
+        if found.len() < 2 {
+            continue;
+        }
+        let at = lines.line(norm.orig_span(found[0], found[0]).start);
         let glued = keys.iter().any(|k| {
             norm.text.match_indices(k.as_str()).any(|(i, _)| {
                 norm.text[i + k.len()..]
@@ -616,40 +622,25 @@ fn not_found_reason(text: &str, report: &Report, spec: &TableSpec, lang: Lang) -
                     .is_some_and(|c| c.is_ascii_digit())
             })
         });
-        if found.len() >= 2 && glued {
-            let at = norm.orig_span(found[0], found[0]);
+        if glued {
             return match lang {
                 Lang::Zh => format!(
-                    "第 {} 行起的文字含有该表的行标签，但数字与标签连在一起、单元格之间没有分隔，无法可靠拆分",
-                    lines.line(at.start)
+                    "第 {at} 行起的文字含有该表的行标签，但数字与标签连在一起、单元格之间没有分隔，无法可靠拆分"
                 ),
                 Lang::En => format!(
-                    "the table's row labels stand in running text from line {}, with the figures joined to them and no separator between cells: they cannot be split with certainty",
-                    lines.line(at.start)
+                    "the table's row labels stand in running text from line {at}, with the figures joined to them and no separator between cells: they cannot be split with certainty"
                 ),
             };
         }
+        labels_at.get_or_insert(at);
     }
-    // Labels in running text without figures next to them.
-    for p in &report.paragraphs {
-        let norm = NormText::new(&text[p.span.range()], p.span.start);
-        let found: Vec<usize> = keys
-            .iter()
-            .filter_map(|k| norm.text.find(k.as_str()))
-            .collect();
-        if found.len() >= 2 {
-            let at = norm.orig_span(found[0], found[0]);
-            return match lang {
-                Lang::Zh => format!(
-                    "第 {} 行起的文字含有该表的标签，但其数字无法与标签对应",
-                    lines.line(at.start)
-                ),
-                Lang::En => format!(
-                    "the table's labels stand in running text from line {}, but its figures cannot be matched to them",
-                    lines.line(at.start)
-                ),
-            };
-        }
+    if let Some(at) = labels_at {
+        return match lang {
+            Lang::Zh => format!("第 {at} 行起的文字含有该表的标签，但其数字无法与标签对应"),
+            Lang::En => format!(
+                "the table's labels stand in running text from line {at}, but its figures cannot be matched to them"
+            ),
+        };
     }
     match (lang, report.tables.len()) {
         (Lang::Zh, 0) => "报告中没有可读的表格（表格可能以图片发布）".to_string(),

@@ -364,17 +364,7 @@ fn run_instance(rs: &RuleSet, rule: &Rule, env: &Env, lines: &LineIndex, lang: L
         _ => (None, None, None),
     };
     let result = eval::eval(&rule.check, env);
-    let detail_of = |e: &Expr| {
-        let shown = eval::show_values(e, env);
-        let total = eval::eval(e, env)
-            .map(|v| v.val.to_string())
-            .unwrap_or_else(|_| "?".into());
-        if shown == total {
-            total
-        } else {
-            format!("{shown} = {total}")
-        }
-    };
+    let detail_of = |e: &Expr| detail(e, env);
     match result {
         Err(m) => blanks_decide(rs, rule, env, lines, lang, &m, (lhs, op, rhs)),
         Ok(ev) => {
@@ -407,6 +397,19 @@ fn run_instance(rs: &RuleSet, rule: &Rule, env: &Env, lines: &LineIndex, lang: L
                 ),
             }
         }
+    }
+}
+
+/// An operand shown with its values and its result: `0 + 105 + 100 = 205`.
+fn detail(e: &Expr, env: &Env) -> String {
+    let shown = eval::show_values(e, env);
+    let total = eval::eval(e, env)
+        .map(|v| v.val.to_string())
+        .unwrap_or_else(|_| "?".into());
+    if shown == total {
+        total
+    } else {
+        format!("{shown} = {total}")
     }
 }
 
@@ -586,17 +589,7 @@ fn blanks_decide(
                     rhs,
                     ev.srcs,
                     lang,
-                    &|e| {
-                        let shown = show(e, &env0);
-                        let total = eval::eval(e, &env0)
-                            .map(|v| v.val.to_string())
-                            .unwrap_or_else(|_| "?".into());
-                        if shown == total {
-                            total
-                        } else {
-                            format!("{shown} = {total}")
-                        }
-                    },
+                    &|e| detail(e, &env0),
                 );
                 let mut d = d;
                 d.notes.push(
