@@ -111,7 +111,7 @@ fn figure_re() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
         Regex::new(
-            r"(?P<n>[0-9]+(?:,[0-9]{3})*(?:\.[0-9]+)?|[零〇两一二三四五六七八九十百千万]+)(?:余|多)?(?P<u>人次|件|条|次|个|篇|项|人|名|期|场|家|户|亿元|万元|元|%)",
+            r"(?P<n>[0-9]+(?:,[0-9]{3})*(?:\.[0-9]+)?(?:万|亿)?|[零〇两一二三四五六七八九十百千万]+)(?:余|多)?(?P<u>人次|件|条|次|个|篇|项|人|名|期|场|家|户|亿元|万元|元|%)",
         )
         .expect("valid regex")
     })
@@ -787,7 +787,7 @@ mod tests {
 
     #[test]
     fn figures_need_a_unit() {
-        let f = figures("一是公开12件,二季度检查3次,占98.9%,收取380元,六个部分,第二十条");
+        let f = figures("一是公开12件,二季度检查3次,占98.9%,收取380元,六个部分,第二十条,1.2万条");
         let got: Vec<(String, String)> = f
             .iter()
             .map(|f| (f.value.normalize().to_string(), f.unit.clone()))
@@ -799,7 +799,8 @@ mod tests {
                 ("3".into(), "次".into()),
                 ("98.9".into(), "%".into()),
                 ("380".into(), "元".into()),
-                ("6".into(), "个".into())
+                ("6".into(), "个".into()),
+                ("12000".into(), "条".into())
             ]
         );
     }
