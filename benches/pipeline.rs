@@ -36,6 +36,22 @@ fn main() {
             std::fs::read(root.join("tests/fixtures/real/2023-shuyang-fagaiju.html")).unwrap(),
         ),
         (
+            "2024-huaian (PDF text)",
+            std::fs::read(root.join("tests/fixtures/real/2024-huaian-shizhengfu.txt")).unwrap(),
+        ),
+        (
+            "2025-shuyang (Markdown)",
+            std::fs::read(root.join("tests/fixtures/real/2025-shuyang-xianzhengfu.txt")).unwrap(),
+        ),
+        (
+            "huaian x20, one line (crawler dump)",
+            std::fs::read_to_string(root.join("tests/fixtures/real/2024-huaian-shizhengfu.txt"))
+                .unwrap()
+                .replace('\n', "")
+                .repeat(20)
+                .into_bytes(),
+        ),
+        (
             "yuqian x20 (one long report)",
             std::fs::read(root.join("examples/yuqian-2018.txt"))
                 .unwrap()
