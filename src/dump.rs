@@ -212,10 +212,13 @@ pub fn to_text(d: &Dump) -> String {
             ));
             for f in &c.figures {
                 match (&f.field, &f.why) {
-                    (Some(field), _) => s.push_str(&format!("           {} -> {field}\n", f.text)),
-                    (None, Some(why)) => {
-                        s.push_str(&format!("           {} -> (unbound: {why})\n", f.text))
+                    (Some(field), _) => {
+                        s.push_str(&format!("           {} -> {field}\n", short(&f.text)))
                     }
+                    (None, Some(why)) => s.push_str(&format!(
+                        "           {} -> (unbound: {why})\n",
+                        short(&f.text)
+                    )),
                     _ => {}
                 }
             }
