@@ -445,3 +445,74 @@ fn a_zero_phrase_and_a_negated_term_in_one_clause_are_one_statement() {
     );
     assert_eq!(values(&dump, "prose.info_fee"), vec!["0"]);
 }
+
+#[test]
+fn figures_about_another_matter_do_not_bind() {
+    // Suggestions, petitions and hotline requests are handled, answered and completed too: the
+    // sentence is not about disclosure applications.
+    let (dump, lint) = read(
+        "prose_other_matter",
+        SENTENCE,
+        "本年度共收到政府信息公开申请12件，办结11件，结转下年度继续办理2件。全年共办理人大建议和政协提案50件，答复群众咨询300余次，12345热线诉求办结1200件。",
+    );
+    assert_eq!(values(&dump, "prose.applications"), vec!["12"]);
+    assert_eq!(values(&dump, "prose.completed"), vec!["11"]);
+    let why = unbound_why(&dump, "1200件").expect("unbound");
+    assert!(why.contains("another matter"), "{why}");
+    assert_eq!(statuses(&lint, "GI19-P303"), vec!["passed"]);
+    // Disclosure named again after the other matter: the sentence is back on it.
+    let (dump, _) = read(
+        "prose_other_matter_back",
+        SENTENCE,
+        "在做好群众咨询服务的同时，本年度共收到政府信息公开申请12件，办结11件，结转下年度继续办理2件。",
+    );
+    assert_eq!(values(&dump, "prose.applications"), vec!["12"]);
+    assert_eq!(values(&dump, "prose.completed"), vec!["11"]);
+}
+
+#[test]
+fn approximate_figures_are_not_compared() {
+    for (sentence, figure) in [
+        ("本年度共收到政府信息公开申请10余件，办结11件。", "10余件"),
+        ("本年度共收到政府信息公开申请近20件，办结11件。", "20件"),
+        ("本年度共收到政府信息公开申请10件以上，办结11件。", "10件"),
+    ] {
+        let (dump, lint) = read("prose_approx", SENTENCE, sentence);
+        assert!(values(&dump, "prose.applications").is_empty(), "{sentence}");
+        let why = unbound_why(&dump, figure).expect("unbound");
+        assert!(why.contains("approximate"), "{why}");
+        assert!(finding(&lint, "GI19-P301").is_none(), "{sentence}");
+        // The metric is taken: the next figure does not fall to it.
+        assert_eq!(values(&dump, "prose.completed"), vec!["11"], "{sentence}");
+    }
+}
+
+#[test]
+fn a_zhongqi_clause_about_disclosure_replaces_the_broader_count() {
+    // A justice bureau handles many reviews; the report is about the ones on disclosure.
+    let (dump, lint) = read(
+        "prose_rescope",
+        REVIEWS,
+        "本机关全年共办理行政复议案件120件，其中涉及政府信息公开的1件，行政诉讼0件。",
+    );
+    assert_eq!(values(&dump, "prose.reviews"), vec!["1"]);
+    let why = unbound_why(&dump, "120件").expect("unbound");
+    assert!(why.contains("broader count"), "{why}");
+    assert!(finding(&lint, "GI19-P404").is_none());
+    assert!(lint["files"][0]["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|d| d["severity"] != "error"));
+    // The part stated that way is still compared with the table.
+    let (_, lint) = read(
+        "prose_rescope_wrong",
+        REVIEWS,
+        "本机关全年共办理行政复议案件120件，其中涉及政府信息公开的4件，行政诉讼0件。",
+    );
+    assert!(lint["files"][0]["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|d| d["severity"] == "error" && d["message"].as_str().unwrap().contains('4')));
+}

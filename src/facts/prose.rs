@@ -105,16 +105,33 @@ struct Figure {
     unit: String,
     start: usize,
     end: usize,
+    /// The word that makes the figure approximate (`100 余件`, `近 200 件`, `1.2 万条`).
+    approx: Option<String>,
 }
 
 fn figure_re() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
         Regex::new(
-            r"(?P<n>[0-9]+(?:,[0-9]{3})*(?:\.[0-9]+)?(?:万|亿)?|[零〇两一二三四五六七八九十百千万]+)(?:余|多)?(?P<u>人次|件|条|次|个|篇|项|人|名|期|场|家|户|亿元|万元|元|%)",
+            r"(?P<n>[0-9]+(?:,[0-9]{3})*(?:\.[0-9]+)?(?:万|亿)?|[零〇两一二三四五六七八九十百千万]+)(?P<about>余|多)?(?P<u>人次|件|条|次|个|篇|项|人|名|期|场|家|户|亿元|万元|元|%)",
         )
         .expect("valid regex")
     })
+}
+
+/// Words before a figure that make it approximate (`近`, `约`, `超过`).
+fn approx_before_re() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(r"(将近|接近|近|大约|约|逾|超过|超|不足|不到|不少于|多于|少于)$")
+            .expect("valid regex")
+    })
+}
+
+/// Words after a figure that make it approximate (`以上`, `左右`).
+fn approx_after_re() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| Regex::new(r"^(以上|以下|左右|上下|之多)").expect("valid regex"))
 }
 
 fn figures(clause: &str) -> Vec<Figure> {
@@ -129,11 +146,23 @@ fn figures(clause: &str) -> Vec<Figure> {
             }
             // 一是 / 二季度 are not figures; a Chinese numeral needs a count unit after it.
             let value = crate::numerals::parse_number(n.as_str())?;
+            let unit = u.as_str().to_string();
+            let before = approx_before_re().find(&clause[..n.start()]);
+            let after = approx_after_re().find(&clause[u.end()..]);
+            let scaled = MoneyUnit::parse(&unit).is_none()
+                && (n.as_str().ends_with('万') || n.as_str().ends_with('亿'));
+            let approx = c
+                .name("about")
+                .map(|m| m.as_str().to_string())
+                .or_else(|| before.map(|m| m.as_str().to_string()))
+                .or_else(|| after.map(|m| m.as_str().to_string()))
+                .or_else(|| scaled.then(|| n.as_str().chars().last().unwrap_or('万').to_string()));
             Some(Figure {
                 value,
-                unit: u.as_str().to_string(),
+                unit,
                 start: n.start(),
                 end: u.end(),
+                approx,
             })
         })
         .collect()
@@ -182,6 +211,12 @@ fn anaphora_re() -> &'static Regex {
     RE.get_or_init(|| {
         Regex::new(r"(相关|上述|前述|以上|此类|该类)的?(案件|申请|事项)").expect("valid regex")
     })
+}
+
+/// A mention of information disclosure: after it, a sentence speaks of it again.
+fn topic_re() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| Regex::new(r"信息公开|依申请|公开申请").expect("valid regex"))
 }
 
 /// Only a conjunction between two terms: `和`, `及`, `与`, `、`, `或`, `以及`.
@@ -332,10 +367,27 @@ fn read_sentence(
                 );
             }
         }
-        // Terms.
+        // Terms. A field whose `unless` words stand after the last mention of information
+        // disclosure speaks of another matter here (`共办理人大建议 50 件`).
+        let topic_end = topic_re()
+            .find_iter(scope_text)
+            .last()
+            .map_or(0, |m| m.end());
+        let mut other_matter: Option<String> = None;
         let mut hits: Vec<Hit> = Vec::new();
         for &i in eligible {
-            for r in &specs.prose[i].terms {
+            let spec = &specs.prose[i];
+            if let Some(m) = spec
+                .unless
+                .iter()
+                .find_map(|r| r.find(&scope_text[topic_end..]))
+            {
+                if spec.terms.iter().any(|r| r.is_match(c)) {
+                    other_matter.get_or_insert_with(|| m.as_str().to_string());
+                }
+                continue;
+            }
+            for r in &spec.terms {
                 for m in r.find_iter(c) {
                     hits.push(Hit {
                         spec: i,
@@ -438,6 +490,9 @@ fn read_sentence(
                 .filter(|h| takes_unit(&specs.prose[h.spec], &f.unit))
                 .collect();
             let mut outcome: Result<(usize, BoundBy), String>;
+            // `共办理行政复议案件 120 件，其中涉及政府信息公开的 3 件`: the 其中 clause states the
+            // part the report is about; it replaces the broader count before it.
+            let mut rescope: Option<usize> = None;
             let refers_back = anaphora_re().is_match(c)
                 && st.last_terms.len() == 1
                 && takes_unit(&specs.prose[st.last_terms[0]], &f.unit);
@@ -459,6 +514,18 @@ fn read_sentence(
                             .collect::<Vec<_>>()
                             .join(", ")
                     ))
+                } else if let Some((li, lidx)) = st.last.filter(|&(li, _)| {
+                    c.starts_with("其中")
+                        && topic_re().is_match(c)
+                        && !topic_re().is_match(&s[..clause.start])
+                        && specs.prose[li].under.is_empty()
+                        && !used.contains(&li)
+                        && takes_unit(&specs.prose[li], &f.unit)
+                }) {
+                    rescope = Some(lidx);
+                    Ok((li, BoundBy::Pattern))
+                } else if let Some(word) = &other_matter {
+                    Err(format!("its sentence speaks of another matter ({word})"))
                 } else {
                     Err(NO_METRIC.to_string())
                 };
@@ -501,6 +568,14 @@ fn read_sentence(
                     }
                 }
             }
+            // An approximate figure names its metric but is not compared.
+            if let (Ok((i, _)), Some(word)) = (&outcome, &f.approx) {
+                used.push(*i);
+                outcome = Err(format!(
+                    "an approximate figure ({word}) for {}: not compared",
+                    key_of(*i)
+                ));
+            }
             match outcome {
                 Ok((i, by)) => {
                     used.push(i);
@@ -519,7 +594,10 @@ fn read_sentence(
                     if let Some((part, whole)) = &spec.ratio_of {
                         fa.share = ratio_of(facts, specs, &st, part, whole);
                     }
-                    let idx = push(facts, specs, i, fa, &st, scope_text, norm, text);
+                    let idx = match rescope {
+                        Some(idx) => replace_broader(facts, &spec.key, idx, fa),
+                        None => push(facts, specs, i, fa, &st, scope_text, norm, text),
+                    };
                     st.bound.push((i, idx));
                     if spec.share {
                         let named: Vec<String> = hits
@@ -712,6 +790,37 @@ fn share_of(facts: &FactSet, specs: &FieldSpecs, st: &SentenceState) -> Option<S
         whole: num(whole)?,
         whole_span: whole.span?,
     })
+}
+
+/// Puts the figure of a 其中 clause in place of the broader count its sentence stated first, and
+/// says so in the earlier clause's record.
+fn replace_broader(facts: &mut FactSet, key: &str, idx: usize, f: Fact) -> usize {
+    let field = format!("prose.{key}");
+    let Some(old) = facts.prose.get_mut(key).and_then(|l| l.get_mut(idx)) else {
+        return idx;
+    };
+    let old_span = old.span;
+    *old = f;
+    if let Some(sp) = old_span {
+        for fig in facts
+            .clauses
+            .iter_mut()
+            .rev()
+            .flat_map(|c| c.figures.iter_mut())
+        {
+            if fig.field.as_deref() == Some(field.as_str())
+                && sp.start <= fig.span.start
+                && fig.span.end <= sp.end
+            {
+                fig.field = None;
+                fig.why = Some(format!(
+                    "a broader count: the 其中 clause after it states the part about information disclosure ({field})"
+                ));
+                break;
+            }
+        }
+    }
+    idx
 }
 
 /// Adds a fact to its field (linking an item to its whole, marking a narrow scope); returns

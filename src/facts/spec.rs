@@ -156,6 +156,9 @@ pub struct ProseSpec {
     pub unit: Option<crate::units::MoneyUnit>,
     /// Phrases that make a sentence speak of a narrower scope than the report (`区政府办`).
     pub narrow: Vec<Regex>,
+    /// Phrases that make a sentence speak of another matter (`建议`, `咨询`, `信访`): the
+    /// field's terms are not read in it, from the last mention of information disclosure on.
+    pub unless: Vec<Regex>,
 }
 
 /// Where a report-level fact is looked for.

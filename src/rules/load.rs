@@ -208,6 +208,8 @@ struct RawProse {
     #[serde(default)]
     narrow: Vec<Spanned<String>>,
     #[serde(default)]
+    unless: Vec<Spanned<String>>,
+    #[serde(default)]
     terms: Vec<Spanned<String>>,
     #[serde(default)]
     claims: Vec<Spanned<String>>,
@@ -793,12 +795,25 @@ fn load_at_depth(name: &str, src: &str, depth: usize) -> Result<RuleSet, LoadErr
                 ),
             }
         }
+        let mut unless = Vec::new();
+        for n in &p.unless {
+            match spec::compile_zero(n.get_ref()) {
+                Ok(c) => unless.push(c),
+                Err(e) => cx.error(
+                    "RF006",
+                    n.span(),
+                    format!("invalid `unless` phrase: {e}"),
+                    "this pattern",
+                ),
+            }
+        }
         let percent = p.units.iter().any(|u| u == "%");
         if percent {
             field_types.insert(format!("prose.{}", key.get_ref()), Ty::Num);
         }
         fields.prose.push(ProseSpec {
             narrow,
+            unless,
             unit,
             key: key.get_ref().clone(),
             title,
