@@ -516,3 +516,21 @@ fn a_zhongqi_clause_about_disclosure_replaces_the_broader_count() {
         .iter()
         .any(|d| d["severity"] == "error" && d["message"].as_str().unwrap().contains('4')));
 }
+
+#[test]
+fn counts_of_cases_are_in_cases_not_in_trainings() {
+    // 起 and 宗 count cases as 件 does; a training on reviews is not a review.
+    let (dump, lint) = read(
+        "prose_case_units",
+        REVIEWS,
+        "本机关组织行政复议应诉培训2场，发生行政复议1起，行政诉讼0宗。",
+    );
+    assert_eq!(values(&dump, "prose.reviews"), vec!["1"]);
+    assert_eq!(values(&dump, "prose.lawsuits"), vec!["0"]);
+    assert!(unbound_why(&dump, "2场").is_some());
+    assert!(lint["files"][0]["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|d| d["severity"] != "error"));
+}

@@ -113,7 +113,7 @@ fn figure_re() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
         Regex::new(
-            r"(?P<n>[0-9]+(?:,[0-9]{3})*(?:\.[0-9]+)?(?:万|亿)?|[零〇两一二三四五六七八九十百千万]+)(?P<about>余|多)?(?P<u>人次|件|条|次|个|篇|项|人|名|期|场|家|户|亿元|万元|元|%)",
+            r"(?P<n>[0-9]+(?:,[0-9]{3})*(?:\.[0-9]+)?(?:万|亿)?|[零〇两一二三四五六七八九十百千万]+)(?P<about>余|多)?(?P<u>人次|件|宗|起|条|次|个|篇|项|人|名|期|场|家|户|亿元|万元|元|%)",
         )
         .expect("valid regex")
     })
@@ -169,7 +169,7 @@ fn figures(clause: &str) -> Vec<Figure> {
 }
 
 const COUNT_UNITS: &[&str] = &[
-    "件", "条", "次", "个", "篇", "项", "人", "名", "人次", "期", "场", "家", "户",
+    "件", "宗", "起", "条", "次", "个", "篇", "项", "人", "名", "人次", "期", "场", "家", "户",
 ];
 
 /// Whether a field takes a figure written in this unit.
