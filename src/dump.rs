@@ -302,5 +302,5 @@ pub fn to_json(d: &Dump) -> String {
             "figures": c.figures,
         })).collect::<Vec<_>>()),
     });
-    serde_json::to_string_pretty(&out).unwrap_or_default()
+    crate::render::visible::json_safe(serde_json::to_string_pretty(&out).unwrap_or_default())
 }

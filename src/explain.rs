@@ -34,28 +34,20 @@ pub struct RuleDocPage {
 
 fn fields_of(rs: &RuleSet, rule: &Rule) -> Vec<(String, String)> {
     let mut out: Vec<(String, String)> = Vec::new();
-    let mut stack = vec![&rule.check];
-    if let Some(w) = &rule.when {
-        stack.push(w);
-    }
-    while let Some(e) = stack.pop() {
-        use crate::rules::dsl::ast::ExprKind;
-        match &e.kind {
-            ExprKind::Path(p) if !out.iter().any(|(k, _)| k == p) => {
+    let mut add = |e: &crate::rules::dsl::ast::Expr, _: bool| {
+        if let crate::rules::dsl::ast::ExprKind::Path(p) = &e.kind {
+            if !out.iter().any(|(k, _)| k == p) {
                 out.push((
                     p.clone(),
                     rs.field_titles.get(p).cloned().unwrap_or_default(),
                 ));
             }
-            ExprKind::Unary(_, x) | ExprKind::Let(_, x) => stack.push(x),
-            ExprKind::Binary(_, l, r) => {
-                stack.push(r);
-                stack.push(l);
-            }
-            ExprKind::Call(_, a) | ExprKind::List(a) => stack.extend(a.iter().rev()),
-            _ => {}
         }
+    };
+    if let Some(w) = &rule.when {
+        w.visit(false, &mut add);
     }
+    rule.check.visit(false, &mut add);
     out
 }
 

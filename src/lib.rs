@@ -14,6 +14,7 @@ pub mod document;
 pub mod dump;
 pub mod explain;
 pub mod facts;
+pub mod limits;
 pub mod numerals;
 pub mod render;
 pub mod rules;
@@ -127,7 +128,37 @@ pub fn check_with(source: Source, rs: &RuleSet, reason: String, lang: Lang) -> F
 }
 
 /// Checks one file: decode, choose the rule set (unless `explicit`), lint.
+///
+/// Whatever goes wrong inside is this file's failure: a panic is caught here and reported for
+/// the file, and the other files of a batch are checked as usual.
 pub fn check_path(
+    path: &std::path::Path,
+    sets: &[RuleSet],
+    explicit: bool,
+    lang: Lang,
+) -> FileReport {
+    let name = path.display().to_string();
+    let run = std::panic::AssertUnwindSafe(|| check_path_inner(path, sets, explicit, lang));
+    std::panic::catch_unwind(run).unwrap_or_else(|panic| {
+        let what = panic
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        FileReport {
+            path: name,
+            status: FileStatus::Failed(format!(
+                "internal error while checking this file ({what}); the other files were checked. \
+                 Please report it with the file (内部错误，请反馈)"
+            )),
+            source: None,
+            diagnostics: vec![],
+            rules: vec![],
+        }
+    })
+}
+
+fn check_path_inner(
     path: &std::path::Path,
     sets: &[RuleSet],
     explicit: bool,

@@ -62,6 +62,13 @@ struct Common {
     /// Rule file(s) to use instead of the built-in sets (repeatable).
     #[arg(long, value_name = "FILE", global = true)]
     rules: Vec<PathBuf>,
+    /// Config file with a `[limits]` table (default: ./report-lint.toml when it exists).
+    #[arg(long, value_name = "FILE", global = true)]
+    config: Option<PathBuf>,
+    /// Raise or lower one limit (docs/limits.md), e.g. `--limit html_depth=2000`; repeatable,
+    /// wins over the config file.
+    #[arg(long = "limit", value_name = "KEY=VALUE", global = true)]
+    limits: Vec<String>,
     /// Language of messages.
     #[arg(long, value_enum, default_value_t = LangArg::Zh, global = true)]
     lang: LangArg,
@@ -207,9 +214,97 @@ fn walk(dir: &std::path::Path, out: &mut Vec<PathBuf>, depth: usize) {
             .extension()
             .and_then(|x| x.to_str())
             .is_some_and(|x| matches!(x.to_ascii_lowercase().as_str(), "txt" | "htm" | "html"))
+            // Only regular files: a FIFO would wait forever for a writer, a device never ends.
+            && std::fs::metadata(&p).is_ok_and(|m| m.is_file())
         {
             out.push(p);
         }
+    }
+}
+
+/// Writes one line to standard error, control characters made visible; a closed stderr is
+/// not an error worth dying for.
+fn say(msg: impl std::fmt::Display) {
+    let text = msg.to_string();
+    let _ = writeln!(std::io::stderr(), "{}", render::visible::visible(&text));
+}
+
+/// Reads the config file (given, or ./report-lint.toml) and `--limit` options, and installs
+/// the limits. Errors point into the config file; exit code 2.
+fn install_limits(common: &Common, color: ColorChoice) -> Result<(), ExitCode> {
+    use report_lint::limits::Limits;
+    let mut limits = Limits::default();
+    let path = common.config.clone().or_else(|| {
+        let p = PathBuf::from("report-lint.toml");
+        p.is_file().then_some(p)
+    });
+    if let Some(path) = path {
+        let name = path.display().to_string();
+        let text = rules::read_rule_file(&path).map_err(|e| {
+            say(format!("error[RC000]: cannot read config file {name}: {e}"));
+            ExitCode::from(2)
+        })?;
+        if let Err(diags) = apply_config(&text, &mut limits) {
+            let mut buf = new_buffer(color);
+            let _ = render::human::emit_diagnostics(&mut buf, &name, &text, &diags);
+            let _ = writeln!(buf, "{name}: {} error(s) in the config file", diags.len());
+            let _ = std::io::stderr().write_all(buf.as_slice());
+            return Err(ExitCode::from(2));
+        }
+    }
+    for kv in &common.limits {
+        let parsed = kv
+            .split_once('=')
+            .and_then(|(k, v)| Some((k.trim(), v.trim().replace('_', "").parse::<u64>().ok()?)));
+        let Some((key, value)) = parsed else {
+            say(format!(
+                "error: --limit {kv}: write KEY=VALUE with a whole number, e.g. --limit html_depth=2000"
+            ));
+            return Err(ExitCode::from(2));
+        };
+        if let Err(e) = limits.set(key, value) {
+            say(format!("error: --limit {kv}: {e}"));
+            return Err(ExitCode::from(2));
+        }
+    }
+    report_lint::limits::install(limits);
+    Ok(())
+}
+
+/// Applies the `[limits]` table of a config file.
+fn apply_config(
+    text: &str,
+    limits: &mut report_lint::limits::Limits,
+) -> Result<(), Vec<report_lint::diagnostic::Diagnostic>> {
+    use report_lint::diagnostic::{Diagnostic, Label, Severity};
+    use report_lint::span::Span;
+    #[derive(serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Config {
+        #[serde(default)]
+        limits: indexmap::IndexMap<toml::Spanned<String>, toml::Spanned<u64>>,
+    }
+    let err = |span: std::ops::Range<usize>, msg: String| {
+        Diagnostic::new(Severity::Error, "RC001", "config", msg)
+            .with_label(Label::primary(Span::new(span.start, span.end), "here"))
+            .with_help("see docs/limits.md for the limits and their defaults")
+    };
+    let config: Config = toml::from_str(text).map_err(|e| {
+        vec![err(
+            e.span().unwrap_or(0..0),
+            format!("invalid config file: {}", e.message().trim()),
+        )]
+    })?;
+    let mut diags = Vec::new();
+    for (k, v) in &config.limits {
+        if let Err(e) = limits.set(k.get_ref(), *v.get_ref()) {
+            diags.push(err(k.span(), e));
+        }
+    }
+    if diags.is_empty() {
+        Ok(())
+    } else {
+        Err(diags)
     }
 }
 
@@ -228,7 +323,7 @@ fn print_load_error(e: &rules::LoadError, color: ColorChoice) {
 fn load_rules(paths: &[PathBuf], color: ColorChoice) -> Result<Vec<RuleSet>, ExitCode> {
     if paths.is_empty() {
         return rules::builtin().map_err(|e| {
-            eprintln!("error: {e}");
+            say(format!("error: {e}"));
             ExitCode::from(2)
         });
     }
@@ -236,9 +331,9 @@ fn load_rules(paths: &[PathBuf], color: ColorChoice) -> Result<Vec<RuleSet>, Exi
     let mut failed = false;
     for p in paths {
         let name = p.display().to_string();
-        match std::fs::read_to_string(p) {
+        match rules::read_rule_file(p) {
             Err(e) => {
-                eprintln!("error[RF000]: cannot read rule file {name}: {e}");
+                say(format!("error[RF000]: cannot read rule file {name}: {e}"));
                 failed = true;
             }
             Ok(text) => match rules::load(&name, &text) {
@@ -251,21 +346,28 @@ fn load_rules(paths: &[PathBuf], color: ColorChoice) -> Result<Vec<RuleSet>, Exi
         }
     }
     if failed {
-        eprintln!("nothing was checked: fix the rule file(s) first");
+        say("nothing was checked: fix the rule file(s) first");
         Err(ExitCode::from(2))
     } else {
         Ok(sets)
     }
 }
 
+/// Writes output; a reader that went away (`| head -1`) ends the output quietly.
 fn write_out(bytes: &[u8]) -> ExitCode {
-    match std::io::stdout().lock().write_all(bytes) {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(bytes).and_then(|()| out.flush()) {
         Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
-            eprintln!("error: cannot write output: {e}");
+            say(format!("error: cannot write output: {e}"));
             ExitCode::from(2)
         }
         _ => ExitCode::SUCCESS,
     }
+}
+
+/// Text output with control characters made visible.
+fn write_text(text: &str) -> ExitCode {
+    write_out(render::visible::visible(text).as_bytes())
 }
 
 fn lint(args: LintArgs) -> ExitCode {
@@ -286,7 +388,7 @@ fn lint(args: LintArgs) -> ExitCode {
     let explicit = !args.common.rules.is_empty();
     let files = expand(&args.paths);
     if files.is_empty() {
-        eprintln!("error: no report files (.txt, .htm, .html) found under the given paths");
+        say("error: no report files (.txt, .htm, .html) found under the given paths");
         return ExitCode::from(2);
     }
     let mut reports: Vec<FileReport> = files
@@ -310,7 +412,7 @@ fn lint(args: LintArgs) -> ExitCode {
         Format::Human => {
             let mut buf = new_buffer(color);
             if let Err(e) = render::human::emit(&mut buf, &reports, args.verbose) {
-                eprintln!("error: {e}");
+                say(format!("error: {e}"));
                 return ExitCode::from(2);
             }
             write_out(buf.as_slice())
@@ -344,13 +446,13 @@ fn explain_cmd(rule: &str, common: &Common) -> ExitCode {
         sets.extend(rules::builtin().unwrap_or_default());
     }
     match explain::find(&sets, rule) {
-        Some(page) => write_out(explain::to_text(&page).as_bytes()),
+        Some(page) => write_text(&explain::to_text(&page)),
         None => {
             let keys = explain::all_keys(&sets);
-            eprintln!(
+            say(format!(
                 "error: no rule `{rule}`{}",
                 rules::dsl::did_you_mean(rule, keys.iter())
-            );
+            ));
             ExitCode::from(2)
         }
     }
@@ -363,7 +465,7 @@ fn load_and_bind(
 ) -> Result<(Vec<RuleSet>, report_lint::dump::Dump), ExitCode> {
     let sets = load_rules(&common.rules, color_choice(common.color))?;
     let src = report_lint::source::read_path(file).map_err(|e| {
-        eprintln!("error: {}: {e}", file.display());
+        say(format!("error: {}: {e}", file.display()));
         ExitCode::from(2)
     })?;
     let dump = report_lint::dump::dump(src, &sets, !common.rules.is_empty(), lang_of(common.lang));
@@ -379,7 +481,7 @@ fn dump_cmd(file: &std::path::Path, format: Format, common: &Common) -> ExitCode
         Format::Json | Format::Sarif => {
             write_out(format!("{}\n", report_lint::dump::to_json(&dump)).as_bytes())
         }
-        Format::Human | Format::Github => write_out(report_lint::dump::to_text(&dump).as_bytes()),
+        Format::Human | Format::Github => write_text(&report_lint::dump::to_text(&dump)),
     }
 }
 
@@ -389,17 +491,17 @@ fn eval_cmd(expr: &str, file: &std::path::Path, common: &Common) -> ExitCode {
         Err(c) => return c,
     };
     let (Ok((id, _)), Some(facts)) = (&dump.ruleset, &dump.facts) else {
-        eprintln!("error: {}", dump.ruleset.err().unwrap_or_default());
+        say(format!("error: {}", dump.ruleset.err().unwrap_or_default()));
         return ExitCode::from(2);
     };
     let Some(rs) = sets.iter().find(|r| &r.id == id) else {
         return ExitCode::from(2);
     };
     match rules::evaluate_str(rs, facts, expr) {
-        Ok(rules::EvalOutcome::Value(v)) => write_out(format!("{v}\n").as_bytes()),
-        Ok(rules::EvalOutcome::Skipped(why)) => write_out(format!("skipped: {why}\n").as_bytes()),
+        Ok(rules::EvalOutcome::Value(v)) => write_text(&format!("{v}\n")),
+        Ok(rules::EvalOutcome::Skipped(why)) => write_text(&format!("skipped: {why}\n")),
         Err(e) => {
-            eprintln!("error: {e}");
+            say(format!("error: {e}"));
             ExitCode::from(2)
         }
     }
@@ -410,9 +512,9 @@ fn rules_check(files: &[PathBuf], common: &Common) -> ExitCode {
     let mut failed = false;
     for f in files {
         let name = f.display().to_string();
-        match std::fs::read_to_string(f) {
+        match rules::read_rule_file(f) {
             Err(e) => {
-                eprintln!("error[RF000]: cannot read rule file {name}: {e}");
+                say(format!("error[RF000]: cannot read rule file {name}: {e}"));
                 failed = true;
             }
             Ok(text) => match rules::load(&name, &text) {
@@ -423,11 +525,14 @@ fn rules_check(files: &[PathBuf], common: &Common) -> ExitCode {
                         .filter(|r| r.origin == name)
                         .map(|r| r.tests.len())
                         .sum();
-                    println!(
-                        "{name}: ok: rule set {} with {} rules ({tests} test cases)",
+                    let line = format!(
+                        "{name}: ok: rule set {} with {} rules ({tests} test cases)\n",
                         rs.id,
                         rs.rules.len()
                     );
+                    if write_out(line.as_bytes()) != ExitCode::SUCCESS {
+                        return ExitCode::from(2);
+                    }
                 }
                 Err(e) => {
                     print_load_error(&e, color);
@@ -474,7 +579,7 @@ fn rules_test(paths: &[PathBuf], common: &Common) -> ExitCode {
         }
     }
     out.push_str(&format!("{passed} passed, {failed} failed\n"));
-    let code = write_out(out.as_bytes());
+    let code = write_text(&out);
     if code != ExitCode::SUCCESS {
         code
     } else if broken {
@@ -487,7 +592,41 @@ fn rules_test(paths: &[PathBuf], common: &Common) -> ExitCode {
 }
 
 fn main() -> ExitCode {
+    // The commands that evaluate on this thread (`dump`, `eval`, `rules test`) get the same
+    // stack as the workers.
+    std::thread::Builder::new()
+        .name("report-lint".into())
+        .stack_size(report_lint::limits::WORKER_STACK_BYTES)
+        .spawn(real_main)
+        .ok()
+        .and_then(|h| h.join().ok())
+        .unwrap_or_else(|| ExitCode::from(2))
+}
+
+fn real_main() -> ExitCode {
     let cli = Cli::parse();
+    let common = match &cli.command {
+        None => &cli.lint.common,
+        Some(
+            Command::Explain { common, .. }
+            | Command::Dump { common, .. }
+            | Command::Eval { common, .. }
+            | Command::Rules {
+                command: RulesCommand::Check { common, .. } | RulesCommand::Test { common, .. },
+            },
+        ) => common,
+        Some(Command::Rules {
+            command: RulesCommand::Docs,
+        }) => &cli.lint.common,
+    };
+    if let Err(code) = install_limits(common, color_choice(common.color)) {
+        return code;
+    }
+    // Reports are checked on worker threads with stacks sized for the deepest expression the
+    // limits allow (the default 2 MiB is not).
+    let _ = rayon::ThreadPoolBuilder::new()
+        .stack_size(report_lint::limits::WORKER_STACK_BYTES)
+        .build_global();
     match cli.command {
         None => lint(cli.lint),
         Some(Command::Explain { rule, common }) => explain_cmd(&rule, &common),
@@ -503,7 +642,7 @@ fn main() -> ExitCode {
             RulesCommand::Docs => match rules::builtin() {
                 Ok(sets) => write_out(explain::rules_markdown(&sets).as_bytes()),
                 Err(e) => {
-                    eprintln!("error: {e}");
+                    say(format!("error: {e}"));
                     ExitCode::from(2)
                 }
             },

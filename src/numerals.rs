@@ -64,25 +64,24 @@ pub fn parse_chinese(s: &str) -> Option<i64> {
             let n = pending.take().unwrap_or(1);
             section = section.checked_add(n.checked_mul(u)?)?;
         } else if matches!(c, '万' | '萬') {
-            section += pending.take().unwrap_or(0);
+            section = section.checked_add(pending.take().unwrap_or(0))?;
             let group = if section == 0 { 1 } else { section };
             total = total.checked_add(group.checked_mul(10_000)?)?;
             section = 0;
         } else if matches!(c, '亿' | '億') {
-            section += pending.take().unwrap_or(0);
-            let group = total
-                + if section == 0 && total == 0 {
-                    1
-                } else {
-                    section
-                };
+            section = section.checked_add(pending.take().unwrap_or(0))?;
+            let group = total.checked_add(if section == 0 && total == 0 {
+                1
+            } else {
+                section
+            })?;
             total = group.checked_mul(100_000_000)?;
             section = 0;
         } else {
             return None;
         }
     }
-    total.checked_add(section + pending.unwrap_or(0))
+    total.checked_add(section.checked_add(pending.unwrap_or(0))?)
 }
 
 /// Parses an Arabic number as written in a report: `1,136`, `１３６`, `12.5`, `-3`, `+1036`,
@@ -134,6 +133,9 @@ pub enum CellReading {
     },
     /// Nothing, or a mark that stands for nothing: `-`, `—`, `/`, `无`, a lone footnote mark.
     Blank,
+    /// Digits too many for any count (`1234567890123456789012345678901234567890`): a figure,
+    /// but not one the arithmetic can use.
+    OutOfRange,
     /// Words where a figure belongs.
     Text,
 }
@@ -173,8 +175,21 @@ pub fn read_cell(text: &str) -> CellReading {
     let (digits, unit) = crate::units::MoneyUnit::split_suffix(body);
     match parse_arabic(digits) {
         Some(value) => CellReading::Number { value, unit, note },
+        None if all_digits(digits) => CellReading::OutOfRange,
         None => CellReading::Text,
     }
+}
+
+/// Only digits (Arabic, full-width), separators, a sign and a decimal point, with a digit.
+fn all_digits(s: &str) -> bool {
+    let s = s.trim();
+    s.chars()
+        .any(|c| c.is_ascii_digit() || ('０'..='９').contains(&c))
+        && s.chars().all(|c| {
+            c.is_ascii_digit()
+                || ('０'..='９').contains(&c)
+                || matches!(c, ',' | '，' | '.' | '．' | '-' | '－' | '+' | '＋')
+        })
 }
 
 /// Parses either form.
@@ -210,6 +225,16 @@ mod tests {
         assert_eq!(parse_chinese("两三"), None);
         assert_eq!(parse_chinese("十几"), None);
         assert_eq!(parse_chinese("个"), None);
+        // Overflow is no number, never a wrapped one.
+        assert_eq!(
+            parse_chinese(&"九千九百万".repeat(2).replace("万", "亿")),
+            None
+        );
+        assert_eq!(parse_chinese(&"九".repeat(40)), None);
+        assert_eq!(
+            parse_chinese(&format!("{}九", "九千九百九十九亿".repeat(3))),
+            None
+        );
     }
 
     #[test]
@@ -240,6 +265,11 @@ mod tests {
             assert_eq!(read_cell(blank), CellReading::Blank, "{blank:?}");
         }
         assert_eq!(read_cell("见附件"), CellReading::Text);
+        assert_eq!(
+            read_cell("1234567890123456789012345678901234567890"),
+            CellReading::OutOfRange
+        );
+        assert_eq!(read_cell("-4"), n(-4, None));
         assert_eq!(read_cell("（12）"), CellReading::Text);
         assert!(matches!(
             read_cell("251000元"),

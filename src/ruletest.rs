@@ -58,10 +58,12 @@ fn run_case(
     let (name, bytes) = match &case.input {
         TestInput::Text(t) => ("case.txt".to_string(), t.clone().into_bytes()),
         TestInput::File(f) => {
+            // A report file, read as reports are: regular files only, within the size limit.
             let p = base_dir.join(f);
             (
                 p.display().to_string(),
-                std::fs::read(&p).map_err(|e| format!("cannot read {}: {e}", p.display()))?,
+                source::read_bounded(&p, crate::limits::get().input_bytes)
+                    .map_err(|e| format!("cannot read {}: {e}", p.display()))?,
             )
         }
     };
@@ -117,7 +119,7 @@ fn run_case(
 /// Runs every case of every rule defined in one rule file.
 pub fn run_file(path: &Path) -> Result<Vec<CaseResult>, rules::LoadError> {
     let name = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| rules::LoadError {
+    let text = rules::read_rule_file(path).map_err(|e| rules::LoadError {
         file: name.clone(),
         text: String::new(),
         diagnostics: vec![crate::diagnostic::Diagnostic::new(

@@ -168,7 +168,8 @@ fn a_file_far_larger_than_any_report_is_refused_with_the_reason() {
     let p = dir.join("huge.txt");
     // A sparse file: its size is read from the file system, nothing is loaded.
     let f = std::fs::File::create(&p).unwrap();
-    f.set_len(report_lint::source::MAX_BYTES + 1).unwrap();
+    f.set_len(report_lint::limits::Limits::default().input_bytes + 1)
+        .unwrap();
     drop(f);
     let out = common::bin()
         .arg(&p)

@@ -212,6 +212,63 @@ pub const UNLABELED_ROWS: BuiltinCheck = BuiltinCheck {
     fix: "Give every row of figures its label from the form.",
 };
 
+/// The file's encoding was not declared and had to be guessed, or its declaration was wrong.
+pub const ENCODING_GUESSED: BuiltinCheck = BuiltinCheck {
+    id: "RL114",
+    name: "encoding-guessed",
+    severity: Severity::Warning,
+    summary_zh: "文件未正确声明编码，已按推断的编码读取",
+    summary_en: "the file's encoding was not declared, or declared wrongly, and was guessed",
+    why: "A page that declares the wrong charset (latin1 or shift_jis for a GBK page), or UTF-16 text without \
+          a byte-order mark, shows mojibake in browsers and other tools. The linter reads it in the encoding \
+          its bytes fit, and says so: check that the text it shows is right.",
+    example: "`<meta charset=\"shift_jis\">` on a page written in GBK",
+    fix_zh: "以 UTF-8 保存文件，网页在 `<meta charset>` 中声明实际编码。",
+    fix: "Save the file as UTF-8; a page should declare the charset it is really written in.",
+};
+
+/// An HTML table whose spans expand past the grid-cell limits.
+pub const TABLE_TOO_LARGE: BuiltinCheck = BuiltinCheck {
+    id: "RL115",
+    name: "table-too-large",
+    severity: Severity::Warning,
+    summary_zh: "网页表格的合并单元格展开后过大，未读取",
+    summary_en: "an HTML table expands past the grid-cell limit through its spans and was left out",
+    why: "`rowspan` and `colspan` let a few bytes of HTML ask for millions of grid cells. No report's table \
+          comes near the limit; a table that does is damaged or hostile, and is left out rather than read.",
+    example: "800 cells with `rowspan=100 colspan=100` in a 37 KB page",
+    fix_zh: "检查该表格的 rowspan/colspan 属性；确有需要时提高 `table_cells` 限值（docs/limits.md）。",
+    fix: "Check the table's rowspan/colspan attributes; raise `table_cells` if the table is real (docs/limits.md).",
+};
+
+/// A negative figure where counts belong.
+pub const NEGATIVE_FIGURE: BuiltinCheck = BuiltinCheck {
+    id: "RL116",
+    name: "negative-figure",
+    severity: Severity::Warning,
+    summary_zh: "统计表单元格中的数值为负数",
+    summary_en: "a figure in a statistics table is negative",
+    why: "Every figure of the forms counts something (documents, applications, cases, yuan): none can be \
+          below zero. A minus sign is a typo or a placeholder dash run into a figure.",
+    example: "`（二）不予公开 | -4 |`",
+    fix_zh: "改正该数值（删除负号，或填写正确的数）。",
+    fix: "Correct the figure (drop the minus sign, or write the right number).",
+};
+
+/// A figure with more digits than any count.
+pub const FIGURE_OUT_OF_RANGE: BuiltinCheck = BuiltinCheck {
+    id: "RL117",
+    name: "figure-out-of-range",
+    severity: Severity::Warning,
+    summary_zh: "统计表单元格中的数值位数过多，超出统计数的范围",
+    summary_en: "a figure in a statistics table has more digits than any count",
+    why: "Digits run together (two cells merged, a pasted row) give a figure no report could hold. It is \
+          reported on its cell and left out of the arithmetic; the row itself stays bound.",
+    example: "`回应公众关注热点或重大舆情数 | 次 | 1234567890123456789012345678901234567890 |`",
+    fix_zh: "把该单元格改为正确的数值（检查是否有单元格被合并）。",
+    fix: "Write the right figure in the cell (check for merged cells).",
+};
+
 /// Every built-in check, in id order.
 pub const ALL: &[BuiltinCheck] = &[
     GARBLED_LABEL,
@@ -227,4 +284,8 @@ pub const ALL: &[BuiltinCheck] = &[
     BLANK_AS_ZERO,
     NEAR_LABEL,
     UNLABELED_ROWS,
+    ENCODING_GUESSED,
+    TABLE_TOO_LARGE,
+    NEGATIVE_FIGURE,
+    FIGURE_OUT_OF_RANGE,
 ];

@@ -354,13 +354,72 @@ pub fn bind(
         )
         .with_note(format!("decoded as {}", source.encoding))
         .with_help(check.fix_in(lang));
+        let replaced = source.text.matches('\u{FFFD}').count();
         if let Some(p) = source.text.find('\u{FFFD}') {
-            d = d.with_label(crate::diagnostic::Label::primary(
-                Span::new(p, p + 3),
-                "U+FFFD",
-            ));
+            d = d
+                .with_label(crate::diagnostic::Label::primary(
+                    Span::new(p, p + 3),
+                    "U+FFFD",
+                ))
+                .with_note(match lang {
+                    Lang::Zh => format!("共 {replaced} 处无法解码，已替换为 U+FFFD；其余文字照常检查"),
+                    Lang::En => format!(
+                        "{replaced} undecodable byte sequence(s) replaced by U+FFFD; the rest of the text is checked as usual"
+                    ),
+                });
         }
         diags.push(d);
+    }
+    if let Some(note) = &source.encoding_note {
+        let check = checks::ENCODING_GUESSED;
+        diags.push(
+            Diagnostic::new(
+                check.severity,
+                check.id,
+                check.name,
+                lang.pick(check.summary_zh, check.summary_en),
+            )
+            .with_note(note.clone())
+            .with_help(check.fix_in(lang)),
+        );
+    }
+    for t in &source.tables_left_out {
+        let check = checks::TABLE_TOO_LARGE;
+        // The first character after the place the table stood (the line that follows it).
+        let text = &source.text;
+        let mut at = t.at.min(text.len());
+        while text[at..].starts_with(['\n', ' ']) {
+            at += 1;
+        }
+        if at >= text.len() {
+            at = text.char_indices().next_back().map_or(0, |(i, _)| i);
+        }
+        let end = source.text[at..]
+            .chars()
+            .next()
+            .map_or(at, |c| at + c.len_utf8());
+        diags.push(
+            Diagnostic::new(
+                check.severity,
+                check.id,
+                check.name,
+                match lang {
+                    Lang::Zh => format!(
+                        "网页表格的合并单元格展开后超过 {} 个格，未读取",
+                        crate::limits::grouped(t.limit as u64)
+                    ),
+                    Lang::En => format!(
+                        "an HTML table expands to more than {} grid cells through its spans and was left out",
+                        crate::limits::grouped(t.limit as u64)
+                    ),
+                },
+            )
+            .with_label(crate::diagnostic::Label::primary(
+                Span::new(at, end),
+                "the table stood before this line",
+            ))
+            .with_help(check.fix_in(lang)),
+        );
     }
     for t in &specs.tables {
         table::bind_table(&source.text, report, t, lang, &mut facts, &mut diags);

@@ -140,8 +140,8 @@ fn figures(clause: &str) -> Vec<Figure> {
         .filter_map(|c| {
             let n = c.name("n")?;
             let u = c.name("u")?;
-            // 第二十条 is an ordinal, not a count.
-            if clause[..n.start()].ends_with('第') {
+            // 第二十条 is an ordinal, not a count; `-3件` is no count, `1-3件` a range.
+            if clause[..n.start()].ends_with(['第', '-', '－', '−', '~', '～']) {
                 return None;
             }
             // 一是 / 二季度 are not figures; a Chinese numeral needs a count unit after it.
@@ -896,6 +896,7 @@ mod tests {
 
     #[test]
     fn figures_need_a_unit() {
+        assert!(figures("申请-3件,1-3件").is_empty());
         let f = figures("一是公开12件,二季度检查3次,占98.9%,收取380元,六个部分,第二十条,1.2万条");
         let got: Vec<(String, String)> = f
             .iter()

@@ -67,6 +67,8 @@ pub struct ColumnSpec {
     /// For a total column (`总计`): the keys of the columns it adds up. A blank cell of it is
     /// derived from its row's parts, with a note.
     pub sum_of: Vec<String>,
+    /// Its figures may be below zero (a change from last year: `本年增/减`).
+    pub signed: bool,
 }
 
 /// One expected table row.
@@ -89,6 +91,8 @@ pub struct RowSpec {
     /// Once a row of one variant is recognised by its label, rows of other variants are left
     /// out when rows are bound by position.
     pub variant: Option<String>,
+    /// Its figures may be below zero.
+    pub signed: bool,
 }
 
 /// What a pattern's placeholder captures.

@@ -128,7 +128,10 @@ fn is_value_text(text: &str) -> bool {
 }
 
 fn is_number_text(text: &str) -> bool {
-    matches!(read_cell(text), CellReading::Number { .. })
+    matches!(
+        read_cell(text),
+        CellReading::Number { .. } | CellReading::OutOfRange
+    )
 }
 
 /// The leading text cells of a row of a 2-D form: (label cell index, first value cell index).
@@ -556,7 +559,9 @@ fn diag(check: BuiltinCheck, lang: Lang, message: String) -> Diagnostic {
 fn cell_value(text: &str, row_unit: Option<MoneyUnit>) -> (FactValue, Option<String>) {
     match read_cell(text) {
         CellReading::Blank => (FactValue::Blank, None),
-        CellReading::Text => (FactValue::Text(text.trim().to_string()), None),
+        CellReading::Text | CellReading::OutOfRange => {
+            (FactValue::Text(text.trim().to_string()), None)
+        }
         CellReading::Number { value, unit, note } => match unit.or(row_unit) {
             Some(unit) => (
                 FactValue::Money(Money {
@@ -923,6 +928,42 @@ impl Binder<'_, '_> {
                     }
                     FactValue::Blank if column.is_some() => {}
                     FactValue::Blank => self.blank_cell(row_spec, cell, cand, key),
+                    FactValue::Text(t)
+                        if matches!(read_cell(&cell.text), CellReading::OutOfRange) =>
+                    {
+                        let c = checks::FIGURE_OUT_OF_RANGE;
+                        let digits = t.chars().filter(char::is_ascii_digit).count();
+                        let msg = match lang {
+                            Lang::Zh => format!(
+                                "「{}」的数值有 {digits} 位数字，超出任何统计数的范围，不参与计算",
+                                row_spec.title
+                            ),
+                            Lang::En => format!(
+                                "the value of `{}` has {digits} digits, beyond any count; it is left out of the arithmetic",
+                                row_spec.title
+                            ),
+                        };
+                        self.diags
+                            .push(diag(c, lang, msg).with_label(Label::primary(cell.span, "")));
+                    }
+                    FactValue::Number(n) | FactValue::Money(Money { amount: n, .. })
+                        if n.is_sign_negative()
+                            && !n.is_zero()
+                            && !row_spec.signed
+                            && !column.is_some_and(|c| c.signed) =>
+                    {
+                        let c = checks::NEGATIVE_FIGURE;
+                        let msg = match lang {
+                            Lang::Zh => {
+                                format!("「{}」的数值为负数：{n}", row_spec.title)
+                            }
+                            Lang::En => {
+                                format!("the value of `{}` is negative: {n}", row_spec.title)
+                            }
+                        };
+                        self.diags
+                            .push(diag(c, lang, msg).with_label(Label::primary(cell.span, "")));
+                    }
                     FactValue::Text(t) => {
                         let c = checks::NON_NUMERIC_CELL;
                         let msg = match lang {

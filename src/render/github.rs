@@ -6,7 +6,8 @@ use crate::diagnostic::Severity;
 use crate::{FileReport, FileStatus};
 
 fn escape_data(s: &str) -> String {
-    s.replace('%', "%25")
+    super::visible::visible(s)
+        .replace('%', "%25")
         .replace('\r', "%0D")
         .replace('\n', "%0A")
 }

@@ -1,6 +1,7 @@
 //! Human output: codespan-reporting diagnostics (CJK-aware alignment), then per-file and batch
 //! summaries. Written to a buffer, with or without colour.
 
+use super::visible::{visible, VisibleWriter};
 use super::Counts;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::source::HtmlOrigin;
@@ -9,69 +10,250 @@ use crate::{FileReport, FileStatus, RuleStatus};
 use codespan_reporting::diagnostic as cs;
 use codespan_reporting::files::{self, Files, SimpleFile};
 use codespan_reporting::term::{self, termcolor::WriteColor};
+use std::io::Write;
 
-fn to_codespan(d: &Diagnostic) -> cs::Diagnostic<()> {
+fn to_codespan(
+    d: &Diagnostic,
+    span: impl Fn(crate::span::Span) -> std::ops::Range<usize>,
+) -> cs::Diagnostic<()> {
     let severity = match d.severity {
         Severity::Error => cs::Severity::Error,
         Severity::Warning => cs::Severity::Warning,
         Severity::Info => cs::Severity::Note,
     };
-    let mut notes = d.notes.clone();
+    let mut notes: Vec<String> = d.notes.iter().map(|n| visible(n).into_owned()).collect();
     if let Some(h) = &d.help {
-        notes.push(format!("help: {h}"));
+        notes.push(format!("help: {}", visible(h)));
     }
     cs::Diagnostic::new(severity)
-        .with_code(&d.code)
-        .with_message(&d.message)
+        .with_code(visible(&d.code))
+        .with_message(visible(&d.message))
         .with_labels(
             d.labels
                 .iter()
                 .map(|l| {
                     let lab = if l.primary {
-                        cs::Label::primary((), l.span.range())
+                        cs::Label::primary((), span(l.span))
                     } else {
-                        cs::Label::secondary((), l.span.range())
+                        cs::Label::secondary((), span(l.span))
                     };
-                    lab.with_message(&l.message)
+                    lab.with_message(visible(&l.message))
                 })
                 .collect(),
         )
         .with_notes(notes)
 }
 
-/// A file for codespan whose snippets show the visible text while line numbers come from the
-/// HTML file the text was extracted from (plain files: their own line numbers).
-struct MappedFile<'a> {
-    name: &'a str,
+/// What codespan is shown of a file for one diagnostic: the lines its labels touch, each cut to
+/// a window around the labels when it is long (a 20 MB line is shown as a few hundred
+/// characters), with control characters made visible. Line numbers and columns are those of
+/// the file (of the HTML page, for HTML input).
+struct View {
+    name: String,
+    text: String,
+    /// Start of each shown line in `text`.
+    starts: Vec<usize>,
+    /// The file's line number of each shown line.
+    numbers: Vec<usize>,
+    /// Characters of the file's line before each shown line's window, less the `…` shown.
+    columns: Vec<isize>,
+    /// Offsets of the labels' ends in the file -> offsets in `text`.
+    map: std::collections::HashMap<usize, usize>,
+}
+
+/// The file's lines, and for HTML input the page's.
+struct Lines<'a> {
     text: &'a str,
     starts: Vec<usize>,
     origin: Option<(&'a HtmlOrigin, LineIndex<'a>)>,
 }
 
-impl<'a> MappedFile<'a> {
-    fn new(name: &'a str, text: &'a str, origin: Option<&'a HtmlOrigin>) -> MappedFile<'a> {
+impl<'a> Lines<'a> {
+    fn new(text: &'a str, origin: Option<&'a HtmlOrigin>) -> Lines<'a> {
         let mut starts = vec![0];
         starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
-        MappedFile {
-            name,
+        Lines {
             text,
             starts,
             origin: origin.map(|o| (o, LineIndex::new(&o.raw))),
         }
     }
+
+    /// Index of the line holding a byte offset.
+    fn index(&self, at: usize) -> usize {
+        self.starts.partition_point(|&s| s <= at).saturating_sub(1)
+    }
+
+    /// The byte range of a line, without its newline.
+    fn range(&self, i: usize) -> (usize, usize) {
+        let start = self.starts[i];
+        let end = self
+            .starts
+            .get(i + 1)
+            .map_or(self.text.len(), |&n| n.saturating_sub(1))
+            .max(start);
+        (start, end)
+    }
+
+    /// The number shown for a line: its own, or the HTML page's line it came from.
+    fn number(&self, i: usize) -> usize {
+        match &self.origin {
+            Some((o, lines)) => lines.line(o.map.get(self.starts[i]).copied().unwrap_or(0)),
+            None => i + 1,
+        }
+    }
 }
 
-impl<'a> Files<'a> for MappedFile<'a> {
+/// `at` moved back to a character boundary of `s`.
+fn floor_char(s: &str, mut at: usize) -> usize {
+    at = at.min(s.len());
+    while !s.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
+}
+
+/// The offset `n` characters before `at`, not before `floor`.
+fn back_chars(s: &str, at: usize, n: usize, floor: usize) -> usize {
+    s[floor..at]
+        .char_indices()
+        .rev()
+        .nth(n.saturating_sub(1))
+        .map_or(floor, |(i, _)| floor + i)
+}
+
+/// The offset `n` characters after `at`, not after `ceil`.
+fn forward_chars(s: &str, at: usize, n: usize, ceil: usize) -> usize {
+    s[at..ceil]
+        .char_indices()
+        .nth(n)
+        .map_or(ceil, |(i, _)| at + i)
+}
+
+impl View {
+    fn build(name: &str, lines: &Lines, d: &Diagnostic, window: usize) -> View {
+        let text = lines.text;
+        let mut points: Vec<usize> = d
+            .labels
+            .iter()
+            .flat_map(|l| [l.span.start, l.span.end.max(l.span.start)])
+            .map(|p| floor_char(text, p))
+            .collect();
+        points.sort_unstable();
+        points.dedup();
+        let mut touched: Vec<usize> = points.iter().map(|&p| lines.index(p)).collect();
+        touched.dedup();
+        // As codespan shows a file: a single line between two shown lines is shown too; a
+        // longer gap is shown as `·` (two empty stand-in lines keep the line indexes apart).
+        let mut line_ids: Vec<Option<usize>> = Vec::new();
+        for (k, &id) in touched.iter().enumerate() {
+            if let Some(&prev) = k.checked_sub(1).and_then(|p| touched.get(p)) {
+                match id - prev {
+                    2 => line_ids.push(Some(prev + 1)),
+                    n if n > 2 => line_ids.extend([None, None]),
+                    _ => {}
+                }
+            }
+            line_ids.push(Some(id));
+        }
+        let mut view = View {
+            name: visible(name).into_owned(),
+            text: String::new(),
+            starts: Vec::new(),
+            numbers: Vec::new(),
+            columns: Vec::new(),
+            map: Default::default(),
+        };
+        for id in line_ids {
+            let Some(id) = id else {
+                view.starts.push(view.text.len());
+                view.numbers.push(0);
+                view.columns.push(0);
+                view.text.push('\n');
+                continue;
+            };
+            let (ls, le) = lines.range(id);
+            let here: Vec<usize> = points
+                .iter()
+                .copied()
+                .filter(|&p| p >= ls && p <= le)
+                .collect();
+            let (a, b) = (
+                here.first().copied().unwrap_or(ls),
+                here.last().copied().unwrap_or(ls),
+            );
+            let short = text[ls..le].chars().take(window + 1).count() <= window;
+            let (ws, we) = if short {
+                (ls, le)
+            } else {
+                let ws = back_chars(text, a, window / 4, ls);
+                let reach = forward_chars(text, a, window, le);
+                let we = if b <= reach {
+                    forward_chars(text, b, window / 4, le)
+                } else {
+                    reach
+                };
+                (ws, we)
+            };
+            view.starts.push(view.text.len());
+            view.numbers.push(lines.number(id));
+            let skipped = if ws > ls {
+                text[ls..ws].chars().count()
+            } else {
+                0
+            };
+            if ws > ls {
+                view.text.push('…');
+            }
+            view.columns.push(skipped as isize - isize::from(ws > ls));
+            let mut pending = here.iter().copied().peekable();
+            for (i, c) in text[ws..we].char_indices() {
+                while let Some(&p) = pending.peek() {
+                    if p > ws + i {
+                        break;
+                    }
+                    view.map.insert(p, view.text.len());
+                    pending.next();
+                }
+                match crate::render::visible::replacement(c) {
+                    Some(r) if !(c == '\r' && text[ws + i + 1..].starts_with('\n')) => {
+                        view.text.push_str(&r)
+                    }
+                    _ if c == '\r' => {}
+                    _ => view.text.push(c),
+                }
+            }
+            // Points at or past the window's end (a label cut short) end there.
+            for p in pending {
+                view.map.insert(p, view.text.len());
+            }
+            if we < le {
+                view.text.push('…');
+            }
+            view.text.push('\n');
+        }
+        view
+    }
+
+    fn span(&self, text: &str, s: crate::span::Span) -> std::ops::Range<usize> {
+        let at = |p: usize| self.map.get(&floor_char(text, p)).copied().unwrap_or(0);
+        let start = at(s.start);
+        let end = at(s.end.max(s.start)).max(start);
+        start..end
+    }
+}
+
+impl<'a> Files<'a> for View {
     type FileId = ();
     type Name = &'a str;
     type Source = &'a str;
 
     fn name(&'a self, (): ()) -> Result<&'a str, files::Error> {
-        Ok(self.name)
+        Ok(&self.name)
     }
 
     fn source(&'a self, (): ()) -> Result<&'a str, files::Error> {
-        Ok(self.text)
+        Ok(&self.text)
     }
 
     fn line_index(&'a self, (): (), byte_index: usize) -> Result<usize, files::Error> {
@@ -82,13 +264,22 @@ impl<'a> Files<'a> for MappedFile<'a> {
     }
 
     fn line_number(&'a self, (): (), line_index: usize) -> Result<usize, files::Error> {
-        Ok(match &self.origin {
-            Some((o, lines)) => {
-                let start = self.starts.get(line_index).copied().unwrap_or(0);
-                lines.line(o.map.get(start).copied().unwrap_or(0))
-            }
-            None => line_index + 1,
-        })
+        Ok(self.numbers.get(line_index).copied().unwrap_or(1))
+    }
+
+    fn column_number(
+        &'a self,
+        (): (),
+        line_index: usize,
+        byte_index: usize,
+    ) -> Result<usize, files::Error> {
+        let start = self.starts.get(line_index).copied().unwrap_or(0);
+        let shown = self
+            .text
+            .get(start..byte_index.max(start))
+            .map_or(0, |s| s.chars().count());
+        let before = self.columns.get(line_index).copied().unwrap_or(0);
+        Ok(usize::try_from(before + shown as isize).unwrap_or(0) + 1)
     }
 
     fn line_range(
@@ -101,7 +292,7 @@ impl<'a> Files<'a> for MappedFile<'a> {
             .get(line_index)
             .ok_or(files::Error::LineTooLarge {
                 given: line_index,
-                max: self.starts.len() - 1,
+                max: self.starts.len().saturating_sub(1),
             })?;
         let end = self
             .starts
@@ -130,13 +321,16 @@ pub fn emit_mapped(
     origin: Option<&HtmlOrigin>,
     diags: &[Diagnostic],
 ) -> std::io::Result<()> {
-    let file = MappedFile::new(name, text, origin);
+    let mut out = VisibleWriter::new(out);
+    let lines = Lines::new(text, origin);
     let config = term::Config::default();
+    let window = crate::limits::get().line_window;
     for d in diags {
-        term::emit_to_write_style(out, &config, &file, &to_codespan(d))
-            .map_err(std::io::Error::other)?;
+        let view = View::build(name, &lines, d, window);
+        let cd = to_codespan(d, |s| view.span(text, s));
+        term::emit_to_write_style(&mut out, &config, &view, &cd).map_err(std::io::Error::other)?;
     }
-    Ok(())
+    out.flush()
 }
 
 fn plural(n: usize, one: &str, many: &str) -> String {
@@ -156,6 +350,8 @@ fn counts_text(c: Counts) -> String {
 
 /// Writes the whole human report for a batch of files.
 pub fn emit(out: &mut dyn WriteColor, files: &[FileReport], verbose: bool) -> std::io::Result<()> {
+    let mut out = VisibleWriter::new(out);
+    let out: &mut dyn WriteColor = &mut out;
     for f in files {
         emit_file(out, f, verbose)?;
     }
@@ -220,8 +416,9 @@ fn emit_file(out: &mut dyn WriteColor, f: &FileReport, verbose: bool) -> std::io
                 "unreadable-file",
                 format!("{}: {reason}", f.path),
             );
-            let cs = to_codespan(&d);
-            let file = SimpleFile::new(f.path.as_str(), "");
+            let cs = to_codespan(&d, |s| s.range());
+            let name = visible(&f.path);
+            let file = SimpleFile::new(name.as_ref(), "");
             term::emit_to_write_style(out, &term::Config::default(), &file, &cs)
                 .map_err(std::io::Error::other)?;
             writeln!(out, "{}: not checked\n", f.path)?;

@@ -130,5 +130,7 @@ pub fn render(files: &[FileReport]) -> String {
             })
             .collect(),
     };
-    serde_json::to_string_pretty(&out).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
+    super::visible::json_safe(
+        serde_json::to_string_pretty(&out).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}")),
+    )
 }

@@ -4,6 +4,7 @@ pub mod github;
 pub mod human;
 pub mod json;
 pub mod sarif;
+pub mod visible;
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::source::{HtmlOrigin, Source};

@@ -80,5 +80,5 @@ pub fn render(files: &[FileReport]) -> String {
             "results": results,
         }],
     });
-    serde_json::to_string_pretty(&log).unwrap_or_default()
+    super::visible::json_safe(serde_json::to_string_pretty(&log).unwrap_or_default())
 }

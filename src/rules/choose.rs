@@ -19,28 +19,23 @@ pub struct Choice {
 
 fn mentions_tables(e: &super::dsl::ast::Expr) -> bool {
     use super::dsl::ast::ExprKind;
-    match &e.kind {
-        ExprKind::Path(p) => p.starts_with("table.") || p.starts_with("column."),
-        ExprKind::Unary(_, x) | ExprKind::Let(_, x) => mentions_tables(x),
-        ExprKind::Binary(_, l, r) => mentions_tables(l) || mentions_tables(r),
-        ExprKind::Call(_, a) | ExprKind::List(a) => a.iter().any(mentions_tables),
-        _ => false,
-    }
+    let mut found = false;
+    e.visit(false, &mut |x, _| {
+        if let ExprKind::Path(p) = &x.kind {
+            found |= p.starts_with("table.") || p.starts_with("column.");
+        }
+    });
+    found
 }
 
 /// The field names an expression reads.
 fn paths(e: &super::dsl::ast::Expr, out: &mut Vec<String>) {
     use super::dsl::ast::ExprKind;
-    match &e.kind {
-        ExprKind::Path(p) => out.push(p.clone()),
-        ExprKind::Unary(_, x) | ExprKind::Let(_, x) => paths(x, out),
-        ExprKind::Binary(_, l, r) => {
-            paths(l, out);
-            paths(r, out);
+    e.visit(false, &mut |x, _| {
+        if let ExprKind::Path(p) = &x.kind {
+            out.push(p.clone());
         }
-        ExprKind::Call(_, a) | ExprKind::List(a) => a.iter().for_each(|x| paths(x, out)),
-        _ => {}
-    }
+    });
 }
 
 fn eval_condition(

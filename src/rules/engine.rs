@@ -3,7 +3,6 @@
 
 use super::dsl::ast::{BinOp, Expr, ExprKind};
 use super::dsl::eval::{self, Env, Ev, Missing, Why};
-use super::dsl::{AGGREGATES, PER_STATEMENT};
 use super::{Dim, Primary, Rule, RuleSet};
 use crate::diagnostic::{Diagnostic, Label, Lang};
 use crate::facts::FactSet;
@@ -114,36 +113,18 @@ fn iterated_fields(
     dims: &IndexMap<String, Dim>,
     out: &mut BTreeSet<String>,
 ) {
-    match &expr.kind {
+    expr.visit(inside_aggregate, &mut |e, agg| match &e.kind {
         ExprKind::Path(p) if dims.contains_key(p) => {
             out.insert(match &dims[p] {
                 Dim::Columns(t) => format!("col:{t}"),
                 Dim::Rows(t) => format!("row:{t}"),
             });
         }
-        ExprKind::Path(p) if !inside_aggregate && p.starts_with("prose.") => {
+        ExprKind::Path(p) if !agg && p.starts_with("prose.") => {
             out.insert(p.clone());
         }
-        ExprKind::Unary(_, x) | ExprKind::Let(_, x) => {
-            iterated_fields(x, inside_aggregate, dims, out)
-        }
-        ExprKind::Binary(_, l, r) => {
-            iterated_fields(l, inside_aggregate, dims, out);
-            iterated_fields(r, inside_aggregate, dims, out);
-        }
-        ExprKind::Call(name, args) => {
-            let agg = if PER_STATEMENT.contains(&name.as_str()) {
-                false
-            } else {
-                inside_aggregate || AGGREGATES.contains(&name.as_str())
-            };
-            args.iter().for_each(|a| iterated_fields(a, agg, dims, out));
-        }
-        ExprKind::List(items) => items
-            .iter()
-            .for_each(|a| iterated_fields(a, inside_aggregate, dims, out)),
         _ => {}
-    }
+    });
 }
 
 /// Every combination of match indexes for the iterated fields (capped at [`MAX_INSTANCES`]).

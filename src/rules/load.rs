@@ -136,6 +136,8 @@ enum RawRow {
         variant: Option<String>,
         #[serde(default)]
         sum_of: Vec<String>,
+        #[serde(default)]
+        signed: bool,
     },
 }
 
@@ -173,6 +175,10 @@ impl RawRow {
             RawRow::Full { variant, .. } => variant.clone(),
             _ => None,
         }
+    }
+
+    fn signed(&self) -> bool {
+        matches!(self, RawRow::Full { signed: true, .. })
     }
 
     fn sum_of(&self) -> &[String] {
@@ -352,6 +358,22 @@ impl Ctx<'_> {
                 if !ok {
                     return None;
                 }
+                // With the `let` bodies it uses, an expression may be deeper than it reads.
+                let depth = resolved.depth();
+                let limit = crate::limits::get().expr_depth;
+                if depth > limit {
+                    self.error_in_string(
+                        "RF002",
+                        value,
+                        0..value.get_ref().len(),
+                        format!(
+                            "in {what}: {} (counting the `let` bindings it uses)",
+                            parse::too_deep(depth, limit)
+                        ),
+                        "here",
+                    );
+                    return None;
+                }
                 let (_, type_errors) = types::check(&resolved, types, want_bool);
                 let ok = type_errors.is_empty();
                 for e in type_errors {
@@ -377,31 +399,118 @@ fn char_len(s: &str, at: usize) -> usize {
 
 /// Loads and validates a rule file. `name` is shown in diagnostics.
 pub fn load(name: &str, src: &str) -> Result<RuleSet, LoadError> {
-    load_at_depth(name, src, 0)
+    let mut loader = Loader::default();
+    if let Ok(path) = std::fs::canonicalize(name) {
+        loader.chain.push(path.display().to_string());
+    }
+    load_at_depth(name, src, &mut loader).map_err(|mut e| {
+        // One error per problem, and a bounded list: the rest are counted.
+        let limit = crate::limits::get().rule_file_errors.max(1);
+        if e.diagnostics.len() > limit {
+            let more = e.diagnostics.len() - limit;
+            e.diagnostics.truncate(limit);
+            e.diagnostics.push(Diagnostic::new(
+                Severity::Error,
+                "RF000",
+                "rule-file",
+                format!(
+                    "and {more} more error(s) not shown (`rule_file_errors`, docs/limits.md): fix these first"
+                ),
+            ));
+        }
+        e
+    })
+}
+
+/// Reads a rule file (or a file it extends): a regular file of at most `rule_file_bytes`, in
+/// UTF-8.
+pub fn read_rule_file(path: &std::path::Path) -> Result<String, String> {
+    let limit = crate::limits::get().rule_file_bytes;
+    let bytes = crate::source::read_bounded(path, limit).map_err(|e| match e {
+        crate::source::SourceError::TooLarge { bytes, limit } => format!(
+            "the file is {} bytes, more than the limit of {} bytes for rule files (`rule_file_bytes`, docs/limits.md)",
+            crate::limits::grouped(bytes),
+            crate::limits::grouped(limit)
+        ),
+        other => other.to_string(),
+    })?;
+    String::from_utf8(bytes).map_err(|e| {
+        format!(
+            "the file is not UTF-8 (invalid byte at offset {}); save rule files as UTF-8",
+            e.utf8_error().valid_up_to()
+        )
+    })
+}
+
+/// The files one load has read (each `extends` target once) and the chain being loaded.
+#[derive(Default)]
+struct Loader {
+    done: std::collections::HashMap<String, Result<RuleSet, String>>,
+    chain: Vec<String>,
 }
 
 /// Loads a base named in `extends`: `builtin:NAME` or a path relative to the extending file.
-fn load_base(child: &str, base: &str, depth: usize) -> Result<RuleSet, String> {
-    if depth >= MAX_EXTENDS_DEPTH {
+/// Each file is read once per load; a file that is not a rule file is named, never quoted.
+fn load_base(child: &str, base: &str, loader: &mut Loader) -> Result<RuleSet, String> {
+    if loader.chain.len() >= MAX_EXTENDS_DEPTH {
         return Err(format!(
-            "`extends` nests deeper than {MAX_EXTENDS_DEPTH} files (a cycle?)"
+            "`extends` nests deeper than {MAX_EXTENDS_DEPTH} files"
         ));
     }
-    if let Some(b) = base
+    let builtin = base
         .strip_prefix("builtin:")
-        .or_else(|| base.strip_prefix("built-in:"))
-    {
-        let Some((_, text)) = super::BUILTIN.iter().find(|(n, _)| *n == b) else {
-            let names: Vec<String> = super::BUILTIN
-                .iter()
-                .map(|(n, _)| format!("builtin:{n}"))
-                .collect();
+        .or_else(|| base.strip_prefix("built-in:"));
+    let (key, name) = match builtin {
+        Some(b) => (format!("builtin:{b}"), format!("built-in:{b}")),
+        None => {
+            let path = std::path::Path::new(child)
+                .parent()
+                .unwrap_or(std::path::Path::new("."))
+                .join(base);
+            let key = std::fs::canonicalize(&path)
+                .unwrap_or_else(|_| path.clone())
+                .display()
+                .to_string();
+            (key, path.display().to_string())
+        }
+    };
+    if let Some(at) = loader.chain.iter().position(|k| *k == key) {
+        let mut cycle: Vec<&str> = loader.chain[at..].iter().map(String::as_str).collect();
+        cycle.push(&key);
+        return Err(format!("`extends` forms a cycle: {}", cycle.join(" → ")));
+    }
+    if let Some(done) = loader.done.get(&key) {
+        return done.clone();
+    }
+    let text = match builtin {
+        Some(b) => match super::BUILTIN.iter().find(|(n, _)| *n == b) {
+            Some((_, text)) => Ok((*text).to_string()),
+            None => {
+                let names: Vec<String> = super::BUILTIN
+                    .iter()
+                    .map(|(n, _)| format!("builtin:{n}"))
+                    .collect();
+                Err(format!(
+                    "no built-in rule set `{b}`; there are: {}",
+                    names.join(", ")
+                ))
+            }
+        },
+        None => read_rule_file(std::path::Path::new(&name))
+            .map_err(|e| format!("cannot read {name}: {e}")),
+    };
+    let result = text.and_then(|text| {
+        // Only a rule file's own errors are shown: another file's content is never quoted.
+        let is_rule_file = text
+            .parse::<toml::Table>()
+            .is_ok_and(|t| t.contains_key("ruleset"));
+        if !is_rule_file {
             return Err(format!(
-                "no built-in rule set `{b}`; there are: {}",
-                names.join(", ")
+                "{name} is not a rule file (not TOML with a [ruleset] table)"
             ));
-        };
-        return load_at_depth(&format!("built-in:{b}"), text, depth + 1).map_err(|e| {
+        }
+        loader.chain.push(key.clone());
+        let r = load_at_depth(&name, &text, loader).map_err(|e| {
             let first = e
                 .diagnostics
                 .first()
@@ -412,27 +521,14 @@ fn load_base(child: &str, base: &str, depth: usize) -> Result<RuleSet, String> {
                 e.diagnostics.len()
             )
         });
-    }
-    let path = std::path::Path::new(child)
-        .parent()
-        .unwrap_or(std::path::Path::new("."))
-        .join(base);
-    let text = std::fs::read_to_string(&path)
-        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    load_at_depth(&path.display().to_string(), &text, depth + 1).map_err(|e| {
-        let first = e
-            .diagnostics
-            .first()
-            .map_or(String::new(), |d| d.message.clone());
-        format!(
-            "{} has {} error(s), the first: {first}",
-            e.file,
-            e.diagnostics.len()
-        )
-    })
+        loader.chain.pop();
+        r
+    });
+    loader.done.insert(key, result.clone());
+    result
 }
 
-fn load_at_depth(name: &str, src: &str, depth: usize) -> Result<RuleSet, LoadError> {
+fn load_at_depth(name: &str, src: &str, loader: &mut Loader) -> Result<RuleSet, LoadError> {
     let fail = |diagnostics: Vec<Diagnostic>| LoadError {
         file: name.to_string(),
         text: src.to_string(),
@@ -462,13 +558,13 @@ fn load_at_depth(name: &str, src: &str, depth: usize) -> Result<RuleSet, LoadErr
     let mut field_types: FieldTypes = FieldTypes::new();
     let mut seen_fields: BTreeMap<String, std::ops::Range<usize>> = BTreeMap::new();
     let mut dims: IndexMap<String, Dim> = IndexMap::new();
-    let mut lets: BTreeMap<String, Expr> = BTreeMap::new();
+    let mut lets: BTreeMap<String, std::sync::Arc<Expr>> = BTreeMap::new();
     let mut rules: Vec<Rule> = Vec::new();
     let mut applies = None;
     let mut applies_src = None;
     // Layering: everything of the bases first, in order; this file adds to it.
     for base in &raw.ruleset.extends {
-        match load_base(name, base.get_ref(), depth) {
+        match load_base(name, base.get_ref(), loader) {
             Ok(b) => {
                 fields.tables.extend(b.fields.tables);
                 fields.prose.extend(b.fields.prose);
@@ -549,6 +645,7 @@ fn load_at_depth(name: &str, src: &str, depth: usize) -> Result<RuleSet, LoadErr
                 title,
                 keys: labels.iter().map(|l| spec::label_key(l)).collect(),
                 sum_of: col.sum_of().to_vec(),
+                signed: col.signed(),
             });
         }
         // A total column's parts: other columns of the table, by key or `prefix.*`.
@@ -629,6 +726,7 @@ fn load_at_depth(name: &str, src: &str, depth: usize) -> Result<RuleSet, LoadErr
                 unlabeled,
                 optional: row.optional() || row.variant().is_some(),
                 variant: row.variant(),
+                signed: row.signed(),
             });
         }
         let mut groups = Vec::new();
@@ -918,7 +1016,16 @@ fn load_at_depth(name: &str, src: &str, depth: usize) -> Result<RuleSet, LoadErr
             &field_types,
             false,
         ) {
-            lets.insert(name.get_ref().clone(), e);
+            lets.insert(name.get_ref().clone(), std::sync::Arc::new(e));
+        } else {
+            // Known but broken: its uses are not reported again as unknown names.
+            lets.insert(
+                name.get_ref().clone(),
+                std::sync::Arc::new(Expr {
+                    kind: dsl::ast::ExprKind::Path(format!("let {} (invalid)", name.get_ref())),
+                    span: 0..0,
+                }),
+            );
         }
     }
     let scope = Scope {
@@ -1256,10 +1363,12 @@ fn check_placeholders(
     cx: &mut Ctx,
     m: &Spanned<String>,
     fields: &IndexMap<String, String>,
-    lets: &BTreeMap<String, Expr>,
+    lets: &BTreeMap<String, std::sync::Arc<Expr>>,
 ) {
     let text = m.get_ref();
     let mut i = 0;
+    // One error per message: the first unknown placeholder is labelled, the others counted.
+    let mut unknown: Vec<(std::ops::Range<usize>, &str)> = Vec::new();
     while let Some(open) = text[i..].find('{') {
         let start = i + open;
         let Some(close) = text[start..].find('}') else {
@@ -1270,9 +1379,46 @@ fn check_placeholders(
             || fields.contains_key(name)
             || lets.contains_key(name);
         if !known {
-            cx.error_in_string("RF010", m, start..start + close + 1, format!("unknown placeholder `{{{name}}}`: use {{lhs}}, {{rhs}}, {{diff}} or a field name"), "here");
+            unknown.push((start..start + close + 1, name));
         }
         i = start + close + 1;
+    }
+    let Some((first, name)) = unknown.first().cloned() else {
+        return;
+    };
+    let more = match unknown.len() {
+        1 => String::new(),
+        n => {
+            let shown: Vec<String> = unknown[1..]
+                .iter()
+                .take(3)
+                .map(|(_, n)| format!("`{{{}}}`", short(n)))
+                .collect();
+            format!(
+                " (and {} more in this message: {}{})",
+                n - 1,
+                shown.join(", "),
+                if n > 4 { ", …" } else { "" }
+            )
+        }
+    };
+    cx.error_in_string(
+        "RF010",
+        m,
+        first,
+        format!(
+            "unknown placeholder `{{{}}}`{more}: use {{lhs}}, {{rhs}}, {{diff}} or a field name",
+            short(name)
+        ),
+        "here",
+    );
+}
+
+/// A name from a rule file as shown in a message: at most 40 characters.
+fn short(s: &str) -> String {
+    match s.char_indices().nth(40) {
+        Some((i, _)) => format!("{}…", &s[..i]),
+        None => s.to_string(),
     }
 }
 

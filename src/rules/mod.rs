@@ -11,7 +11,7 @@ use crate::diagnostic::Severity;
 use crate::facts::spec::FieldSpecs;
 use dsl::ast::Expr;
 
-pub use load::{load, rule_matches, LoadError};
+pub use load::{load, read_rule_file, rule_matches, LoadError};
 
 /// Which operand of a comparison the primary label goes on.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -131,7 +131,7 @@ pub struct RuleSet {
     /// Type of every field, by full name.
     pub field_types: dsl::types::FieldTypes,
     /// `let` bindings, resolved.
-    pub lets: std::collections::BTreeMap<String, Expr>,
+    pub lets: std::collections::BTreeMap<String, std::sync::Arc<Expr>>,
     /// Vector fields of 2-D forms and the dimension a rule using them runs over.
     pub dims: indexmap::IndexMap<String, Dim>,
     /// Rules in file order.

@@ -8,9 +8,11 @@
 //! text runs of the file (entities decoded) so that every visible character maps back to the
 //! byte it came from.
 
-use ego_tree::NodeRef;
+use super::SourceError;
+use ego_tree::iter::Edge;
+use ego_tree::{NodeId, NodeRef};
 use scraper::{Html, Node};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// Visible text and, for each of its bytes (plus one past the end), the HTML byte offset.
 #[derive(Debug, Clone, Default)]
@@ -19,6 +21,21 @@ pub struct HtmlText {
     pub text: String,
     /// HTML byte offset of every byte of `text`, and of its end.
     pub map: Vec<usize>,
+    /// Tables left out because their spans expand past the grid-cell limits.
+    pub too_large: Vec<TooLarge>,
+}
+
+/// A table left out: where it stood and how many grid cells it asked for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TooLarge {
+    /// Byte offset in the visible text where the table would have been.
+    pub at: usize,
+    /// HTML byte offset of the table.
+    pub raw: usize,
+    /// Grid cells it expanded to before it was stopped.
+    pub cells: usize,
+    /// The limit it ran into.
+    pub limit: usize,
 }
 
 /// Elements that never hold report text.
@@ -122,12 +139,7 @@ fn raw_runs(raw: &str) -> Vec<Run> {
                     .get(name.len())
                     .is_none_or(|c| !c.is_ascii_alphanumeric())
             {
-                let close = format!("</{}", std::str::from_utf8(name).unwrap_or(""));
-                let rest = lower(&b[i..]);
-                let found = rest
-                    .windows(close.len())
-                    .position(|w| w == close.as_bytes());
-                i = found.map_or(b.len(), |p| i + p);
+                i = find_end_tag(b, i, name).unwrap_or(b.len());
             }
         }
         text_start = i;
@@ -211,12 +223,17 @@ fn is_cjk(c: char) -> bool {
     matches!(c, '\u{4E00}'..='\u{9FFF}' | '\u{3400}'..='\u{4DBF}')
 }
 
-struct Ctx<'a> {
+struct Ctx {
     /// For each text node: raw offsets of its chars.
-    offsets: HashMap<ego_tree::NodeId, Vec<usize>>,
-    cjk: HashMap<ego_tree::NodeId, usize>,
+    offsets: HashMap<NodeId, Vec<usize>>,
+    /// Chinese characters below each node (skipped elements not counted).
+    cjk: HashMap<NodeId, usize>,
+    /// Nodes with a table below them.
+    has_table: HashSet<NodeId>,
     raw_len: usize,
-    _raw: &'a str,
+    /// Grid cells the page's tables may still expand to.
+    cells_left: std::cell::Cell<usize>,
+    too_large: std::cell::RefCell<Vec<TooLarge>>,
 }
 
 fn element_name(n: &NodeRef<Node>) -> Option<String> {
@@ -230,18 +247,30 @@ fn skipped(n: &NodeRef<Node>) -> bool {
     element_name(n).is_some_and(|name| SKIP.contains(&name.as_str()))
 }
 
-/// Chinese characters below a node (skipped elements not counted), memoised.
-fn count_cjk(n: NodeRef<Node>, cx: &mut Ctx) -> usize {
-    if let Some(&c) = cx.cjk.get(&n.id()) {
-        return c;
+/// Counts, in one pass from the leaves up (no recursion: pages nest deeply), the Chinese
+/// characters below every node and which nodes have a table below them.
+fn measure(root: NodeRef<Node>, cx: &mut Ctx) {
+    for edge in root.traverse() {
+        let Edge::Close(n) = edge else { continue };
+        let own = match n.value() {
+            Node::Text(t) => t.chars().filter(|c| is_cjk(*c)).count(),
+            Node::Element(_) if skipped(&n) => 0,
+            _ => n
+                .children()
+                .map(|c| cx.cjk.get(&c.id()).copied().unwrap_or(0))
+                .sum(),
+        };
+        cx.cjk.insert(n.id(), own);
+        if n.children()
+            .any(|c| element_name(&c).as_deref() == Some("table") || cx.has_table.contains(&c.id()))
+        {
+            cx.has_table.insert(n.id());
+        }
     }
-    let c = match n.value() {
-        Node::Text(t) => t.chars().filter(|c| is_cjk(*c)).count(),
-        Node::Element(_) if skipped(&n) => 0,
-        _ => n.children().map(|ch| count_cjk(ch, cx)).sum(),
-    };
-    cx.cjk.insert(n.id(), c);
-    c
+}
+
+fn count_cjk(n: NodeRef<Node>, cx: &Ctx) -> usize {
+    cx.cjk.get(&n.id()).copied().unwrap_or(0)
 }
 
 /// Emits text with its map.
@@ -295,27 +324,26 @@ fn text_node(t: &str, id: ego_tree::NodeId, cx: &Ctx, out: &mut Out) {
     }
 }
 
+/// The text of an element's content on one line (block children become spaces).
 fn inline(n: NodeRef<Node>, cx: &Ctx, out: &mut Out) {
-    for ch in n.children() {
-        match ch.value() {
-            Node::Text(t) => text_node(t, ch.id(), cx, out),
-            Node::Element(_) if skipped(&ch) => {}
-            Node::Element(_) => {
-                let name = element_name(&ch).unwrap_or_default();
-                if BLOCK.contains(&name.as_str()) {
-                    out.space(out.last_raw);
+    let mut skip: Option<NodeId> = None;
+    for edge in n.traverse() {
+        match edge {
+            Edge::Open(x) if skip.is_none() && x.id() != n.id() => match x.value() {
+                Node::Text(t) => text_node(t, x.id(), cx, out),
+                Node::Element(_) if skipped(&x) => skip = Some(x.id()),
+                Node::Element(_) => {
+                    let name = element_name(&x).unwrap_or_default();
+                    if BLOCK.contains(&name.as_str()) {
+                        out.space(out.last_raw);
+                    }
                 }
-                inline(ch, cx, out);
-            }
+                _ => {}
+            },
+            Edge::Close(x) if skip == Some(x.id()) => skip = None,
             _ => {}
         }
     }
-}
-
-fn contains_table(n: NodeRef<Node>) -> bool {
-    n.descendants()
-        .skip(1)
-        .any(|d| element_name(&d).as_deref() == Some("table"))
 }
 
 fn span_attr(n: &NodeRef<Node>, name: &str) -> usize {
@@ -350,6 +378,10 @@ fn table(n: NodeRef<Node>, cx: &Ctx, out: &mut Out) {
         .descendants()
         .filter(|d| element_name(d).as_deref() == Some("tr"))
         .collect();
+    // Spans may ask for far more grid cells than the page has bytes: stop at the limits.
+    let table_limit = crate::limits::get().table_cells;
+    let budget = table_limit.min(cx.cells_left.get());
+    let mut cells = 0usize;
     let mut grid: Vec<Vec<Slot>> = Vec::new();
     for (r, tr) in rows.iter().enumerate() {
         if grid.len() <= r {
@@ -384,6 +416,21 @@ fn table(n: NodeRef<Node>, cx: &Ctx, out: &mut Out) {
                 }
                 for cc in c..c + cs {
                     if grid[rr].len() <= cc {
+                        cells += cc + 1 - grid[rr].len();
+                        if cells > budget {
+                            let raw = match n.value() {
+                                Node::Element(_) => first_raw(n, cx).unwrap_or(out.last_raw),
+                                _ => out.last_raw,
+                            };
+                            cx.too_large.borrow_mut().push(TooLarge {
+                                at: out.text.len(),
+                                raw,
+                                cells,
+                                limit: budget,
+                            });
+                            cx.cells_left.set(cx.cells_left.get().saturating_sub(cells));
+                            return;
+                        }
                         grid[rr].resize(cc + 1, Slot::Empty);
                     }
                     let first = rr == r && cc == c;
@@ -397,6 +444,7 @@ fn table(n: NodeRef<Node>, cx: &Ctx, out: &mut Out) {
             c += cs;
         }
     }
+    cx.cells_left.set(cx.cells_left.get().saturating_sub(cells));
     let width = grid.iter().map(Vec::len).max().unwrap_or(0);
     out.newline();
     for row in grid {
@@ -440,51 +488,88 @@ fn table(n: NodeRef<Node>, cx: &Ctx, out: &mut Out) {
     }
 }
 
+/// The HTML offset of the first text below a node.
+fn first_raw(n: NodeRef<Node>, cx: &Ctx) -> Option<usize> {
+    n.descendants()
+        .find_map(|d| cx.offsets.get(&d.id()).and_then(|o| o.first().copied()))
+}
+
+/// The text of a block and everything below it: blocks start lines, data tables become pipe
+/// rows. Iterative: the depth of a page is the page's to choose.
 fn blocks(n: NodeRef<Node>, cx: &Ctx, out: &mut Out) {
-    for ch in n.children() {
-        match ch.value() {
-            Node::Text(t) => text_node(t, ch.id(), cx, out),
-            Node::Element(_) if skipped(&ch) => {}
-            Node::Element(_) => {
-                let name = element_name(&ch).unwrap_or_default();
-                if name == "table" && !contains_table(ch) {
-                    table(ch, cx, out);
-                    out.newline();
-                    continue;
+    let mut skip: Option<NodeId> = None;
+    let is_block =
+        |name: &str| BLOCK.contains(&name) || matches!(name, "td" | "th" | "tbody" | "thead");
+    for edge in n.traverse() {
+        match edge {
+            Edge::Open(x) if skip.is_none() && x.id() != n.id() => match x.value() {
+                Node::Text(t) => text_node(t, x.id(), cx, out),
+                Node::Element(_) if skipped(&x) => skip = Some(x.id()),
+                Node::Element(_) => {
+                    let name = element_name(&x).unwrap_or_default();
+                    if name == "table" && !cx.has_table.contains(&x.id()) {
+                        table(x, cx, out);
+                        out.newline();
+                        skip = Some(x.id());
+                    } else if is_block(&name) {
+                        out.newline();
+                    }
                 }
-                let block = BLOCK.contains(&name.as_str())
-                    || matches!(name.as_str(), "td" | "th" | "tbody" | "thead");
-                if block {
-                    out.newline();
-                }
-                blocks(ch, cx, out);
-                if block {
-                    out.newline();
-                }
+                _ => {}
+            },
+            Edge::Close(x) if skip == Some(x.id()) => skip = None,
+            Edge::Close(x)
+                if skip.is_none()
+                    && x.id() != n.id()
+                    && element_name(&x).is_some_and(|name| is_block(&name)) =>
+            {
+                out.newline();
             }
             _ => {}
         }
     }
 }
 
-/// Extracts the visible report text from an HTML page.
-pub fn extract(raw: &str) -> HtmlText {
+/// Extracts the visible report text from an HTML page; a page nested deeper than the limit is
+/// refused before it is parsed (the HTML5 tree builder takes time quadratic in the depth).
+pub fn extract(raw: &str) -> Result<HtmlText, SourceError> {
+    let limits = crate::limits::get();
+    check_depth(raw, limits.html_depth)?;
     let doc = Html::parse_document(raw);
     let runs = raw_runs(raw);
     // Match the DOM's text nodes, in document order, to the raw text runs.
     let mut cx = Ctx {
         offsets: HashMap::new(),
         cjk: HashMap::new(),
+        has_table: HashSet::new(),
         raw_len: raw.len(),
-        _raw: raw,
+        cells_left: std::cell::Cell::new(
+            raw.len()
+                .saturating_mul(limits.cells_per_byte)
+                .max(limits.table_cells),
+        ),
+        too_large: Default::default(),
     };
     let mut cursor = 0;
     let mut decoded: Vec<Option<(String, Vec<usize>)>> = runs.iter().map(|_| None).collect();
-    for node in doc.tree.root().descendants() {
+    let mut in_skipped = 0usize;
+    for edge in doc.tree.root().traverse() {
+        let node = match edge {
+            Edge::Open(n) => n,
+            Edge::Close(n) => {
+                if skipped(&n) {
+                    in_skipped = in_skipped.saturating_sub(1);
+                }
+                continue;
+            }
+        };
+        if skipped(&node) {
+            in_skipped += 1;
+        }
         let Node::Text(t) = node.value() else {
             continue;
         };
-        if node.ancestors().any(|a| skipped(&a)) || t.trim().is_empty() {
+        if in_skipped > 0 || t.trim().is_empty() {
             continue;
         }
         for k in cursor..(cursor + 40).min(runs.len()) {
@@ -496,14 +581,15 @@ pub fn extract(raw: &str) -> HtmlText {
             }
         }
     }
+    measure(doc.tree.root(), &mut cx);
     // The report body: descend while one child holds most of the Chinese text.
     let mut root = doc.tree.root();
     loop {
-        let total = count_cjk(root, &mut cx);
+        let total = count_cjk(root, &cx);
         let best = root
             .children()
             .filter(|c| matches!(c.value(), Node::Element(_)))
-            .map(|c| (count_cjk(c, &mut cx), c))
+            .map(|c| (count_cjk(c, &cx), c))
             .max_by_key(|(n, _)| *n);
         match best {
             Some((n, c))
@@ -521,10 +607,112 @@ pub fn extract(raw: &str) -> HtmlText {
     out.newline();
     let end = out.last_raw;
     out.map.push(end);
-    HtmlText {
+    Ok(HtmlText {
         text: out.text,
         map: out.map,
+        too_large: cx.too_large.into_inner(),
+    })
+}
+
+/// Elements that never have content.
+const VOID: &[&str] = &[
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source",
+    "track", "wbr", "basefont", "bgsound", "frame", "keygen",
+];
+
+/// Elements a sibling of the same kind closes (`<p>a<p>b`, `<td>1<td>2`).
+const SELF_CLOSING_SIBLINGS: &[&str] = &[
+    "p", "li", "dt", "dd", "tr", "td", "th", "option", "optgroup", "rb", "rt", "rtc", "rp",
+    "thead", "tbody", "tfoot", "colgroup",
+];
+
+/// Refuses a page whose elements nest deeper than `limit`, by a linear scan of its tags that
+/// follows the tree builder where it matters (void elements, siblings that close each other,
+/// end tags that close what they enclose).
+fn check_depth(raw: &str, limit: usize) -> Result<(), SourceError> {
+    let b = raw.as_bytes();
+    let mut stack: Vec<String> = Vec::new();
+    let mut i = 0;
+    while let Some(p) = memchr_lt(b, i) {
+        i = p + 1;
+        if b[i..].starts_with(b"!--") {
+            i = raw[i..].find("-->").map_or(b.len(), |e| i + e + 3);
+            continue;
+        }
+        let end_tag = b.get(i) == Some(&b'/');
+        let name_start = if end_tag { i + 1 } else { i };
+        let name_len = b[name_start..]
+            .iter()
+            .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, b':' | b'-' | b'_'))
+            .count();
+        if name_len == 0 || !b[name_start].is_ascii_alphabetic() {
+            continue;
+        }
+        let name = raw[name_start..name_start + name_len].to_ascii_lowercase();
+        let close = b[name_start..].iter().position(|&c| c == b'>');
+        let self_closing = close.is_some_and(|c| c > 0 && b[name_start + c - 1] == b'/');
+        i = close.map_or(b.len(), |c| name_start + c + 1);
+        if end_tag {
+            if let Some(at) = stack.iter().rposition(|n| *n == name) {
+                stack.truncate(at);
+            }
+            continue;
+        }
+        if matches!(
+            name.as_str(),
+            "script" | "style" | "textarea" | "title" | "xmp"
+        ) {
+            i = find_end_tag(b, i, name.as_bytes()).unwrap_or(b.len());
+            continue;
+        }
+        if VOID.contains(&name.as_str()) || self_closing {
+            continue;
+        }
+        if SELF_CLOSING_SIBLINGS.contains(&name.as_str()) {
+            let closes = |top: &str| {
+                top == name
+                    || (matches!(name.as_str(), "td" | "th") && matches!(top, "td" | "th"))
+                    || (matches!(name.as_str(), "dt" | "dd") && matches!(top, "dt" | "dd"))
+            };
+            if stack.last().is_some_and(|t| closes(t)) {
+                stack.pop();
+            }
+        }
+        stack.push(name);
+        if stack.len() > limit {
+            let line = raw[..p].matches('\n').count() + 1;
+            return Err(SourceError::TooDeep {
+                depth: stack.len(),
+                line,
+                limit,
+            });
+        }
     }
+    Ok(())
+}
+
+/// Where `</name` (any case) next starts at or after `from`.
+fn find_end_tag(b: &[u8], from: usize, name: &[u8]) -> Option<usize> {
+    let mut i = from;
+    while let Some(p) = memchr_lt(b, i) {
+        let rest = &b[p + 1..];
+        if rest.first() == Some(&b'/')
+            && rest.len() > name.len()
+            && rest[1..=name.len()].eq_ignore_ascii_case(name)
+        {
+            return Some(p);
+        }
+        i = p + 1;
+    }
+    None
+}
+
+/// The next `<` at or after `from`.
+fn memchr_lt(b: &[u8], from: usize) -> Option<usize> {
+    b.get(from..)?
+        .iter()
+        .position(|&c| c == b'<')
+        .map(|p| p + from)
 }
 
 #[cfg(test)]
@@ -535,7 +723,7 @@ mod tests {
     fn text_split_across_tags_is_joined_and_mapped() {
         let raw = "<html><body><div class=nav>首页 | 机构</div><div id=c><p>统计期限自<span>20</span><span>23</span>年1月1日起。</p>\
                    <p>收取信息处理费&nbsp;0&nbsp;元。</p></div><script>var x='报告报告报告报告报告报告报告报告报告';</script></body></html>";
-        let h = extract(raw);
+        let h = extract(raw).unwrap();
         assert!(
             h.text.contains("统计期限自2023年1月1日起。"),
             "{:?}",
@@ -556,7 +744,7 @@ mod tests {
             <tr><td>行政许可</td><td colspan=3>13</td></tr>\
             <tr><td rowspan=2>规章</td><td>1</td><td rowspan=2>7</td><td>2</td></tr>\
             <tr><td>3</td><td>4</td></tr></table></body>";
-        let h = extract(raw);
+        let h = extract(raw).unwrap();
         let lines: Vec<&str> = h.text.lines().collect();
         // Header cells span; a figure belongs to its first grid position only.
         assert!(
@@ -575,7 +763,7 @@ mod tests {
             <tr><td rowspan=2>项目</td><td colspan=2>申请人情况</td><td rowspan=2>总计</td></tr>\
             <tr><td>自然人</td><td>法人</td></tr>\
             <tr><td>本年新<span>收</span></td><td>10</td><td><o:p> </o:p></td><td>10</td></tr></table></body>";
-        let h = extract(raw);
+        let h = extract(raw).unwrap();
         let lines: Vec<&str> = h.text.lines().collect();
         assert!(
             lines.contains(&"| 项目 | 申请人情况 | 申请人情况 | 总计 |"),
@@ -595,7 +783,7 @@ mod tests {
         let raw =
             "<body><table><tr><td>菜单</td><td><p>一、总体情况，本机关正文正文正文正文正文</p>\
             <table><tr><td>规章</td><td>0</td></tr></table></td></tr></table></body>";
-        let h = extract(raw);
+        let h = extract(raw).unwrap();
         assert!(h.text.contains("一、总体情况"), "{:?}", h.text);
         assert!(h.text.contains("| 规章 | 0 |"), "{:?}", h.text);
         assert!(
@@ -608,7 +796,7 @@ mod tests {
     #[test]
     fn malformed_html_does_not_lose_text() {
         let raw = "<TABLE><TR><TD>项目<TD colspan=2>数量<TR><TD>申请<TD>12<td>3</TABLE><p>后文";
-        let h = extract(raw);
+        let h = extract(raw).unwrap();
         assert!(h.text.contains("| 项目 | 数量 | 数量 |"), "{:?}", h.text);
         assert!(h.text.contains("| 申请 | 12 | 3 |"), "{:?}", h.text);
         assert!(h.text.contains("后文"));

@@ -28,6 +28,11 @@ pub struct Source {
     pub encoding: &'static str,
     /// Whether some bytes could not be decoded and were replaced by U+FFFD.
     pub had_decode_errors: bool,
+    /// Why the encoding was chosen when the file did not say (no BOM in UTF-16; a declared
+    /// charset that gave mojibake).
+    pub encoding_note: Option<String>,
+    /// HTML tables left out because their spans expand past the grid-cell limits.
+    pub tables_left_out: Vec<html::TooLarge>,
     /// Detected input kind.
     pub kind: InputKind,
     /// For HTML input: the page as decoded, and where each byte of `text` came from in it.
@@ -48,6 +53,8 @@ pub struct HtmlOrigin {
 pub enum SourceError {
     /// The file could not be read.
     Io(String),
+    /// The path names something other than a regular file (a FIFO, a device, a socket).
+    NotRegular(&'static str),
     /// The file has no content (or only white space).
     Empty,
     /// The file looks like binary data (NUL bytes or many control bytes).
@@ -55,23 +62,36 @@ pub enum SourceError {
         /// Byte offset of the first suspicious byte.
         offset: usize,
     },
+    /// The file is an office document or archive, named by what it is.
+    Document(&'static str),
     /// The file is a PDF; only its extracted text can be checked today.
     Pdf,
     /// The file is far larger than any report.
     TooLarge {
         /// Its size in bytes.
         bytes: u64,
+        /// The limit in force.
+        limit: u64,
+    },
+    /// An HTML page nests elements deeper than the limit.
+    TooDeep {
+        /// How deep it nests (at least).
+        depth: usize,
+        /// Line of the element that went past the limit.
+        line: usize,
+        /// The limit in force.
+        limit: usize,
     },
 }
-
-/// The largest file read: annual reports are well under a megabyte of text (HTML pages with
-/// their markup a few megabytes); a larger file is something else, or many reports in one.
-pub const MAX_BYTES: u64 = 32 << 20;
 
 impl fmt::Display for SourceError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             SourceError::Io(e) => write!(f, "cannot read the file: {e}"),
+            SourceError::NotRegular(kind) => write!(
+                f,
+                "not a regular file but {kind}: nothing was read (不是普通文件); give the path of a report file"
+            ),
             SourceError::Empty => write!(
                 f,
                 "the file is empty: nothing to check (文件为空); export the report's text again"
@@ -81,57 +101,161 @@ impl fmt::Display for SourceError {
                 "the file looks binary (control byte at offset {offset}), not a text or HTML report; \
                  convert it to text first (文件不是文本)"
             ),
+            SourceError::Document(what) => write!(
+                f,
+                "the file is {what}, not a text or HTML report (文件不是文本); save it as text or HTML \
+                 (Word: 另存为 → 纯文本 (.txt), UTF-8), or extract its text (e.g. `pandoc -t plain`), and check that file"
+            ),
             SourceError::Pdf => write!(
                 f,
                 "PDF input is not supported yet; extract its text (e.g. `pdftotext -layout`) and check the .txt file"
             ),
-            SourceError::TooLarge { bytes } => write!(
+            SourceError::TooLarge { bytes, limit } => write!(
                 f,
-                "the file is {} MiB, larger than the {} MiB any single report comes to (文件过大); check that it holds one report, or split it",
-                bytes >> 20,
-                MAX_BYTES >> 20
+                "the file is {} bytes, more than the limit of {} bytes (文件过大); check that it holds one report, \
+                 or raise `input_bytes` (docs/limits.md)",
+                crate::limits::grouped(*bytes),
+                crate::limits::grouped(*limit)
+            ),
+            SourceError::TooDeep { depth, line, limit } => write!(
+                f,
+                "the HTML nests elements more than {limit} deep (at least {depth}, from line {line}) (网页嵌套过深); \
+                 no published report does: check that the file is the report page, or raise `html_depth` (docs/limits.md)"
             ),
         }
     }
 }
 
+/// What a path names when it is not a regular file.
+fn special_kind(meta: &std::fs::Metadata) -> &'static str {
+    let t = meta.file_type();
+    if t.is_dir() {
+        return "a directory";
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if t.is_fifo() {
+            return "a FIFO (named pipe)";
+        }
+        if t.is_socket() {
+            return "a socket";
+        }
+        if t.is_char_device() || t.is_block_device() {
+            return "a device";
+        }
+    }
+    "a special file"
+}
+
+/// Reads at most `limit` bytes of a regular file: a FIFO, device or socket is refused before
+/// it is opened (opening a FIFO waits for a writer; a device never ends).
+pub fn read_bounded(path: &Path, limit: u64) -> Result<Vec<u8>, SourceError> {
+    use std::io::Read;
+    let meta = std::fs::metadata(path).map_err(|e| SourceError::Io(e.to_string()))?;
+    if !meta.is_file() {
+        return Err(SourceError::NotRegular(special_kind(&meta)));
+    }
+    if meta.len() > limit {
+        return Err(SourceError::TooLarge {
+            bytes: meta.len(),
+            limit,
+        });
+    }
+    let file = std::fs::File::open(path).map_err(|e| SourceError::Io(e.to_string()))?;
+    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
+    file.take(limit.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(|e| SourceError::Io(e.to_string()))?;
+    if bytes.len() as u64 > limit {
+        return Err(SourceError::TooLarge {
+            bytes: bytes.len() as u64,
+            limit,
+        });
+    }
+    Ok(bytes)
+}
+
 /// Reads and decodes a file from disk.
 pub fn read_path(path: &Path) -> Result<Source, SourceError> {
-    let size = std::fs::metadata(path)
-        .map_err(|e| SourceError::Io(e.to_string()))?
-        .len();
-    if size > MAX_BYTES {
-        return Err(SourceError::TooLarge { bytes: size });
-    }
-    let bytes = std::fs::read(path).map_err(|e| SourceError::Io(e.to_string()))?;
+    let bytes = read_bounded(path, crate::limits::get().input_bytes)?;
     decode(&path.display().to_string(), &bytes)
 }
 
-/// Decodes bytes: BOM first, then strict UTF-8, then a chardetng guess (GB18030/GBK for most
-/// Chinese pages). Empty and binary inputs are rejected.
+/// What office documents and archives look like in their first bytes.
+fn document_kind(bytes: &[u8]) -> Option<&'static str> {
+    if bytes.starts_with(b"PK\x03\x04") {
+        let head = &bytes[..bytes.len().min(64 << 10)];
+        let has = |name: &[u8]| head.windows(name.len()).any(|w| w == name);
+        return Some(if has(b"word/") {
+            "a Word document (.docx)"
+        } else if has(b"xl/") {
+            "an Excel workbook (.xlsx)"
+        } else if has(b"OFD.xml") {
+            "an OFD document"
+        } else {
+            "a ZIP archive"
+        });
+    }
+    if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) {
+        return Some("a Word 97-2003 or WPS document (.doc/.wps)");
+    }
+    if bytes.starts_with(b"{\\rtf") {
+        return Some("an RTF document");
+    }
+    None
+}
+
+/// Decodes bytes: BOM first, then UTF-8 (with the few invalid bytes of a damaged file
+/// replaced), UTF-16 without a BOM, then a chardetng guess (GB18030/GBK for most Chinese
+/// pages) or the charset an HTML page declares when that does not give mojibake. Empty, binary
+/// and office files are refused with what they are.
 pub fn decode(name: &str, bytes: &[u8]) -> Result<Source, SourceError> {
-    if bytes.len() as u64 > MAX_BYTES {
+    let limit = crate::limits::get().input_bytes;
+    if bytes.len() as u64 > limit {
         return Err(SourceError::TooLarge {
             bytes: bytes.len() as u64,
+            limit,
         });
     }
     if bytes.starts_with(b"%PDF-") {
         return Err(SourceError::Pdf);
     }
+    if let Some(what) = document_kind(bytes) {
+        return Err(SourceError::Document(what));
+    }
+    let mut note = None;
     let (encoding, body) = if let Some((enc, bom_len)) = Encoding::for_bom(bytes) {
         (enc, &bytes[bom_len..])
     } else if std::str::from_utf8(bytes).is_ok() {
+        (encoding_rs::UTF_8, bytes)
+    } else if let Some(enc) = utf16_without_bom(bytes) {
+        note = Some(format!(
+            "the file has no byte-order mark; its bytes read as {} text",
+            enc.name()
+        ));
+        (enc, bytes)
+    } else if mostly_utf8(bytes) {
         (encoding_rs::UTF_8, bytes)
     } else {
         if let Some(offset) = binary_offset(bytes) {
             return Err(SourceError::Binary { offset });
         }
-        let guess = meta_charset(bytes).unwrap_or_else(|| {
-            let mut det = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
-            det.feed(bytes, true);
-            det.guess(Some(b"cn"), chardetng::Utf8Detection::Allow)
-        });
-        (guess, bytes)
+        let mut det = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
+        det.feed(bytes, true);
+        let guess = det.guess(Some(b"cn"), chardetng::Utf8Detection::Allow);
+        match meta_charset(bytes) {
+            Some(declared) if declared != guess && mojibake(declared, guess, bytes) => {
+                note = Some(format!(
+                    "the page declares the charset {}, which turns its text into mojibake; read as {}",
+                    declared.name(),
+                    guess.name()
+                ));
+                (guess, bytes)
+            }
+            Some(declared) => (declared, bytes),
+            None => (guess, bytes),
+        }
     };
     let is_utf16 = encoding == encoding_rs::UTF_16LE || encoding == encoding_rs::UTF_16BE;
     if !is_utf16 {
@@ -145,12 +269,14 @@ pub fn decode(name: &str, bytes: &[u8]) -> Result<Source, SourceError> {
         return Err(SourceError::Empty);
     }
     let kind = detect_kind(&text);
+    let mut tables_left_out = Vec::new();
     let (text, html) = match kind {
         InputKind::Html => {
-            let h = html::extract(&text);
+            let h = html::extract(&text)?;
             if h.text.trim().is_empty() {
                 return Err(SourceError::Empty);
             }
+            tables_left_out = h.too_large;
             (
                 h.text,
                 Some(HtmlOrigin {
@@ -166,9 +292,103 @@ pub fn decode(name: &str, bytes: &[u8]) -> Result<Source, SourceError> {
         text,
         encoding: encoding.name(),
         had_decode_errors: had_errors,
+        encoding_note: note,
+        tables_left_out,
         kind,
         html,
     })
+}
+
+/// UTF-8 with a few damaged bytes: far more valid multi-byte sequences than invalid bytes
+/// (GBK read as UTF-8 is nearly all invalid).
+fn mostly_utf8(bytes: &[u8]) -> bool {
+    let (mut valid_multi, mut invalid) = (0usize, 0usize);
+    let mut rest = bytes;
+    loop {
+        match std::str::from_utf8(rest) {
+            Ok(s) => {
+                valid_multi += s.chars().filter(|c| c.len_utf8() > 1).count();
+                break;
+            }
+            Err(e) => {
+                let (good, bad) = rest.split_at(e.valid_up_to());
+                valid_multi += std::str::from_utf8(good)
+                    .map(|s| s.chars().filter(|c| c.len_utf8() > 1).count())
+                    .unwrap_or(0);
+                let skip = e.error_len().unwrap_or(bad.len()).max(1);
+                invalid += skip;
+                rest = &bad[skip.min(bad.len())..];
+                if rest.is_empty() {
+                    break;
+                }
+            }
+        }
+    }
+    valid_multi >= 20 && invalid * 50 <= valid_multi
+}
+
+/// UTF-16 without a byte-order mark: NUL bytes all on one side of the code units (the ASCII
+/// characters), and the text they give is readable.
+fn utf16_without_bom(bytes: &[u8]) -> Option<&'static Encoding> {
+    if bytes.len() < 4 || !bytes.len().is_multiple_of(2) {
+        return None;
+    }
+    let zeros_at = |parity: usize| {
+        bytes
+            .iter()
+            .enumerate()
+            .filter(|(i, b)| **b == 0 && i % 2 == parity)
+            .count()
+    };
+    let (even, odd) = (zeros_at(0), zeros_at(1));
+    // ASCII characters put their NUL on one side; a few hanzi (U+4E00 一) on the other.
+    let enc = if odd >= 4 && odd >= even * 10 {
+        encoding_rs::UTF_16LE
+    } else if even >= 4 && even >= odd * 10 {
+        encoding_rs::UTF_16BE
+    } else {
+        return None;
+    };
+    let (text, errors) = enc.decode_without_bom_handling(bytes);
+    let readable = text
+        .chars()
+        .filter(|c| !c.is_control() || matches!(c, '\n' | '\r' | '\t'))
+        .count();
+    (!errors && readable * 100 >= text.chars().count() * 99).then_some(enc)
+}
+
+/// Whether the declared charset gives mojibake where the detected one gives Chinese text: the
+/// share of common Chinese characters (GB2312 level 1) among the non-ASCII characters.
+fn mojibake(declared: &'static Encoding, detected: &'static Encoding, bytes: &[u8]) -> bool {
+    let head = &bytes[..bytes.len().min(256 << 10)];
+    let score = |enc: &'static Encoding| {
+        let (text, _) = enc.decode_without_bom_handling(head);
+        let (mut common, mut other) = (0usize, 0usize);
+        for c in text.chars().filter(|c| !c.is_ascii()) {
+            if common_chinese(c) {
+                common += 1;
+            } else {
+                other += 1;
+            }
+        }
+        (common, common + other)
+    };
+    let (dc, dn) = score(declared);
+    let (gc, gn) = score(detected);
+    gn > 0 && gc * 10 >= gn * 6 && dc * 10 < dn.max(1) * 3
+}
+
+/// A character of GB2312 level 1 (the 3,755 most common hanzi) or common CJK punctuation.
+fn common_chinese(c: char) -> bool {
+    if matches!(
+        c,
+        '，' | '。' | '、' | '；' | '：' | '（' | '）' | '“' | '”' | '《' | '》'
+    ) {
+        return true;
+    }
+    let mut buf = [0u8; 4];
+    let (bytes, _, unmappable) = encoding_rs::GBK.encode(c.encode_utf8(&mut buf));
+    !unmappable && bytes.len() == 2 && (0xB0..=0xD7).contains(&bytes[0]) && bytes[1] >= 0xA1
 }
 
 /// Offset of the first byte that marks the data as binary: a NUL, or (in the first 8 KiB) a

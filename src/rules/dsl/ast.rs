@@ -104,5 +104,74 @@ pub enum ExprKind {
     List(Vec<Expr>),
     /// A use of a `let` binding: its name and its resolved body (whose spans are inside the
     /// `let` value, not the expression that uses it).
-    Let(String, Box<Expr>),
+    Let(String, std::sync::Arc<Expr>),
+}
+
+impl Expr {
+    /// Levels of the syntax tree, `let` bodies included where they are used (evaluation
+    /// descends into them): how deep evaluating it recurses. Iterative, and linear in the size
+    /// of the definitions however often a `let` is used.
+    pub fn depth(&self) -> usize {
+        fn children(e: &Expr) -> Vec<&Expr> {
+            match &e.kind {
+                ExprKind::Unary(_, x) => vec![x],
+                ExprKind::Binary(_, l, r) => vec![l, r],
+                ExprKind::Call(_, args) | ExprKind::List(args) => args.iter().collect(),
+                ExprKind::Let(_, body) => vec![body],
+                _ => vec![],
+            }
+        }
+        let mut done: std::collections::HashMap<*const Expr, usize> = Default::default();
+        let mut stack: Vec<(&Expr, bool)> = vec![(self, false)];
+        while let Some((e, expanded)) = stack.pop() {
+            let key = e as *const Expr;
+            if done.contains_key(&key) {
+                continue;
+            }
+            let kids = children(e);
+            if expanded {
+                let d = 1 + kids
+                    .iter()
+                    .map(|c| done.get(&(*c as *const Expr)).copied().unwrap_or(0))
+                    .max()
+                    .unwrap_or(0);
+                done.insert(key, d);
+            } else {
+                stack.push((e, true));
+                stack.extend(kids.into_iter().map(|c| (c, false)));
+            }
+        }
+        done.get(&(self as *const Expr)).copied().unwrap_or(1)
+    }
+
+    /// Every node once, parents before children, each `let` body once however often it is
+    /// used: `f` gets the node and whether it is inside an aggregate function (`sum`, …),
+    /// as `inside` says of the root. Iterative, and linear in the size of the definitions.
+    pub fn visit(&self, inside: bool, f: &mut dyn FnMut(&Expr, bool)) {
+        let mut seen: std::collections::HashSet<(&str, bool)> = Default::default();
+        let mut stack = vec![(self, inside)];
+        while let Some((e, agg)) = stack.pop() {
+            f(e, agg);
+            match &e.kind {
+                ExprKind::Let(name, body) if seen.insert((name.as_str(), agg)) => {
+                    stack.push((body, agg));
+                }
+                ExprKind::Unary(_, x) => stack.push((x, agg)),
+                ExprKind::Binary(_, l, r) => {
+                    stack.push((r, agg));
+                    stack.push((l, agg));
+                }
+                ExprKind::Call(name, args) => {
+                    let inner = if super::PER_STATEMENT.contains(&name.as_str()) {
+                        false
+                    } else {
+                        agg || super::AGGREGATES.contains(&name.as_str())
+                    };
+                    stack.extend(args.iter().rev().map(|a| (a, inner)));
+                }
+                ExprKind::List(items) => stack.extend(items.iter().rev().map(|a| (a, agg))),
+                _ => {}
+            }
+        }
+    }
 }

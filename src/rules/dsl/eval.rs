@@ -13,9 +13,6 @@ use rust_decimal::Decimal;
 use std::cell::Cell;
 use std::collections::BTreeMap;
 
-/// Most evaluation steps one rule instance may take.
-pub const MAX_STEPS: usize = 100_000;
-
 /// A value.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Val {
@@ -162,6 +159,8 @@ pub struct Env<'a> {
     /// Notes on fallbacks taken (`x ?? y` where `x` was missing).
     pub notes: std::cell::RefCell<Vec<String>>,
     steps: Cell<usize>,
+    /// Values of the `let` bindings evaluated so far (each is evaluated once per instance).
+    lets: std::cell::RefCell<std::collections::HashMap<(String, bool), EvResult>>,
 }
 
 impl<'a> Env<'a> {
@@ -175,6 +174,7 @@ impl<'a> Env<'a> {
             zero_blanks: Default::default(),
             notes: Default::default(),
             steps: Cell::new(0),
+            lets: Default::default(),
         }
     }
 
@@ -321,11 +321,7 @@ fn lookup(path: &str, env: &Env, aggregate: bool) -> EvResult {
 
 /// A list value whose provenance is that of its present items.
 fn list(items: Vec<EvResult>) -> Ev {
-    let srcs = items
-        .iter()
-        .filter_map(|i| i.as_ref().ok())
-        .flat_map(|e| e.srcs.clone())
-        .collect();
+    let srcs = merged(items.iter().filter_map(|i| i.as_ref().ok()));
     Ev {
         val: Val::List(items),
         srcs,
@@ -357,10 +353,26 @@ fn boolean(e: &Ev) -> Result<bool, Missing> {
     }
 }
 
+/// The sources of several values, each once (a `let` used twice, `a + a`): the list stays as
+/// long as the distinct facts read, whatever the expression's shape.
+fn merged<'a>(evs: impl Iterator<Item = &'a Ev>) -> Vec<Src> {
+    let mut out: Vec<Src> = Vec::new();
+    let mut seen: std::collections::HashSet<(String, Option<Span>)> = Default::default();
+    for e in evs {
+        for s in &e.srcs {
+            if seen.insert((s.field.clone(), s.span)) {
+                out.push(s.clone());
+            }
+        }
+    }
+    out
+}
+
 fn joined(val: Val, a: &Ev, b: &Ev) -> Ev {
-    let mut srcs = a.srcs.clone();
-    srcs.extend(b.srcs.iter().cloned());
-    Ev { val, srcs }
+    Ev {
+        val,
+        srcs: merged([a, b].into_iter()),
+    }
 }
 
 /// Flattens arguments (lists included) into items.
@@ -427,7 +439,7 @@ fn compare(op: BinOp, a: &Ev, b: &Ev) -> Result<bool, Missing> {
 fn eval_in(expr: &Expr, env: &Env, aggregate: bool) -> EvResult {
     let steps = env.steps.get() + 1;
     env.steps.set(steps);
-    if steps > MAX_STEPS {
+    if steps > crate::limits::get().eval_steps {
         return Err(Missing::op(Why::TooManySteps));
     }
     let plain = |val| Ok(Ev { val, srcs: vec![] });
@@ -436,7 +448,15 @@ fn eval_in(expr: &Expr, env: &Env, aggregate: bool) -> EvResult {
         ExprKind::Str(s) => plain(Val::Str(s.clone())),
         ExprKind::Bool(b) => plain(Val::Bool(*b)),
         ExprKind::Path(p) => lookup(p, env, aggregate),
-        ExprKind::Let(_, body) => eval_in(body, env, aggregate),
+        ExprKind::Let(name, body) => {
+            let key = (name.clone(), aggregate);
+            if let Some(v) = env.lets.borrow().get(&key) {
+                return v.clone();
+            }
+            let v = eval_in(body, env, aggregate);
+            env.lets.borrow_mut().insert(key, v.clone());
+            v
+        }
         ExprKind::List(items) => Ok(list(
             items.iter().map(|i| eval_in(i, env, aggregate)).collect(),
         )),
@@ -593,7 +613,7 @@ fn call(name: &str, args: &[Expr], env: &Env) -> EvResult {
     let with_srcs = |val, evs: &[Ev]| {
         Ok(Ev {
             val,
-            srcs: evs.iter().flat_map(|e| e.srcs.clone()).collect(),
+            srcs: merged(evs.iter()),
         })
     };
     match name {
@@ -893,8 +913,13 @@ fn statement_call(name: &str, arg: &Expr, env: &Env) -> EvResult {
     }
 }
 
-/// Renders an expression with the values substituted: `0 + 105 + 100 + 398 + 10`.
+/// Renders an expression with the values substituted: `0 + 105 + 100 + 398 + 10`. A `let`
+/// used in the expression is opened one level (its own `let`s show as values).
 pub fn show_values(expr: &Expr, env: &Env) -> String {
+    show_values_in(expr, env, true)
+}
+
+fn show_values_in(expr: &Expr, env: &Env, open_lets: bool) -> String {
     let leaf = |e: &Expr| match eval_in(e, env, false) {
         Ok(v) => v.val.to_string(),
         Err(m) if m.reasons.iter().any(|r| r.why == Why::Blank) => "(blank)".into(),
@@ -906,9 +931,9 @@ pub fn show_values(expr: &Expr, env: &Env) -> String {
         {
             format!(
                 "{} {} {}",
-                show_values(l, env),
+                show_values_in(l, env, open_lets),
                 op.symbol(),
-                show_values(r, env)
+                show_values_in(r, env, open_lets)
             )
         }
         ExprKind::Call(name, args) if name == "sum" => {
@@ -923,7 +948,7 @@ pub fn show_values(expr: &Expr, env: &Env) -> String {
                 .collect::<Vec<_>>()
                 .join(" + ")
         }
-        ExprKind::Let(_, body) => show_values(body, env),
+        ExprKind::Let(_, body) if open_lets => show_values_in(body, env, false),
         ExprKind::List(items) => {
             let parts: Vec<String> = items.iter().map(leaf).collect();
             format!("[{}]", parts.join(", "))

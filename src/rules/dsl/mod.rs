@@ -142,8 +142,8 @@ pub struct ResolveError {
 pub struct Scope<'a> {
     /// Every field, by full name (`table.proactive_total`).
     pub fields: &'a IndexMap<String, String>,
-    /// Resolved `let` bindings.
-    pub lets: &'a BTreeMap<String, Expr>,
+    /// Resolved `let` bindings, shared by every use.
+    pub lets: &'a BTreeMap<String, std::sync::Arc<Expr>>,
 }
 
 /// "; did you mean `x`?" for the closest candidate, or nothing.
@@ -275,7 +275,7 @@ fn resolve_path(p: &str, expr: &Expr, scope: &Scope, errors: &mut Vec<ResolveErr
         return ExprKind::List(vec![]);
     }
     if let Some(e) = scope.lets.get(p) {
-        return ExprKind::Let(p.to_string(), Box::new(e.clone()));
+        return ExprKind::Let(p.to_string(), e.clone());
     }
     if scope.fields.contains_key(p) {
         return ExprKind::Path(p.to_string());

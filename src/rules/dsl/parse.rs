@@ -14,11 +14,6 @@ mod grammar {
     pub struct ChecksParser;
 }
 
-/// Maximum nesting depth of an expression (parentheses, calls, unary chains).
-pub const MAX_DEPTH: usize = 64;
-/// Maximum length of an expression, in bytes.
-pub const MAX_LEN: usize = 4096;
-
 /// A syntax error with its byte range inside the expression text.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SyntaxError {
@@ -79,21 +74,46 @@ fn nesting_depth(src: &str) -> usize {
 
 /// Parses one expression.
 pub fn parse(src: &str) -> Result<Expr, SyntaxError> {
-    if src.len() > MAX_LEN {
+    let limits = crate::limits::get();
+    if src.len() > limits.expr_bytes {
         return Err(SyntaxError {
             span: 0..src.len(),
             message: format!(
-                "expression is {} bytes long; the limit is {MAX_LEN}",
-                src.len()
+                "expression is {} bytes long; the limit is {} (`expr_bytes`, docs/limits.md)",
+                src.len(),
+                limits.expr_bytes
             ),
         });
     }
-    if nesting_depth(src) > MAX_DEPTH {
+    if nesting_depth(src) > limits.expr_depth {
         return Err(SyntaxError {
             span: 0..src.len(),
-            message: format!("expression nests deeper than {MAX_DEPTH} levels"),
+            message: format!(
+                "expression nests deeper than {} levels (`expr_depth`, docs/limits.md)",
+                limits.expr_depth
+            ),
         });
     }
+    let expr = parse_unchecked(src)?;
+    let depth = expr.depth();
+    if depth > limits.expr_depth {
+        return Err(SyntaxError {
+            span: 0..src.len(),
+            message: too_deep(depth, limits.expr_depth),
+        });
+    }
+    Ok(expr)
+}
+
+/// The message for an expression deeper than the limit.
+pub fn too_deep(depth: usize, limit: usize) -> String {
+    format!(
+        "expression is {depth} levels deep; the limit is {limit} (`expr_depth`, docs/limits.md): \
+         each operator of a chain `a + b + c + …` adds a level, so write long sums as sum(a, b, c, …)"
+    )
+}
+
+fn parse_unchecked(src: &str) -> Result<Expr, SyntaxError> {
     let mut pairs = ChecksParser::parse(Rule::formula, src).map_err(|e| {
         let span = match e.location {
             pest::error::InputLocation::Pos(p) => {
@@ -183,6 +203,15 @@ fn build(pair: Pair<Rule>) -> Result<Expr, SyntaxError> {
     let span = span_of(&pair);
     match pair.as_rule() {
         Rule::expr | Rule::and_expr | Rule::additive | Rule::multiplicative | Rule::cmp_expr => {
+            // A chain is one level per operator: refuse a long one before building it.
+            let ops = pair.clone().into_inner().count() / 2;
+            let limit = crate::limits::get().expr_depth;
+            if ops > limit {
+                return Err(SyntaxError {
+                    span,
+                    message: too_deep(ops + 1, limit),
+                });
+            }
             let mut inner = pair.into_inner();
             let first = inner.next().ok_or_else(|| SyntaxError {
                 span: span.clone(),
@@ -219,6 +248,13 @@ fn build(pair: Pair<Rule>) -> Result<Expr, SyntaxError> {
                     Rule::neg_op => ops.push((UnOp::Neg, p.as_span().start())),
                     _ => operand = Some(build(p)?),
                 }
+            }
+            let limit = crate::limits::get().expr_depth;
+            if ops.len() > limit {
+                return Err(SyntaxError {
+                    span,
+                    message: too_deep(ops.len() + 1, limit),
+                });
             }
             let mut e = operand.ok_or_else(|| SyntaxError {
                 span: span.clone(),

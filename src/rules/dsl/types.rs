@@ -55,6 +55,8 @@ pub type FieldTypes = IndexMap<String, Ty>;
 struct Checker<'a> {
     fields: &'a FieldTypes,
     errors: Vec<ResolveError>,
+    /// Types of the `let` bindings met so far (each body is typed once).
+    let_types: std::collections::HashMap<(String, bool), Ty>,
 }
 
 impl Checker<'_> {
@@ -98,13 +100,17 @@ impl Checker<'_> {
                     t
                 }
             }
-            ExprKind::Let(_, body) => {
+            ExprKind::Let(name, body) => {
                 // The body was checked where the `let` is defined; only its type matters here.
-                let mut inner = Checker {
-                    fields: self.fields,
-                    errors: Vec::new(),
-                };
-                inner.ty(body, aggregate)
+                let key = (name.clone(), aggregate);
+                if let Some(t) = self.let_types.get(&key) {
+                    return t.clone();
+                }
+                let errors = self.errors.len();
+                let t = self.ty(body, aggregate);
+                self.errors.truncate(errors);
+                self.let_types.insert(key, t.clone());
+                t
             }
             ExprKind::List(items) => {
                 let mut t = Ty::Unknown;
@@ -296,6 +302,7 @@ pub fn check(expr: &Expr, fields: &FieldTypes, want_bool: bool) -> (Ty, Vec<Reso
     let mut c = Checker {
         fields,
         errors: Vec::new(),
+        let_types: Default::default(),
     };
     let t = c.ty(expr, false);
     if want_bool && !matches!(t, Ty::Bool | Ty::Unknown) {
