@@ -128,6 +128,26 @@ impl Diagnostic {
         self
     }
 
+    /// Cuts every text of the diagnostic (message, labels, notes, help, values) to at most
+    /// `max` characters: a cell or label of a damaged report can be megabytes long, and one
+    /// finding must stay readable.
+    pub fn bounded(mut self, max: usize) -> Diagnostic {
+        cut(&mut self.message, max);
+        for l in &mut self.labels {
+            cut(&mut l.message, max);
+        }
+        for n in &mut self.notes {
+            cut(n, max);
+        }
+        if let Some(h) = &mut self.help {
+            cut(h, max);
+        }
+        for v in self.values.values_mut() {
+            cut(v, max);
+        }
+        self
+    }
+
     /// The first byte of the first primary label (for ordering).
     pub fn position(&self) -> usize {
         self.labels
@@ -137,6 +157,18 @@ impl Diagnostic {
             .map_or(usize::MAX, |l| l.span.start)
     }
 }
+
+/// Cuts a text to `max` characters, saying how much was left out.
+fn cut(s: &mut String, max: usize) {
+    if let Some((at, _)) = s.char_indices().nth(max) {
+        let rest = s[at..].chars().count();
+        s.truncate(at);
+        s.push_str(&format!("…({rest} more characters)"));
+    }
+}
+
+/// Most characters of one text of a diagnostic (message, label, note).
+pub const MAX_TEXT_CHARS: usize = 1000;
 
 /// Output language for built-in messages.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

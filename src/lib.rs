@@ -114,6 +114,10 @@ pub fn check_with(source: Source, rs: &RuleSet, reason: String, lang: Lang) -> F
             detail,
         });
     }
+    let mut diagnostics: Vec<Diagnostic> = diagnostics
+        .into_iter()
+        .map(|d| d.bounded(diagnostic::MAX_TEXT_CHARS))
+        .collect();
     diagnostics.sort_by_key(|d| (d.position(), std::cmp::Reverse(d.severity)));
     FileReport {
         path: source.name.clone(),

@@ -71,7 +71,8 @@ pub const KEYS: &[Key] = &[
         name: "input_bytes",
         doc: "largest report file read, in bytes",
         get: |l| l.input_bytes,
-        set: |l, v| l.input_bytes = v,
+        // Offsets into a text are kept in 32 bits.
+        set: |l, v| l.input_bytes = v.min(u64::from(u32::MAX)),
     },
     Key {
         name: "rule_file_bytes",

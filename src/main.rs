@@ -240,14 +240,23 @@ fn install_limits(common: &Common, color: ColorChoice) -> Result<(), ExitCode> {
     });
     if let Some(path) = path {
         let name = path.display().to_string();
-        let text = rules::read_rule_file(&path).map_err(|e| {
-            say(format!("error[RC000]: cannot read config file {name}: {e}"));
-            ExitCode::from(2)
-        })?;
+        // Read before any limit is in force (reading one would fix the defaults).
+        let text = report_lint::source::read_bounded(&path, limits.rule_file_bytes)
+            .map_err(|e| e.to_string())
+            .and_then(|b| String::from_utf8(b).map_err(|_| "the file is not UTF-8".to_string()))
+            .map_err(|e| {
+                say(format!("error[RC000]: cannot read config file {name}: {e}"));
+                ExitCode::from(2)
+            })?;
         if let Err(diags) = apply_config(&text, &mut limits) {
             let mut buf = new_buffer(color);
             let _ = render::human::emit_diagnostics(&mut buf, &name, &text, &diags);
-            let _ = writeln!(buf, "{name}: {} error(s) in the config file", diags.len());
+            let _ = writeln!(
+                buf,
+                "{}: {} error(s) in the config file",
+                render::visible::visible(&name),
+                diags.len()
+            );
             let _ = std::io::stderr().write_all(buf.as_slice());
             return Err(ExitCode::from(2));
         }
@@ -267,7 +276,8 @@ fn install_limits(common: &Common, color: ColorChoice) -> Result<(), ExitCode> {
             return Err(ExitCode::from(2));
         }
     }
-    report_lint::limits::install(limits);
+    let installed = report_lint::limits::install(limits);
+    debug_assert!(installed, "limits were read before they were installed");
     Ok(())
 }
 
@@ -314,8 +324,8 @@ fn print_load_error(e: &rules::LoadError, color: ColorChoice) {
     let _ = writeln!(
         buf,
         "{}: {} error(s) in the rule file",
-        e.file,
-        e.diagnostics.len()
+        render::visible::visible(&e.file),
+        e.total
     );
     let _ = std::io::stderr().write_all(buf.as_slice());
 }

@@ -122,6 +122,7 @@ pub fn run_file(path: &Path) -> Result<Vec<CaseResult>, rules::LoadError> {
     let text = rules::read_rule_file(path).map_err(|e| rules::LoadError {
         file: name.clone(),
         text: String::new(),
+        total: 1,
         diagnostics: vec![crate::diagnostic::Diagnostic::new(
             crate::diagnostic::Severity::Error,
             "RF000",

@@ -63,8 +63,11 @@ pub fn simplify(s: &str) -> String {
 pub struct NormText {
     /// The normalised text.
     pub text: String,
-    /// For each byte of `text`, the original span of the character it came from.
-    map: Vec<Span>,
+    /// For each byte of `text`, where the character it came from starts in the original
+    /// (relative to `origin.start`) and how many bytes it has there: 5 bytes per byte, where
+    /// a span would take 16 (texts are limited to far below 4 GiB).
+    starts: Vec<u32>,
+    lens: Vec<u8>,
     /// The original span this view covers.
     pub origin: Span,
 }
@@ -78,14 +81,14 @@ impl NormText {
         }
         let simp = to_simplified_chars(original);
         // First pass: characters with their spans, white space marked.
-        let mut chars: Vec<(char, Span)> = Vec::with_capacity(original.len());
+        let mut chars: Vec<(char, u32, u8)> = Vec::with_capacity(original.len());
         for ((off, oc), sc) in original.char_indices().zip(simp) {
             if skip[off] {
                 continue;
             }
-            let span = Span::new(base + off, base + off + oc.len_utf8());
+            let span = (u32::try_from(off).unwrap_or(u32::MAX), oc.len_utf8() as u8);
             if oc == '?' || oc == '\u{FFFD}' {
-                chars.push((' ', span));
+                chars.push((' ', span.0, span.1));
                 continue;
             }
             let mut b = [0u8; 4];
@@ -95,51 +98,61 @@ impl NormText {
                 } else {
                     nc
                 };
-                chars.push((nc, span));
+                chars.push((nc, span.0, span.1));
             }
         }
         // Second pass: drop white space unless it separates two ASCII alphanumerics.
         let mut text = String::with_capacity(original.len());
-        let mut map = Vec::with_capacity(original.len());
+        let mut starts = Vec::with_capacity(original.len());
+        let mut lens = Vec::with_capacity(original.len());
         let mut prev: Option<char> = None;
-        let mut pending_space: Option<Span> = None;
-        for (c, span) in chars {
+        let mut pending_space: Option<(u32, u8)> = None;
+        for (c, at, len) in chars {
             if c.is_whitespace() {
                 if pending_space.is_none() {
-                    pending_space = Some(span);
+                    pending_space = Some((at, len));
                 }
                 continue;
             }
-            if let Some(sp) = pending_space.take() {
+            if let Some((sat, slen)) = pending_space.take() {
                 if prev.is_some_and(|p| p.is_ascii_alphanumeric()) && c.is_ascii_alphanumeric() {
                     text.push(' ');
-                    map.push(sp);
+                    starts.push(sat);
+                    lens.push(slen);
                 }
             }
             let start = text.len();
             text.push(c);
             for _ in start..text.len() {
-                map.push(span);
+                starts.push(at);
+                lens.push(len);
             }
             prev = Some(c);
         }
+        text.shrink_to_fit();
+        starts.shrink_to_fit();
+        lens.shrink_to_fit();
         NormText {
             text,
-            map,
+            starts,
+            lens,
             origin: Span::new(base, base + original.len()),
         }
     }
 
     /// Maps a byte range of the normalised text back to the original span it covers.
     pub fn orig_span(&self, start: usize, end: usize) -> Span {
-        if self.map.is_empty() {
+        let n = self.starts.len();
+        if n == 0 {
             return Span::new(self.origin.start, self.origin.start);
         }
-        let s = self.map[start.min(self.map.len() - 1)].start;
+        let base = self.origin.start;
+        let s = base + self.starts[start.min(n - 1)] as usize;
         let e = if end == 0 {
             s
         } else {
-            self.map[(end - 1).min(self.map.len() - 1)].end
+            let k = (end - 1).min(n - 1);
+            base + self.starts[k] as usize + usize::from(self.lens[k])
         };
         Span::new(s, e.max(s))
     }

@@ -23,10 +23,12 @@ pub struct LoadError {
     pub text: String,
     /// Diagnostics pointing into the rule file.
     pub diagnostics: Vec<Diagnostic>,
+    /// How many errors there are in all (more than `diagnostics` when the list was cut).
+    pub total: usize,
 }
 
 /// How deep `extends` chains may go.
-pub const MAX_EXTENDS_DEPTH: usize = 8;
+pub const MAX_EXTENDS_DEPTH: usize = 16;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -405,6 +407,10 @@ pub fn load(name: &str, src: &str) -> Result<RuleSet, LoadError> {
     }
     load_at_depth(name, src, &mut loader).map_err(|mut e| {
         // One error per problem, and a bounded list: the rest are counted.
+        e.diagnostics = std::mem::take(&mut e.diagnostics)
+            .into_iter()
+            .map(|d| d.bounded(crate::diagnostic::MAX_TEXT_CHARS))
+            .collect();
         let limit = crate::limits::get().rule_file_errors.max(1);
         if e.diagnostics.len() > limit {
             let more = e.diagnostics.len() - limit;
@@ -515,11 +521,7 @@ fn load_base(child: &str, base: &str, loader: &mut Loader) -> Result<RuleSet, St
                 .diagnostics
                 .first()
                 .map_or(String::new(), |d| d.message.clone());
-            format!(
-                "{} has {} error(s), the first: {first}",
-                e.file,
-                e.diagnostics.len()
-            )
+            format!("{} has {} error(s), the first: {first}", e.file, e.total)
         });
         loader.chain.pop();
         r
@@ -532,6 +534,7 @@ fn load_at_depth(name: &str, src: &str, loader: &mut Loader) -> Result<RuleSet, 
     let fail = |diagnostics: Vec<Diagnostic>| LoadError {
         file: name.to_string(),
         text: src.to_string(),
+        total: diagnostics.len(),
         diagnostics,
     };
     let raw: RawFile = match toml::from_str(src) {
@@ -566,9 +569,23 @@ fn load_at_depth(name: &str, src: &str, loader: &mut Loader) -> Result<RuleSet, 
     for base in &raw.ruleset.extends {
         match load_base(name, base.get_ref(), loader) {
             Ok(b) => {
-                fields.tables.extend(b.fields.tables);
-                fields.prose.extend(b.fields.prose);
-                fields.report.extend(b.fields.report);
+                // A file reached along two paths (`a` extends `b` and `c`, both extend `d`)
+                // contributes once.
+                for t in b.fields.tables {
+                    if !fields.tables.iter().any(|x| x.name == t.name) {
+                        fields.tables.push(t);
+                    }
+                }
+                for p in b.fields.prose {
+                    if !fields.prose.iter().any(|x| x.key == p.key) {
+                        fields.prose.push(p);
+                    }
+                }
+                for r in b.fields.report {
+                    if !fields.report.iter().any(|x| x.key == r.key) {
+                        fields.report.push(r);
+                    }
+                }
                 for k in b.field_titles.keys() {
                     seen_fields.insert(k.clone(), base.span());
                 }
@@ -576,7 +593,11 @@ fn load_at_depth(name: &str, src: &str, loader: &mut Loader) -> Result<RuleSet, 
                 field_types.extend(b.field_types);
                 dims.extend(b.dims);
                 lets.extend(b.lets);
-                rules.extend(b.rules);
+                for r in b.rules {
+                    if !rules.iter().any(|x| x.id == r.id && x.origin == r.origin) {
+                        rules.push(r);
+                    }
+                }
                 if b.applies.is_some() {
                     applies = b.applies;
                     applies_src = b.applies_src;

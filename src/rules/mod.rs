@@ -199,6 +199,11 @@ pub fn evaluate_str(
     if let Some(e) = errors.first() {
         return Err(e.message.clone());
     }
+    let limit = crate::limits::get().expr_depth;
+    let depth = resolved.depth();
+    if depth > limit {
+        return Err(dsl::parse::too_deep(depth, limit));
+    }
     let (_, type_errors) = dsl::types::check(&resolved, &rs.field_types, false);
     if let Some(e) = type_errors.first() {
         return Err(format!("type error: {}", e.message));

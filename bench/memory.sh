@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Peak memory per byte of input, on inputs built from the bundled reports (no timing is
+# asserted anywhere; this prints what this machine measures). Needs GNU time (/usr/bin/time).
+#   bench/memory.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if [ ! -x /usr/bin/time ]; then
+  echo "skipped: /usr/bin/time (GNU time) is not installed (apt-get install time)"
+  exit 0
+fi
+cargo build --release --quiet
+bin=target/release/report-lint
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+python3 - "$tmp" <<'PY'
+import sys, pathlib
+tmp = pathlib.Path(sys.argv[1])
+hongze = pathlib.Path("tests/fixtures/real/2024-hongze.txt").read_text()
+yuqian = pathlib.Path("examples/yuqian-2018.txt").read_text()
+# Many reports in one file (ordinary lines), one 20 MB line, millions of tiny sentences.
+(tmp / "many-lines.txt").write_text(hongze * (20_000_000 // len(hongze.encode())))
+(tmp / "one-line.txt").write_text(hongze.replace("\n", "") * (20_000_000 // len(hongze.encode())))
+lines = yuqian.split("\n")
+lines[4] = "正文。" * 1_000_000 + lines[4] + "正文。" * 1_000_000
+(tmp / "tiny-sentences.txt").write_text("\n".join(lines))
+PY
+printf '%-22s %12s %12s %10s %8s\n' input bytes peak_kib bytes/byte seconds
+for f in examples/yuqian-2018.txt "$tmp"/many-lines.txt "$tmp"/one-line.txt "$tmp"/tiny-sentences.txt; do
+  size=$(stat -c %s "$f")
+  /usr/bin/time -o "$tmp/time" -f '%M %e' "$bin" "$f" >/dev/null 2>&1 || true
+  out=$(tail -1 "$tmp/time")
+  kib=${out% *}
+  secs=${out#* }
+  printf '%-22s %12s %12s %10.1f %8s\n' "$(basename "$f")" "$size" "$kib" "$(echo "$kib * 1024 / $size" | bc -l)" "$secs"
+done
