@@ -2,10 +2,11 @@
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use codespan_reporting::term::termcolor::{Buffer, ColorChoice};
-use rayon::prelude::*;
 use report_lint::diagnostic::Lang;
+use report_lint::render::stream;
 use report_lint::rules::{self, RuleSet};
-use report_lint::{explain, render, ruletest, FileReport, FileStatus};
+use report_lint::{explain, render, ruletest};
+use std::collections::BTreeMap;
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -15,8 +16,10 @@ use std::process::ExitCode;
 enum Format {
     /// Compiler-style diagnostics.
     Human,
-    /// One JSON document (docs/json.md).
+    /// One JSON document (docs/json.md), written file by file.
     Json,
+    /// JSON Lines: one JSON object per file, then one with the totals.
+    Jsonl,
     /// SARIF 2.1.0 (code-scanning tools).
     Sarif,
     /// GitHub Actions annotations.
@@ -401,10 +404,6 @@ fn lint(args: LintArgs) -> ExitCode {
         say("error: no report files (.txt, .htm, .html) found under the given paths");
         return ExitCode::from(2);
     }
-    let mut reports: Vec<FileReport> = files
-        .par_iter()
-        .map(|p| report_lint::check_path(p, &sets, explicit, lang))
-        .collect();
     // Built-in document checks (RL…) follow --select/--ignore too.
     let keep = |code: &str| {
         let m = |p: &String| {
@@ -414,36 +413,121 @@ fn lint(args: LintArgs) -> ExitCode {
         (args.select.is_empty() || !code.starts_with("RL") || args.select.iter().any(m))
             && !args.ignore.iter().any(m)
     };
-    for r in &mut reports {
-        r.diagnostics
-            .retain(|d| !d.code.starts_with("RL") || keep(&d.code));
-    }
-    let code = match args.format {
-        Format::Human => {
-            let mut buf = new_buffer(color);
-            if let Err(e) = render::human::emit(&mut buf, &reports, args.verbose) {
-                say(format!("error: {e}"));
-                return ExitCode::from(2);
-            }
-            write_out(buf.as_slice())
-        }
-        Format::Json => write_out(format!("{}\n", render::json::render(&reports)).as_bytes()),
-        Format::Sarif => write_out(format!("{}\n", render::sarif::render(&reports)).as_bytes()),
-        Format::Github => write_out(render::github::render(&reports).as_bytes()),
+    let format = match args.format {
+        Format::Human => stream::Format::Human {
+            verbose: args.verbose,
+            color: !matches!(color, ColorChoice::Never),
+        },
+        Format::Json => stream::Format::Json,
+        Format::Jsonl => stream::Format::Jsonl,
+        Format::Sarif => stream::Format::Sarif,
+        Format::Github => stream::Format::Github,
     };
-    if code != ExitCode::SUCCESS {
-        return code;
+    let check = |path: &std::path::Path| {
+        let mut report = report_lint::check_path(path, &sets, explicit, lang);
+        report
+            .diagnostics
+            .retain(|d| !d.code.starts_with("RL") || keep(&d.code));
+        // Rendered on this thread; the report (source, facts) is dropped here.
+        stream::render_file(format, &report)
+    };
+    let out = std::io::BufWriter::with_capacity(64 << 10, std::io::stdout().lock());
+    let batch = match stream::Writer::new(out, format) {
+        Ok(mut writer) => match run_ordered(&files, &check, &mut writer) {
+            Ok(()) => writer.finish(),
+            Err(e) => Err(e),
+        },
+        Err(e) => Err(e),
+    };
+    match batch {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(e) => {
+            say(format!("error: cannot write output: {e}"));
+            ExitCode::from(2)
+        }
+        Ok(b) if b.failed > 0 => ExitCode::from(2),
+        Ok(b) if b.totals.errors > 0 => ExitCode::from(1),
+        Ok(_) => ExitCode::SUCCESS,
     }
-    if reports
-        .iter()
-        .any(|r| !matches!(r.status, FileStatus::Checked { .. }))
-    {
-        ExitCode::from(2)
-    } else if render::totals(&reports).errors > 0 {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    }
+}
+
+/// Checks the files on worker threads and writes each as soon as it and every file before it
+/// are done: output in input order, at most a bounded window of files ahead of the writer (so
+/// memory does not grow with the batch), and the first result out as soon as it exists.
+fn run_ordered<W: Write>(
+    files: &[PathBuf],
+    check: &(dyn Fn(&std::path::Path) -> stream::Rendered + Sync),
+    writer: &mut stream::Writer<W>,
+) -> std::io::Result<()> {
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+    use std::sync::{mpsc, Condvar, Mutex};
+    let n = files.len();
+    let workers = std::thread::available_parallelism()
+        .map_or(2, |p| p.get())
+        .min(n)
+        .max(1);
+    let window = workers * 8;
+    let next = AtomicUsize::new(0);
+    let stop = AtomicBool::new(false);
+    let written = (Mutex::new(0usize), Condvar::new());
+    let (tx, rx) = mpsc::channel::<(usize, stream::Rendered)>();
+    let mut result = Ok(());
+    std::thread::scope(|scope| {
+        for _ in 0..workers {
+            let tx = tx.clone();
+            let (next, stop, written) = (&next, &stop, &written);
+            let spawned = std::thread::Builder::new()
+                .stack_size(report_lint::limits::WORKER_STACK_BYTES)
+                .spawn_scoped(scope, move || loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    if i >= n || stop.load(Ordering::Relaxed) {
+                        break;
+                    }
+                    {
+                        let (lock, cv) = written;
+                        let mut done = lock.lock().unwrap_or_else(|e| e.into_inner());
+                        while i >= *done + window && !stop.load(Ordering::Relaxed) {
+                            done = cv.wait(done).unwrap_or_else(|e| e.into_inner());
+                        }
+                    }
+                    if tx.send((i, check(&files[i]))).is_err() {
+                        break;
+                    }
+                });
+            if let Err(e) = spawned {
+                stop.store(true, Ordering::Relaxed);
+                result = Err(e);
+                break;
+            }
+        }
+        drop(tx);
+        let mut pending: BTreeMap<usize, stream::Rendered> = BTreeMap::new();
+        let mut done = 0usize;
+        for (i, r) in rx.iter() {
+            pending.insert(i, r);
+            while let Some(r) = pending.remove(&done) {
+                if let Err(e) = writer.file(r) {
+                    result = Err(e);
+                    stop.store(true, Ordering::Relaxed);
+                    break;
+                }
+                done += 1;
+            }
+            let (lock, cv) = &written;
+            *lock.lock().unwrap_or_else(|e| e.into_inner()) = done;
+            cv.notify_all();
+            if result.is_err() {
+                break;
+            }
+        }
+        // Wake any worker still waiting for its turn.
+        stop.store(
+            result.is_err() || stop.load(Ordering::Relaxed),
+            Ordering::Relaxed,
+        );
+        written.1.notify_all();
+    });
+    result
 }
 
 fn explain_cmd(rule: &str, common: &Common) -> ExitCode {
@@ -488,7 +572,7 @@ fn dump_cmd(file: &std::path::Path, format: Format, common: &Common) -> ExitCode
         Err(c) => return c,
     };
     match format {
-        Format::Json | Format::Sarif => {
+        Format::Json | Format::Jsonl | Format::Sarif => {
             write_out(format!("{}\n", report_lint::dump::to_json(&dump)).as_bytes())
         }
         Format::Human | Format::Github => write_text(&report_lint::dump::to_text(&dump)),
@@ -632,11 +716,6 @@ fn real_main() -> ExitCode {
     if let Err(code) = install_limits(common, color_choice(common.color)) {
         return code;
     }
-    // Reports are checked on worker threads with stacks sized for the deepest expression the
-    // limits allow (the default 2 MiB is not).
-    let _ = rayon::ThreadPoolBuilder::new()
-        .stack_size(report_lint::limits::WORKER_STACK_BYTES)
-        .build_global();
     match cli.command {
         None => lint(cli.lint),
         Some(Command::Explain { rule, common }) => explain_cmd(&rule, &common),

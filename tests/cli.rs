@@ -346,3 +346,113 @@ fn readme_worked_example_steps_run() {
         .stdout(predicate::str::contains("error[GI18-S001]"))
         .stdout(predicate::str::contains("GI18-D002").not());
 }
+
+/// A batch of copies of the bundled reports with a few unreadable files between them.
+fn batch(test: &str, n: usize) -> std::path::PathBuf {
+    let dir = scratch(test);
+    let sources = [
+        example(),
+        fixture("2021-clean.txt"),
+        fixture("real/2023-shuyang-fagaiju.html"),
+    ];
+    for i in 0..n {
+        let src = &sources[i % sources.len()];
+        let ext = src.extension().unwrap().to_str().unwrap().to_string();
+        if i % 7 == 3 {
+            std::fs::write(dir.join(format!("f{i:03}.txt")), "").unwrap();
+        } else {
+            std::fs::copy(src, dir.join(format!("f{i:03}.{ext}"))).unwrap();
+        }
+    }
+    dir
+}
+
+#[test]
+fn every_format_streams_the_batch_in_input_order() {
+    let dir = batch("stream_order", 40);
+    // Human: one summary line per file, in the order of the (sorted) paths.
+    let out = bin().arg(&dir).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    // Each file ends with its summary line, which starts with its path.
+    let prefix = dir.display().to_string();
+    let firsts: Vec<String> = text
+        .lines()
+        .filter(|l| l.starts_with(&prefix))
+        .filter_map(|l| l.split(':').next())
+        .map(str::to_string)
+        .collect();
+    let mut sorted = firsts.clone();
+    sorted.sort();
+    assert_eq!(firsts, sorted, "{text}");
+    assert_eq!(firsts.len(), 40, "{text}");
+    assert!(text.contains("checked 34 files of 40"), "{text}");
+    // JSON: one document, files in order, totals at the end.
+    let (code, v) = json(&[dir.as_os_str()]);
+    assert_eq!(code, 2, "unreadable files make the exit code 2");
+    let paths: Vec<&str> = v["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["path"].as_str().unwrap())
+        .collect();
+    let mut sorted = paths.clone();
+    sorted.sort();
+    assert_eq!(paths, sorted);
+    assert_eq!(paths.len(), 40);
+    let errors: u64 = v["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            f["diagnostics"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|d| d["severity"] == "error")
+                .count() as u64
+        })
+        .sum();
+    assert_eq!(v["totals"]["errors"], errors);
+    // JSON Lines: a line per file, then the totals.
+    let out = bin()
+        .arg(&dir)
+        .args(["--format", "jsonl"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    let lines: Vec<serde_json::Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("each line is JSON"))
+        .collect();
+    assert_eq!(lines.len(), 41);
+    assert_eq!(lines[40]["totals"], v["totals"]);
+    assert_eq!(lines[0]["path"], v["files"][0]["path"]);
+    // SARIF: one document whose results count the findings.
+    let out = bin()
+        .arg(&dir)
+        .args(["--format", "sarif"])
+        .output()
+        .unwrap();
+    let sarif: serde_json::Value = serde_json::from_slice(&out.stdout).expect("SARIF is JSON");
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    let findings: usize = v["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            f["diagnostics"]
+                .as_array()
+                .unwrap()
+                .len()
+                .max(usize::from(f["status"] != "checked"))
+        })
+        .sum();
+    assert_eq!(results.len(), findings);
+    assert!(
+        sarif["runs"][0]["tool"]["driver"]["rules"]
+            .as_array()
+            .unwrap()
+            .len()
+            > 3
+    );
+}

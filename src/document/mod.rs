@@ -2,6 +2,8 @@
 //! into the original text. Matching happens on normalised views ([`NormText`]) that map back.
 
 pub mod normalize;
+#[rustfmt::skip]
+mod t2s_table;
 mod text;
 
 pub use normalize::NormText;

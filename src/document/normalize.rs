@@ -22,26 +22,37 @@ fn tag_re() -> &'static Regex {
     })
 }
 
+/// The Simplified form of a character OpenCC converts on its own (from the generated table).
+fn simplified_char(c: char) -> Option<char> {
+    if (c as u32) < 0x2E80 {
+        return None;
+    }
+    let pairs = super::t2s_table::PAIRS;
+    pairs
+        .binary_search_by_key(&(c as u32), |p| p.0)
+        .ok()
+        .and_then(|i| char::from_u32(pairs[i].1))
+}
+
 /// Converts Traditional characters to Simplified, keeping one output char per input char so
-/// that offsets stay aligned. Falls back to per-character conversion when a phrase conversion
-/// changes the length.
+/// that offsets stay aligned. Text without a Traditional character (nearly every report) is
+/// left as it is without calling OpenCC; the rest is converted by phrases where that keeps the
+/// length, else character by character.
 pub fn to_simplified_chars(s: &str) -> Vec<char> {
     let orig: Vec<char> = s.chars().collect();
+    if !orig.iter().any(|&c| simplified_char(c).is_some()) {
+        return orig
+            .into_iter()
+            .map(|c| if c == '於' { '于' } else { c })
+            .collect();
+    }
     let Some(conv) = t2s() else { return orig };
     let converted: Vec<char> = conv.convert(s).chars().collect();
     let mut out = if converted.len() == orig.len() {
         converted
     } else {
         orig.iter()
-            .map(|c| {
-                let mut b = [0u8; 4];
-                let one = conv.convert(c.encode_utf8(&mut b));
-                let mut it = one.chars();
-                match (it.next(), it.next()) {
-                    (Some(x), None) => x,
-                    _ => *c,
-                }
-            })
+            .map(|&c| simplified_char(c).unwrap_or(c))
             .collect()
     };
     for c in out.iter_mut() {

@@ -320,7 +320,34 @@ pub fn compile_zero(src: &str) -> Result<Regex, String> {
 
 /// The key a table label is matched by: normalised, enumerators (`一、`, `（一）`, `1.`, `其中：`)
 /// and parenthetical remarks removed, only CJK and ASCII letters/digits kept.
+///
+/// Memoised per thread: the same cells are keyed once for every table of the rule set, and the
+/// form's labels recur in every report of a batch. The memo is bounded (cleared when full).
 pub fn label_key(label: &str) -> String {
+    const MEMO_ENTRIES: usize = 20_000;
+    const MEMO_LABEL_BYTES: usize = 256;
+    thread_local! {
+        static MEMO: std::cell::RefCell<std::collections::HashMap<Box<str>, Box<str>>> =
+            Default::default();
+    }
+    if label.len() > MEMO_LABEL_BYTES {
+        return label_key_uncached(label);
+    }
+    if let Some(k) = MEMO.with(|m| m.borrow().get(label).map(|k| k.to_string())) {
+        return k;
+    }
+    let key = label_key_uncached(label);
+    MEMO.with(|m| {
+        let mut m = m.borrow_mut();
+        if m.len() >= MEMO_ENTRIES {
+            m.clear();
+        }
+        m.insert(label.into(), key.as_str().into());
+    });
+    key
+}
+
+fn label_key_uncached(label: &str) -> String {
     let norm = crate::document::NormText::new(label, 0).text;
     let mut s = norm.as_str();
     loop {

@@ -18,8 +18,13 @@ fn escape_property(s: &str) -> String {
 
 /// Renders the batch as workflow commands.
 pub fn render(files: &[FileReport]) -> String {
+    files.iter().map(file_lines).collect()
+}
+
+/// One file's workflow commands.
+pub fn file_lines(f: &FileReport) -> String {
     let mut out = String::new();
-    for f in files {
+    {
         let file = escape_property(&f.path);
         match &f.status {
             FileStatus::Failed(reason) | FileStatus::NotChecked(reason) => {
@@ -27,7 +32,7 @@ pub fn render(files: &[FileReport]) -> String {
                     "::error file={file},title=RL001 not checked::{}\n",
                     escape_data(reason)
                 ));
-                continue;
+                return out;
             }
             FileStatus::Checked { .. } => {}
         }

@@ -350,61 +350,58 @@ fn counts_text(c: Counts) -> String {
 
 /// Writes the whole human report for a batch of files.
 pub fn emit(out: &mut dyn WriteColor, files: &[FileReport], verbose: bool) -> std::io::Result<()> {
-    let mut out = VisibleWriter::new(out);
-    let out: &mut dyn WriteColor = &mut out;
+    let mut batch = super::Batch::default();
     for f in files {
         emit_file(out, f, verbose)?;
+        batch.add(&super::FileSummary::of(f));
     }
-    if files.len() > 1 {
-        let total = super::totals(files);
-        let failed = files
-            .iter()
-            .filter(|f| !matches!(f.status, FileStatus::Checked { .. }))
-            .count();
-        let with_errors = files
-            .iter()
-            .filter(|f| Counts::of(&f.diagnostics).errors > 0)
-            .count();
-        writeln!(
-            out,
-            "\nchecked {} of {}: {}; {} with errors{}",
-            plural(files.len() - failed, "file", "files"),
-            files.len(),
-            counts_text(total),
-            plural(with_errors, "file", "files"),
-            if failed > 0 {
-                format!("; {} could not be checked", plural(failed, "file", "files"))
-            } else {
-                String::new()
-            }
-        )?;
-        // For reviewers of many reports: which findings are common across the batch.
-        let mut by_rule: std::collections::BTreeMap<(&str, &str, Severity), usize> =
-            Default::default();
-        for f in files {
-            let mut seen = std::collections::BTreeSet::new();
-            for d in &f.diagnostics {
-                if seen.insert(d.code.as_str()) {
-                    *by_rule
-                        .entry((d.code.as_str(), d.name.as_str(), d.severity))
-                        .or_default() += 1;
-                }
-            }
+    emit_summary(out, &batch)
+}
+
+/// Writes the batch summary (for more than one file): files checked, findings, and which
+/// findings are common across the batch.
+pub fn emit_summary(out: &mut dyn WriteColor, batch: &super::Batch) -> std::io::Result<()> {
+    let mut out = VisibleWriter::new(out);
+    let out: &mut dyn WriteColor = &mut out;
+    if batch.files <= 1 {
+        return Ok(());
+    }
+    writeln!(
+        out,
+        "\nchecked {} of {}: {}; {} with errors{}",
+        plural(batch.files - batch.failed, "file", "files"),
+        batch.files,
+        counts_text(batch.totals),
+        plural(batch.with_errors, "file", "files"),
+        if batch.failed > 0 {
+            format!(
+                "; {} could not be checked",
+                plural(batch.failed, "file", "files")
+            )
+        } else {
+            String::new()
         }
-        if !by_rule.is_empty() {
-            let mut rows: Vec<_> = by_rule.into_iter().collect();
-            rows.sort_by(|a, b| {
-                b.1.cmp(&a.1)
-                    .then(b.0 .2.cmp(&a.0 .2))
-                    .then(a.0 .0.cmp(b.0 .0))
-            });
-            writeln!(out, "findings by rule (files with at least one):")?;
-            for ((code, name, sev), n) in rows {
-                writeln!(out, "  {n:>4}  {code:<10} {sev:<7} {name}")?;
-            }
+    )?;
+    // For reviewers of many reports: which findings are common across the batch.
+    if !batch.by_rule.is_empty() {
+        let mut rows: Vec<_> = batch.by_rule.iter().collect();
+        rows.sort_by(|a, b| {
+            b.1.cmp(a.1)
+                .then(b.0 .2.cmp(&a.0 .2))
+                .then(a.0 .0.cmp(&b.0 .0))
+        });
+        writeln!(out, "findings by rule (files with at least one):")?;
+        for ((code, name, sev), n) in rows {
+            writeln!(out, "  {n:>4}  {code:<10} {sev:<7} {name}")?;
         }
     }
     Ok(())
+}
+
+/// Writes one file's findings and its summary line.
+pub fn emit_one(out: &mut dyn WriteColor, f: &FileReport, verbose: bool) -> std::io::Result<()> {
+    let mut out = VisibleWriter::new(out);
+    emit_file(&mut out, f, verbose)
 }
 
 fn emit_file(out: &mut dyn WriteColor, f: &FileReport, verbose: bool) -> std::io::Result<()> {

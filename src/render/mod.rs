@@ -4,6 +4,7 @@ pub mod github;
 pub mod human;
 pub mod json;
 pub mod sarif;
+pub mod stream;
 pub mod visible;
 
 use crate::diagnostic::{Diagnostic, Severity};
@@ -113,6 +114,66 @@ impl Counts {
         self.errors += o.errors;
         self.warnings += o.warnings;
         self.infos += o.infos;
+    }
+}
+
+/// What the batch summary keeps of one file once its report is dropped.
+#[derive(Debug, Clone, Default)]
+pub struct FileSummary {
+    /// Findings by severity.
+    pub counts: Counts,
+    /// Whether the file was checked with a rule set.
+    pub checked: bool,
+    /// Each rule with a finding on the file, once: (code, name, severity).
+    pub codes: Vec<(String, String, Severity)>,
+}
+
+impl FileSummary {
+    /// The summary of one file's report.
+    pub fn of(f: &FileReport) -> FileSummary {
+        let mut codes: Vec<(String, String, Severity)> = Vec::new();
+        for d in &f.diagnostics {
+            if !codes.iter().any(|(c, _, _)| *c == d.code) {
+                codes.push((d.code.clone(), d.name.clone(), d.severity));
+            }
+        }
+        FileSummary {
+            counts: Counts::of(&f.diagnostics),
+            checked: matches!(f.status, crate::FileStatus::Checked { .. }),
+            codes,
+        }
+    }
+}
+
+/// Counts over a batch, built file by file as the files are written.
+#[derive(Debug, Clone, Default)]
+pub struct Batch {
+    /// Files seen.
+    pub files: usize,
+    /// Files not checked (unreadable, no rule set).
+    pub failed: usize,
+    /// Files with at least one error-level finding.
+    pub with_errors: usize,
+    /// Findings by severity.
+    pub totals: Counts,
+    /// Files with at least one finding of each rule: (code, name, severity) -> files.
+    pub by_rule: std::collections::BTreeMap<(String, String, Severity), usize>,
+}
+
+impl Batch {
+    /// Adds one file.
+    pub fn add(&mut self, s: &FileSummary) {
+        self.files += 1;
+        if !s.checked {
+            self.failed += 1;
+        }
+        if s.counts.errors > 0 {
+            self.with_errors += 1;
+        }
+        self.totals.add(s.counts);
+        for c in &s.codes {
+            *self.by_rule.entry(c.clone()).or_default() += 1;
+        }
     }
 }
 

@@ -23,27 +23,30 @@ fn location(path: &str, p: super::Position, message: &str, text: Option<&str>) -
     loc
 }
 
-/// Renders the batch as one SARIF log.
-pub fn render(files: &[FileReport]) -> String {
-    let mut rules: BTreeMap<String, Value> = BTreeMap::new();
-    let mut results = Vec::new();
-    for f in files {
-        if let FileStatus::Failed(reason) | FileStatus::NotChecked(reason) = &f.status {
-            rules
-                .entry("RL001".into())
-                .or_insert_with(|| json!({ "id": "RL001", "name": "not-checked" }));
-            results.push(json!({
-                "ruleId": "RL001", "level": "error", "message": { "text": reason },
-                "locations": [{ "physicalLocation": { "artifactLocation": { "uri": f.path } } }],
-            }));
-            continue;
-        }
+/// One file's results (each preceded by `,`; the writer leaves the first one out) and the
+/// rules they name.
+pub fn file_results(f: &FileReport) -> (String, usize, Vec<(String, Value)>) {
+    let mut rules: Vec<(String, Value)> = Vec::new();
+    let mut results: Vec<Value> = Vec::new();
+    if let FileStatus::Failed(reason) | FileStatus::NotChecked(reason) = &f.status {
+        rules.push((
+            "RL001".into(),
+            json!({ "id": "RL001", "name": "not-checked" }),
+        ));
+        results.push(json!({
+            "ruleId": "RL001", "level": "error", "message": { "text": reason },
+            "locations": [{ "physicalLocation": { "artifactLocation": { "uri": f.path } } }],
+        }));
+    } else {
         let pos = Positions::new(f.source.as_ref());
         let text = f.source.as_ref().map_or("", |s| s.text.as_str());
         for d in &f.diagnostics {
-            rules
-                .entry(d.code.clone())
-                .or_insert_with(|| json!({ "id": d.code, "name": d.name, "help": { "text": format!("report-lint explain {}", d.code) } }));
+            if !rules.iter().any(|(c, _)| *c == d.code) {
+                rules.push((
+                    d.code.clone(),
+                    json!({ "id": d.code, "name": d.name, "help": { "text": format!("report-lint explain {}", d.code) } }),
+                ));
+            }
             let level = match d.severity {
                 Severity::Error => "error",
                 Severity::Warning => "warning",
@@ -68,17 +71,64 @@ pub fn render(files: &[FileReport]) -> String {
             }));
         }
     }
-    let log = json!({
-        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-        "version": "2.1.0",
-        "runs": [{
-            "tool": { "driver": {
-                "name": "report-lint",
-                "version": env!("CARGO_PKG_VERSION"),
-                "rules": rules.into_values().collect::<Vec<_>>(),
-            }},
-            "results": results,
-        }],
-    });
-    super::visible::json_safe(serde_json::to_string_pretty(&log).unwrap_or_default())
+    let mut out = String::new();
+    for r in &results {
+        out.push_str(",\n");
+        let json = serde_json::to_string_pretty(r).unwrap_or_default();
+        for (i, line) in json.lines().enumerate() {
+            if i > 0 {
+                out.push('\n');
+            }
+            out.push_str("        ");
+            out.push_str(line);
+        }
+    }
+    (super::visible::json_safe(out), results.len(), rules)
+}
+
+/// The start of the log, up to its results.
+pub fn begin() -> String {
+    "{\n  \"$schema\": \"https://json.schemastore.org/sarif-2.1.0.json\",\n  \"version\": \"2.1.0\",\n  \"runs\": [\n    {\n      \"results\": [".to_string()
+}
+
+/// The end of the log: the tool and the rules the results named.
+pub fn end(rules: &BTreeMap<String, Value>) -> String {
+    let tool = json!({ "driver": {
+        "name": "report-lint",
+        "version": env!("CARGO_PKG_VERSION"),
+        "rules": rules.values().collect::<Vec<_>>(),
+    }});
+    let mut tool_text = String::new();
+    for (i, line) in serde_json::to_string_pretty(&tool)
+        .unwrap_or_default()
+        .lines()
+        .enumerate()
+    {
+        if i > 0 {
+            tool_text.push_str("\n      ");
+        }
+        tool_text.push_str(line);
+    }
+    super::visible::json_safe(format!(
+        "\n      ],\n      \"tool\": {tool_text}\n    }}\n  ]\n}}\n"
+    ))
+}
+
+/// Renders the batch as one SARIF log (the same document the streaming writer builds).
+pub fn render(files: &[FileReport]) -> String {
+    let mut rules: BTreeMap<String, Value> = BTreeMap::new();
+    let mut out = begin();
+    let mut first = true;
+    for f in files {
+        let (results, n, file_rules) = file_results(f);
+        if n > 0 {
+            out.push_str(if first { &results[1..] } else { &results });
+            first = false;
+        }
+        for (code, r) in file_rules {
+            rules.entry(code).or_insert(r);
+        }
+    }
+    out.push_str(&end(&rules));
+    out
 }

@@ -1,0 +1,158 @@
+//! Output written file by file: each file is rendered on its own (on the thread that checked
+//! it) into bytes and a small summary, then its report is dropped; the writer puts the pieces
+//! out in input order and keeps only counts for the batch summary. Every format streams: the
+//! JSON and SARIF documents are still single valid JSON values, with the totals at the end.
+
+use super::{Batch, FileSummary};
+use crate::FileReport;
+use codespan_reporting::term::termcolor::Buffer;
+use std::collections::BTreeMap;
+use std::io::{self, Write};
+
+/// An output format, with what it needs to render a file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// Compiler-style diagnostics.
+    Human {
+        /// List passed and skipped rules too.
+        verbose: bool,
+        /// Colour codes.
+        color: bool,
+    },
+    /// One JSON document.
+    Json,
+    /// One JSON object per line, then a line of totals.
+    Jsonl,
+    /// One SARIF 2.1.0 log.
+    Sarif,
+    /// GitHub Actions workflow commands.
+    Github,
+}
+
+/// One file, rendered.
+#[derive(Debug, Default)]
+pub struct Rendered {
+    /// The bytes to write. JSON entries and SARIF results start with `,`, which the writer
+    /// drops before the first one.
+    pub bytes: Vec<u8>,
+    /// JSON entries or SARIF results in `bytes`.
+    pub items: usize,
+    /// What the batch summary keeps.
+    pub summary: FileSummary,
+    /// SARIF: the rules the results name.
+    pub rules: Vec<(String, serde_json::Value)>,
+}
+
+/// Renders one file.
+pub fn render_file(format: Format, f: &FileReport) -> Rendered {
+    let summary = FileSummary::of(f);
+    let mut r = Rendered {
+        summary,
+        ..Rendered::default()
+    };
+    match format {
+        Format::Human { verbose, color } => {
+            let mut buf = if color {
+                Buffer::ansi()
+            } else {
+                Buffer::no_color()
+            };
+            if let Err(e) = super::human::emit_one(&mut buf, f, verbose) {
+                let _ = writeln!(buf, "{}: cannot render: {e}", f.path);
+            }
+            r.bytes = buf.into_inner();
+        }
+        Format::Json => {
+            r.bytes = super::json::file_entry(f).into_bytes();
+            r.items = 1;
+        }
+        Format::Jsonl => r.bytes = super::json::file_line(f).into_bytes(),
+        Format::Sarif => {
+            let (text, n, rules) = super::sarif::file_results(f);
+            r.bytes = text.into_bytes();
+            r.items = n;
+            r.rules = rules;
+        }
+        Format::Github => r.bytes = super::github::file_lines(f).into_bytes(),
+    }
+    r
+}
+
+/// Writes rendered files in order, and the batch summary at the end.
+pub struct Writer<W: Write> {
+    out: W,
+    format: Format,
+    batch: Batch,
+    items: usize,
+    rules: BTreeMap<String, serde_json::Value>,
+}
+
+impl<W: Write> Writer<W> {
+    /// A writer; writes the start of the document.
+    pub fn new(mut out: W, format: Format) -> io::Result<Writer<W>> {
+        match format {
+            Format::Json => out.write_all(super::json::begin().as_bytes())?,
+            Format::Sarif => out.write_all(super::sarif::begin().as_bytes())?,
+            _ => {}
+        }
+        Ok(Writer {
+            out,
+            format,
+            batch: Batch::default(),
+            items: 0,
+            rules: BTreeMap::new(),
+        })
+    }
+
+    /// Writes one file (the next in input order).
+    pub fn file(&mut self, r: Rendered) -> io::Result<()> {
+        let bytes = if self.items == 0 && r.items > 0 {
+            r.bytes.get(1..).unwrap_or_default()
+        } else {
+            &r.bytes[..]
+        };
+        self.out.write_all(bytes)?;
+        self.items += r.items;
+        self.batch.add(&r.summary);
+        for (code, rule) in r.rules {
+            self.rules.entry(code).or_insert(rule);
+        }
+        if matches!(self.format, Format::Human { .. }) {
+            // A person is reading: each file as soon as it is done.
+            self.out.flush()?;
+        }
+        Ok(())
+    }
+
+    /// Writes the end of the document (the batch summary, the totals) and flushes.
+    pub fn finish(mut self) -> io::Result<Batch> {
+        match self.format {
+            Format::Human { color, .. } => {
+                let mut buf = if color {
+                    Buffer::ansi()
+                } else {
+                    Buffer::no_color()
+                };
+                super::human::emit_summary(&mut buf, &self.batch)?;
+                self.out.write_all(buf.as_slice())?;
+            }
+            Format::Json => self
+                .out
+                .write_all(super::json::end(self.batch.totals).as_bytes())?,
+            Format::Jsonl => self
+                .out
+                .write_all(super::json::end_lines(self.batch.totals).as_bytes())?,
+            Format::Sarif => self
+                .out
+                .write_all(super::sarif::end(&self.rules).as_bytes())?,
+            Format::Github => {}
+        }
+        self.out.flush()?;
+        Ok(self.batch)
+    }
+
+    /// The batch so far.
+    pub fn batch(&self) -> &Batch {
+        &self.batch
+    }
+}
