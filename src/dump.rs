@@ -41,7 +41,13 @@ pub fn dump(source: Source, sets: &[RuleSet], explicit: bool, lang: Lang) -> Dum
     let report = document::parse(&source);
     let chosen = match (explicit, sets) {
         (true, [rs]) => Ok((0, format!("given with --rules ({})", rs.origin))),
-        _ => crate::choose_ruleset(&source, &report, sets).map(|c| (c.index, c.reason)),
+        _ => crate::choose_ruleset(
+            &source,
+            &report,
+            &crate::facts::Sentences::new(&source.text, &report),
+            sets,
+        )
+        .map(|c| (c.index, c.reason)),
     };
     let (ruleset, facts, titles) = match chosen {
         Ok((i, reason)) => {

@@ -89,11 +89,59 @@ pub struct FileReport {
     pub rules: Vec<RuleRecord>,
 }
 
+/// How to check: the language of messages, and whether passed rules record the values they
+/// compared (for `--verbose` and JSON; a plain run needs only the findings).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Options {
+    /// Language of built-in messages.
+    pub lang: Lang,
+    /// Record the values of passed rules.
+    pub details: bool,
+}
+
+impl From<Lang> for Options {
+    fn from(lang: Lang) -> Options {
+        Options {
+            lang,
+            details: true,
+        }
+    }
+}
+
 /// Checks one decoded source with one rule set.
-pub fn check_with(source: Source, rs: &RuleSet, reason: String, lang: Lang) -> FileReport {
+pub fn check_with(
+    source: Source,
+    rs: &RuleSet,
+    reason: String,
+    opts: impl Into<Options>,
+) -> FileReport {
     let report = document::parse(&source);
-    let (facts, mut diagnostics) = facts::bind(&source, &report, &rs.fields, lang);
-    let outcomes = engine::run(rs, &facts, &source.text, lang);
+    check_parsed(source, &report, rs, reason, opts.into())
+}
+
+/// Checks a parsed document with one rule set.
+fn check_parsed(
+    source: Source,
+    report: &document::Report,
+    rs: &RuleSet,
+    reason: String,
+    opts: Options,
+) -> FileReport {
+    let (facts, diagnostics) = facts::bind(&source, report, &rs.fields, opts.lang);
+    check_bound(source, rs, reason, opts, facts, diagnostics)
+}
+
+/// Runs a rule set's rules on bound facts.
+fn check_bound(
+    source: Source,
+    rs: &RuleSet,
+    reason: String,
+    opts: Options,
+    facts: facts::FactSet,
+    mut diagnostics: Vec<Diagnostic>,
+) -> FileReport {
+    let lang = opts.lang;
+    let outcomes = engine::run(rs, &facts, &source.text, lang, opts.details);
     diagnostics.extend(rules::blanks::judge(&facts, &outcomes, lang));
     let mut records = Vec::new();
     for o in outcomes {
@@ -139,10 +187,11 @@ pub fn check_path(
     path: &std::path::Path,
     sets: &[RuleSet],
     explicit: bool,
-    lang: Lang,
+    opts: impl Into<Options>,
 ) -> FileReport {
     let name = path.display().to_string();
-    let run = std::panic::AssertUnwindSafe(|| check_path_inner(path, sets, explicit, lang));
+    let opts = opts.into();
+    let run = std::panic::AssertUnwindSafe(|| check_path_inner(path, sets, explicit, opts));
     std::panic::catch_unwind(run).unwrap_or_else(|panic| {
         let what = panic
             .downcast_ref::<&str>()
@@ -166,7 +215,7 @@ fn check_path_inner(
     path: &std::path::Path,
     sets: &[RuleSet],
     explicit: bool,
-    lang: Lang,
+    opts: Options,
 ) -> FileReport {
     let name = path.display().to_string();
     let source = match source::read_path(path) {
@@ -181,23 +230,30 @@ fn check_path_inner(
             }
         }
     };
-    check_source(source, sets, explicit, lang)
+    check_source(source, sets, explicit, opts)
 }
 
 /// Checks a decoded source.
-pub fn check_source(source: Source, sets: &[RuleSet], explicit: bool, lang: Lang) -> FileReport {
-    if let (true, [rs]) = (explicit, sets) {
-        return check_with(
-            source,
-            rs,
-            format!("given with --rules ({})", rs.origin),
-            lang,
-        );
-    }
+pub fn check_source(
+    source: Source,
+    sets: &[RuleSet],
+    explicit: bool,
+    opts: impl Into<Options>,
+) -> FileReport {
+    let opts = opts.into();
     let report = document::parse(&source);
-    match choose_ruleset(&source, &report, sets) {
+    if let (true, [rs]) = (explicit, sets) {
+        let reason = format!("given with --rules ({})", rs.origin);
+        return check_parsed(source, &report, rs, reason, opts);
+    }
+    let sentences = facts::Sentences::new(&source.text, &report);
+    match choose_ruleset(&source, &report, &sentences, sets) {
         Ok(choice) => {
-            let mut r = check_with(source, &sets[choice.index], choice.reason, lang);
+            let rs = &sets[choice.index];
+            let (facts, diagnostics) =
+                facts::bind_with(&source, &report, &rs.fields, opts.lang, &sentences);
+            drop(sentences);
+            let mut r = check_bound(source, rs, choice.reason, opts, facts, diagnostics);
             if let Some(d) = choice.finding {
                 r.diagnostics.insert(0, d);
             }

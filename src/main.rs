@@ -423,8 +423,13 @@ fn lint(args: LintArgs) -> ExitCode {
         Format::Sarif => stream::Format::Sarif,
         Format::Github => stream::Format::Github,
     };
+    // Passed rules' values are shown only by --verbose and the JSON formats.
+    let opts = report_lint::Options {
+        lang,
+        details: args.verbose || matches!(args.format, Format::Json | Format::Jsonl),
+    };
     let check = |path: &std::path::Path| {
-        let mut report = report_lint::check_path(path, &sets, explicit, lang);
+        let mut report = report_lint::check_path(path, &sets, explicit, opts);
         report
             .diagnostics
             .retain(|d| !d.code.starts_with("RL") || keep(&d.code));

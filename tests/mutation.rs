@@ -102,10 +102,11 @@ fn fixtures() -> Vec<std::path::PathBuf> {
 /// The report bound and its rules run, as the linter does.
 fn analyse(src: &Source, sets: &[RuleSet]) -> Option<(usize, FactSet, Vec<engine::Outcome>)> {
     let report = document::parse(src);
-    let choice = choose_ruleset(src, &report, sets).ok()?;
+    let sentences = report_lint::facts::Sentences::new(&src.text, &report);
+    let choice = choose_ruleset(src, &report, &sentences, sets).ok()?;
     let rs = &sets[choice.index];
     let (facts, _) = facts::bind(src, &report, &rs.fields, Lang::En);
-    let outcomes = engine::run(rs, &facts, &src.text, Lang::En);
+    let outcomes = engine::run(rs, &facts, &src.text, Lang::En, true);
     Some((choice.index, facts, outcomes))
 }
 

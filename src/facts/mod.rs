@@ -277,9 +277,10 @@ pub struct Grid {
     pub columns: Vec<String>,
 }
 
-/// The report's sentences, each normalised once (on first use) and shared by the binders:
-/// normalising (Traditional → Simplified, NFKC) is the costliest step of binding.
-pub(crate) struct Sentences<'a> {
+/// The report's sentences, each normalised once (on first use) and shared by the binders, and
+/// by every binding of one document (choosing the rule set, then binding it): normalising
+/// (Traditional → Simplified, NFKC) is the costliest step of binding.
+pub struct Sentences<'a> {
     text: &'a str,
     /// Sentence spans in document order, with the paragraph's section.
     spans: Vec<(Option<usize>, Span)>,
@@ -288,7 +289,8 @@ pub(crate) struct Sentences<'a> {
 }
 
 impl<'a> Sentences<'a> {
-    fn new(text: &'a str, report: &Report) -> Sentences<'a> {
+    /// The sentences of a parsed document (nothing is normalised yet).
+    pub fn new(text: &'a str, report: &Report) -> Sentences<'a> {
         let spans: Vec<(Option<usize>, Span)> = report
             .paragraphs
             .iter()
@@ -338,6 +340,23 @@ pub fn bind(
     report: &Report,
     specs: &FieldSpecs,
     lang: Lang,
+) -> (FactSet, Vec<Diagnostic>) {
+    bind_with(
+        source,
+        report,
+        specs,
+        lang,
+        &Sentences::new(&source.text, report),
+    )
+}
+
+/// Binds a report's facts against sentences already (partly) normalised.
+pub fn bind_with(
+    source: &Source,
+    report: &Report,
+    specs: &FieldSpecs,
+    lang: Lang,
+    sentences: &Sentences,
 ) -> (FactSet, Vec<Diagnostic>) {
     let mut facts = FactSet {
         title: report.title,
@@ -424,10 +443,9 @@ pub fn bind(
     for t in &specs.tables {
         table::bind_table(&source.text, report, t, lang, &mut facts, &mut diags);
     }
-    let sentences = Sentences::new(&source.text, report);
-    bind_prose(&source.text, report, specs, &sentences, &mut facts);
-    prose::bind(&source.text, report, specs, &sentences, &mut facts);
-    bind_report(&source.text, report, specs, &sentences, &mut facts);
+    bind_prose(&source.text, report, specs, sentences, &mut facts);
+    prose::bind(&source.text, report, specs, sentences, &mut facts);
+    bind_report(&source.text, report, specs, sentences, &mut facts);
     let sections: Vec<&crate::document::Heading> = report.sections().collect();
     // The number of parts: the count of numbered parts, or, where the numbering starts again
     // (a report that numbers its tables' parts anew), the highest number used.

@@ -114,7 +114,7 @@ pub struct Pattern {
     /// The pattern as written in the rule file.
     pub source: String,
     /// The regex, with the placeholder as the named group `v`.
-    pub regex: Regex,
+    pub regex: LazyRegex,
     /// What the placeholder captures.
     pub kind: Placeholder,
 }
@@ -133,11 +133,11 @@ pub struct ProseSpec {
     /// Patterns with one placeholder (matched on whole sentences).
     pub patterns: Vec<Pattern>,
     /// Phrases that state zero (未出现…行政复议).
-    pub zero: Vec<Regex>,
+    pub zero: Vec<LazyRegex>,
     /// The words a clause uses to name this figure (`行政复议`, `(予以|同意)公开(答复)?`).
-    pub terms: Vec<Regex>,
+    pub terms: Vec<LazyRegex>,
     /// Phrases that state something without a figure (`所有申请均已办理完成`): value 1.
-    pub claims: Vec<Regex>,
+    pub claims: Vec<LazyRegex>,
     /// Fields this one is an item of (`维持` counts under 行政复议 or 行政诉讼): it binds only
     /// where a clause names the parent or follows one that does in the same sentence.
     pub under: Vec<String>,
@@ -159,10 +159,10 @@ pub struct ProseSpec {
     /// The money unit of the figure when the pattern does not capture one (`(?P<unit>万?元)`).
     pub unit: Option<crate::units::MoneyUnit>,
     /// Phrases that make a sentence speak of a narrower scope than the report (`区政府办`).
-    pub narrow: Vec<Regex>,
+    pub narrow: Vec<LazyRegex>,
     /// Phrases that make a sentence speak of another matter (`建议`, `咨询`, `信访`): the
     /// field's terms are not read in it, from the last mention of information disclosure on.
-    pub unless: Vec<Regex>,
+    pub unless: Vec<LazyRegex>,
 }
 
 /// Where a report-level fact is looked for.
@@ -264,7 +264,7 @@ fn regex_syntax_meta(c: char) -> bool {
 /// Maximum size of a compiled pattern (bytes of regex program), to keep matching bounded.
 pub const MAX_PATTERN_SIZE: usize = 1 << 20;
 
-fn build_regex(src: &str) -> Result<Regex, String> {
+fn compile(src: &str) -> Result<Regex, String> {
     regex::RegexBuilder::new(src)
         .size_limit(MAX_PATTERN_SIZE)
         .build()
@@ -272,6 +272,65 @@ fn build_regex(src: &str) -> Result<Regex, String> {
             regex::Error::CompiledTooBig(_) => "pattern is too large".to_string(),
             other => other.to_string(),
         })
+}
+
+/// A rule file's regex: compiled when the file loads, so that an error points into the TOML;
+/// or, for the built-in rule files (which the test suite compiles), on first use, so that a
+/// run compiles only the patterns its rule set reads.
+#[derive(Debug, Clone)]
+pub struct LazyRegex {
+    source: String,
+    regex: std::sync::OnceLock<Regex>,
+}
+
+impl LazyRegex {
+    /// The regex source (normalised, placeholders replaced).
+    pub fn source(&self) -> &str {
+        &self.source
+    }
+
+    /// Compiles now: the error a later first use would meet.
+    pub fn check(&self) -> Result<(), String> {
+        match self.regex.get() {
+            Some(_) => Ok(()),
+            None => compile(&self.source).map(|_| ()),
+        }
+    }
+}
+
+impl std::ops::Deref for LazyRegex {
+    type Target = Regex;
+
+    fn deref(&self) -> &Regex {
+        self.regex.get_or_init(|| {
+            // Built-in patterns are compiled by the tests; should one still fail, it matches
+            // nothing rather than stopping the run.
+            compile(&self.source).unwrap_or_else(|_| Regex::new(r"[^\s\S]").expect("valid regex"))
+        })
+    }
+}
+
+thread_local! {
+    static LAZY: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Runs `f` with regexes compiled on first use instead of at load (for the built-in rule files).
+pub fn with_lazy_regexes<T>(f: impl FnOnce() -> T) -> T {
+    let before = LAZY.with(|l| l.replace(true));
+    let out = f();
+    LAZY.with(|l| l.set(before));
+    out
+}
+
+fn build_regex(src: &str) -> Result<LazyRegex, String> {
+    let regex = std::sync::OnceLock::new();
+    if !LAZY.with(std::cell::Cell::get) {
+        let _ = regex.set(compile(src)?);
+    }
+    Ok(LazyRegex {
+        source: src.to_string(),
+        regex,
+    })
 }
 
 /// Compiles a pattern with exactly one placeholder (`{n}`, `{year}` or `{date}`).
@@ -310,7 +369,7 @@ pub fn compile_marker(src: &str) -> Result<Pattern, String> {
 }
 
 /// Compiles a zero phrase (no placeholder).
-pub fn compile_zero(src: &str) -> Result<Regex, String> {
+pub fn compile_zero(src: &str) -> Result<LazyRegex, String> {
     let norm = normalize_pattern(src);
     if norm.contains("{n}") || norm.contains("{year}") || norm.contains("{date}") {
         return Err("a zero phrase states 0 and takes no placeholder".into());

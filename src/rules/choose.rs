@@ -38,9 +38,15 @@ fn paths(e: &super::dsl::ast::Expr, out: &mut Vec<String>) {
     });
 }
 
+/// Report facts bound for choosing, by the specs they were bound with: sets that share a base
+/// (the year of the 2019 and 2021 sets) bind them once.
+type Bound = Vec<(Vec<String>, facts::FactSet)>;
+
 fn eval_condition(
     source: &Source,
     report: &document::Report,
+    sentences: &facts::Sentences,
+    bound: &mut Bound,
     rs: &RuleSet,
     cond: &super::dsl::ast::Expr,
 ) -> (Option<bool>, String) {
@@ -65,13 +71,37 @@ fn eval_condition(
             ..Default::default()
         }
     };
-    let (facts, _) = facts::bind(source, report, &specs, Lang::En);
+    let signature: Vec<String> = specs
+        .report
+        .iter()
+        .map(|r| {
+            let mut sig = r.key.clone();
+            for s in &r.sources {
+                sig.push_str(&format!("|{:?}", s.origins));
+                for p in &s.patterns {
+                    sig.push('|');
+                    sig.push_str(&p.source);
+                }
+            }
+            sig
+        })
+        .chain(specs.tables.iter().map(|t| t.name.clone()))
+        .collect();
+    let at = match bound.iter().position(|(s, _)| *s == signature) {
+        Some(i) => i,
+        None => {
+            let (facts, _) = facts::bind_with(source, report, &specs, Lang::En, sentences);
+            bound.push((signature, facts));
+            bound.len() - 1
+        }
+    };
+    let facts = &bound[at].1;
     let year = facts
         .report
         .get("period.year")
         .map_or("?".to_string(), |f| f.value.to_string());
     let choice = Default::default();
-    let env = super::dsl::eval::Env::new(&facts, &choice).with_dims(&rs.dims);
+    let env = super::dsl::eval::Env::new(facts, &choice).with_dims(&rs.dims);
     match super::dsl::eval::eval(cond, &env) {
         Ok(v) => (Some(v.val == super::dsl::eval::Val::Bool(true)), year),
         Err(_) => (None, year),
@@ -84,14 +114,16 @@ fn eval_condition(
 pub fn choose_ruleset(
     source: &Source,
     report: &document::Report,
+    sentences: &facts::Sentences,
     sets: &[RuleSet],
 ) -> Result<Choice, String> {
+    let mut bound: Bound = Vec::new();
     let mut tried = Vec::new();
     let mut year_unknown = false;
     for (i, rs) in sets.iter().enumerate() {
         let Some(cond) = &rs.applies else { continue };
         let src = rs.applies_src.as_deref().unwrap_or("");
-        match eval_condition(source, report, rs, cond) {
+        match eval_condition(source, report, sentences, &mut bound, rs, cond) {
             (Some(true), year) => {
                 return Ok(Choice {
                     index: i,
@@ -115,7 +147,8 @@ pub fn choose_ruleset(
     if year_unknown {
         for (i, rs) in sets.iter().enumerate() {
             let Some(cond) = &rs.detect else { continue };
-            if let (Some(true), _) = eval_condition(source, report, rs, cond) {
+            if let (Some(true), _) = eval_condition(source, report, sentences, &mut bound, rs, cond)
+            {
                 let reason = format!(
                     "{}: the reporting year could not be determined; the table layout matches `{}`",
                     rs.id,

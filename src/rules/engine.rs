@@ -186,7 +186,7 @@ fn expr_text<'a>(rule: &'a Rule, e: &Expr) -> &'a str {
 }
 
 /// Evaluates every rule of the set.
-pub fn run(rs: &RuleSet, facts: &FactSet, text: &str, lang: Lang) -> Vec<Outcome> {
+pub fn run(rs: &RuleSet, facts: &FactSet, text: &str, lang: Lang, details: bool) -> Vec<Outcome> {
     let lines = LineIndex::new(text);
     let mut out = Vec::new();
     for (ri, rule) in rs.rules.iter().enumerate() {
@@ -203,7 +203,7 @@ pub fn run(rs: &RuleSet, facts: &FactSet, text: &str, lang: Lang) -> Vec<Outcome
                 zero_blanks,
                 needed_blanks,
                 read,
-            } = run_instance(rs, rule, &env, &lines, lang);
+            } = run_instance(rs, rule, &env, &lines, lang, details);
             let fallbacks: Vec<String> = env.notes.borrow().clone();
             if let Status::Failed(d) = &mut status {
                 d.notes.extend(fallbacks.iter().cloned());
@@ -313,7 +313,14 @@ impl Instance {
     }
 }
 
-fn run_instance(rs: &RuleSet, rule: &Rule, env: &Env, lines: &LineIndex, lang: Lang) -> Instance {
+fn run_instance(
+    rs: &RuleSet,
+    rule: &Rule,
+    env: &Env,
+    lines: &LineIndex,
+    lang: Lang,
+    details: bool,
+) -> Instance {
     if let Some(w) = &rule.when {
         match eval::eval(w, env) {
             Ok(Ev {
@@ -355,6 +362,7 @@ fn run_instance(rs: &RuleSet, rule: &Rule, env: &Env, lines: &LineIndex, lang: L
             match ev.val {
                 eval::Val::Bool(true) => {
                     let detail = match (lhs, op, rhs) {
+                        _ if !details => String::new(),
                         (Some(l), Some(op), Some(r)) => {
                             format!("{} {} {}", detail_of(l), op.symbol(), detail_of(r))
                         }

@@ -428,6 +428,25 @@ pub fn load(name: &str, src: &str) -> Result<RuleSet, LoadError> {
     })
 }
 
+/// Loads the built-in rule files with one loader: a base several of them extend is read once.
+pub(crate) fn load_builtins(files: &[(&str, &str)]) -> Vec<Result<RuleSet, LoadError>> {
+    let mut loader = Loader::default();
+    files
+        .iter()
+        .map(|(name, text)| {
+            let key = format!("builtin:{name}");
+            if let Some(Ok(rs)) = loader.done.get(&key) {
+                return Ok(rs.clone());
+            }
+            let r = load_at_depth(&format!("built-in:{name}"), text, &mut loader);
+            if let Ok(rs) = &r {
+                loader.done.insert(key, Ok(rs.clone()));
+            }
+            r
+        })
+        .collect()
+}
+
 /// Reads a rule file (or a file it extends): a regular file of at most `rule_file_bytes`, in
 /// UTF-8.
 pub fn read_rule_file(path: &std::path::Path) -> Result<String, String> {
@@ -821,7 +840,7 @@ fn load_at_depth(name: &str, src: &str, loader: &mut Loader) -> Result<RuleSet, 
                 ),
             }
         }
-        let mut phrases = |list: &[Spanned<String>], what: &str| -> Vec<regex::Regex> {
+        let mut phrases = |list: &[Spanned<String>], what: &str| -> Vec<spec::LazyRegex> {
             let mut out = Vec::new();
             for t in list {
                 match spec::compile_zero(t.get_ref()) {
@@ -1257,7 +1276,13 @@ fn pattern_type(cx: &mut Ctx, key: &Spanned<String>, patterns: &[spec::Pattern],
         .iter()
         .map(|p| match p.kind {
             spec::Placeholder::Date => Ty::Date,
-            _ if unit || p.regex.capture_names().any(|n| n == Some("unit")) => Ty::Money,
+            // Read from the source: the built-in patterns are compiled on first use.
+            _ if unit
+                || p.regex.source().contains("(?P<unit>")
+                || p.regex.source().contains("(?<unit>") =>
+            {
+                Ty::Money
+            }
             _ => Ty::Num,
         })
         .collect();

@@ -159,17 +159,30 @@ pub const BUILTIN: &[(&str, &str)] = &[
 /// Loads every built-in rule set. They are checked by the test suite, so a failure here is a
 /// build defect; it is still reported as an error, not a panic.
 pub fn builtin() -> Result<Vec<RuleSet>, String> {
-    BUILTIN
+    // The shared base first, so the sets that extend it take it from the loader.
+    let mut order: Vec<(&str, &str)> = BUILTIN.to_vec();
+    order.sort_by_key(|(name, _)| !name.starts_with("common"));
+    let loaded = crate::facts::spec::with_lazy_regexes(|| load::load_builtins(&order));
+    let mut by_name: Vec<(&str, RuleSet)> = Vec::new();
+    for ((name, _), r) in order.iter().zip(loaded) {
+        let rs = r.map_err(|e| {
+            format!(
+                "built-in rule set {name} does not load: {:?}",
+                e.diagnostics.first().map(|d| &d.message)
+            )
+        })?;
+        by_name.push((name, rs));
+    }
+    // In BUILTIN's order.
+    Ok(BUILTIN
         .iter()
-        .map(|(name, text)| {
-            load(&format!("built-in:{name}"), text).map_err(|e| {
-                format!(
-                    "built-in rule set {name} does not load: {:?}",
-                    e.diagnostics.first().map(|d| &d.message)
-                )
-            })
+        .filter_map(|(n, _)| {
+            by_name
+                .iter()
+                .position(|(m, _)| m == n)
+                .map(|i| by_name.remove(i).1)
         })
-        .collect()
+        .collect())
 }
 
 /// The result of evaluating one expression against a report (`report-lint eval`, docs tests).
