@@ -40,7 +40,7 @@ fn simplified_char(c: char) -> Option<char> {
 /// length, else character by character.
 pub fn to_simplified_chars(s: &str) -> Vec<char> {
     let orig: Vec<char> = s.chars().collect();
-    if !orig.iter().any(|&c| simplified_char(c).is_some()) {
+    if !orig.iter().any(|&c| is_traditional(c)) {
         return orig
             .into_iter()
             .map(|c| if c == '於' { '于' } else { c })
@@ -85,61 +85,69 @@ pub struct NormText {
 
 impl NormText {
     /// Normalises `original`, which starts at absolute byte offset `base` in the source.
+    ///
+    /// One pass over the characters, writing the text and its map directly; the phrase-level
+    /// Traditional converter and NFKC run only on text that needs them.
     pub fn new(original: &str, base: usize) -> NormText {
-        let mut skip = vec![false; original.len()];
-        for m in tag_re().find_iter(original) {
-            skip[m.start()..m.end()].iter_mut().for_each(|b| *b = true);
-        }
-        let simp = to_simplified_chars(original);
-        // First pass: characters with their spans, white space marked.
-        let mut chars: Vec<(char, u32, u8)> = Vec::with_capacity(original.len());
-        for ((off, oc), sc) in original.char_indices().zip(simp) {
-            if skip[off] {
+        // Stray tags, as sorted byte ranges (text without `<` or `?/` has none).
+        let tags: Vec<(usize, usize)> = if original.contains('<') || original.contains("?/") {
+            tag_re()
+                .find_iter(original)
+                .map(|m| (m.start(), m.end()))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let simp: Option<Vec<char>> = original
+            .chars()
+            .any(is_traditional)
+            .then(|| to_simplified_chars(original));
+        let mut out = Builder {
+            text: String::with_capacity(original.len()),
+            starts: Vec::with_capacity(original.len()),
+            lens: Vec::with_capacity(original.len()),
+            prev: None,
+            pending_space: None,
+        };
+        let mut tag = 0;
+        for (k, (off, oc)) in original.char_indices().enumerate() {
+            while tag < tags.len() && tags[tag].1 <= off {
+                tag += 1;
+            }
+            if tag < tags.len() && tags[tag].0 <= off {
                 continue;
             }
-            let span = (u32::try_from(off).unwrap_or(u32::MAX), oc.len_utf8() as u8);
+            let at = u32::try_from(off).unwrap_or(u32::MAX);
+            let len = oc.len_utf8() as u8;
             if oc == '?' || oc == '\u{FFFD}' {
-                chars.push((' ', span.0, span.1));
+                out.push(' ', at, len);
                 continue;
             }
-            let mut b = [0u8; 4];
-            for nc in sc.encode_utf8(&mut b).nfkc() {
-                let nc = if nc == '\u{00A0}' || nc == '\u{3000}' {
-                    ' '
-                } else {
-                    nc
-                };
-                chars.push((nc, span.0, span.1));
-            }
-        }
-        // Second pass: drop white space unless it separates two ASCII alphanumerics.
-        let mut text = String::with_capacity(original.len());
-        let mut starts = Vec::with_capacity(original.len());
-        let mut lens = Vec::with_capacity(original.len());
-        let mut prev: Option<char> = None;
-        let mut pending_space: Option<(u32, u8)> = None;
-        for (c, at, len) in chars {
-            if c.is_whitespace() {
-                if pending_space.is_none() {
-                    pending_space = Some((at, len));
-                }
-                continue;
-            }
-            if let Some((sat, slen)) = pending_space.take() {
-                if prev.is_some_and(|p| p.is_ascii_alphanumeric()) && c.is_ascii_alphanumeric() {
-                    text.push(' ');
-                    starts.push(sat);
-                    lens.push(slen);
+            let sc = match &simp {
+                Some(v) => v.get(k).copied().unwrap_or(oc),
+                None if oc == '於' => '于',
+                None => oc,
+            };
+            if nfkc_identity(sc) {
+                out.push(sc, at, len);
+            } else {
+                let mut b = [0u8; 4];
+                for nc in sc.encode_utf8(&mut b).nfkc() {
+                    let nc = if nc == '\u{00A0}' || nc == '\u{3000}' {
+                        ' '
+                    } else {
+                        nc
+                    };
+                    out.push(nc, at, len);
                 }
             }
-            let start = text.len();
-            text.push(c);
-            for _ in start..text.len() {
-                starts.push(at);
-                lens.push(len);
-            }
-            prev = Some(c);
         }
+        let Builder {
+            mut text,
+            mut starts,
+            mut lens,
+            ..
+        } = out;
         text.shrink_to_fit();
         starts.shrink_to_fit();
         lens.shrink_to_fit();
@@ -167,6 +175,70 @@ impl NormText {
         };
         Span::new(s, e.max(s))
     }
+}
+
+/// The normalised text under construction: white space is held back and kept only between two
+/// ASCII alphanumerics.
+struct Builder {
+    text: String,
+    starts: Vec<u32>,
+    lens: Vec<u8>,
+    prev: Option<char>,
+    pending_space: Option<(u32, u8)>,
+}
+
+impl Builder {
+    fn push(&mut self, c: char, at: u32, len: u8) {
+        if c.is_whitespace() {
+            if self.pending_space.is_none() {
+                self.pending_space = Some((at, len));
+            }
+            return;
+        }
+        if let Some((sat, slen)) = self.pending_space.take() {
+            if self.prev.is_some_and(|p| p.is_ascii_alphanumeric()) && c.is_ascii_alphanumeric() {
+                self.text.push(' ');
+                self.starts.push(sat);
+                self.lens.push(slen);
+            }
+        }
+        let n = c.len_utf8();
+        self.text.push(c);
+        for _ in 0..n {
+            self.starts.push(at);
+            self.lens.push(len);
+        }
+        self.prev = Some(c);
+    }
+}
+
+/// Characters NFKC leaves as they are, known without running it: ASCII and the CJK Unified
+/// Ideographs (nearly every character of a report).
+fn nfkc_identity(c: char) -> bool {
+    c.is_ascii() || ('\u{4E00}'..='\u{9FFF}').contains(&c)
+}
+
+/// Whether OpenCC converts `c` on its own (a bitmap over the Basic Multilingual Plane, built
+/// once from the generated table; other planes by search).
+fn is_traditional(c: char) -> bool {
+    static BMP: OnceLock<Vec<u64>> = OnceLock::new();
+    let cp = c as u32;
+    if cp < 0x2E80 {
+        return false;
+    }
+    if cp > 0xFFFF {
+        return simplified_char(c).is_some();
+    }
+    let bits = BMP.get_or_init(|| {
+        let mut bits = vec![0u64; 0x10000 / 64];
+        for &(t, _) in super::t2s_table::PAIRS {
+            if t <= 0xFFFF {
+                bits[t as usize / 64] |= 1 << (t % 64);
+            }
+        }
+        bits
+    });
+    bits[cp as usize / 64] & (1 << (cp % 64)) != 0
 }
 
 #[cfg(test)]

@@ -177,6 +177,11 @@ fn heading(line: &str) -> Option<(u8, Option<u32>, usize)> {
 fn level1_enumerator(s: &str) -> Option<(u32, usize)> {
     // An enumerator is at most a few characters: look at a short prefix only, so that scanning
     // a line with many candidates stays linear.
+    // It begins with a Chinese numeral (white space before it is dropped).
+    let first = s.chars().find(|c| !c.is_whitespace() && *c != '\u{3000}');
+    if !first.is_some_and(|c| "一二三四五六七八九十".contains(c)) {
+        return None;
+    }
     let s = prefix_chars(s, 16);
     let (c, map) = compact(s);
     let m = heading_re()[0].1.captures(&c)?;

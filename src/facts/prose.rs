@@ -331,6 +331,21 @@ fn read_sentence(
     facts: &mut FactSet,
 ) {
     let s = &norm.text;
+    // Fields none of whose terms or claims occur in the sentence cannot bind in any clause of it
+    // (a pattern with anchors or word boundaries is kept: its clauses are tried one by one).
+    let could = |r: &super::spec::LazyRegex| !r.look_free() || r.is_match(s);
+    let eligible: Vec<usize> = eligible
+        .iter()
+        .copied()
+        .filter(|&i| {
+            let spec = &specs.prose[i];
+            spec.terms.iter().any(could) || spec.claims.iter().any(could)
+        })
+        .collect();
+    if eligible.is_empty() {
+        return;
+    }
+    let eligible = eligible.as_slice();
     let mut st = SentenceState {
         whole: None,
         last: None,
@@ -369,24 +384,12 @@ fn read_sentence(
         }
         // Terms. A field whose `unless` words stand after the last mention of information
         // disclosure speaks of another matter here (`共办理人大建议 50 件`).
-        let topic_end = topic_re()
-            .find_iter(scope_text)
-            .last()
-            .map_or(0, |m| m.end());
+        let mut topic_end: Option<usize> = None;
         let mut other_matter: Option<String> = None;
         let mut hits: Vec<Hit> = Vec::new();
         for &i in eligible {
             let spec = &specs.prose[i];
-            if let Some(m) = spec
-                .unless
-                .iter()
-                .find_map(|r| r.find(&scope_text[topic_end..]))
-            {
-                if spec.terms.iter().any(|r| r.is_match(c)) {
-                    other_matter.get_or_insert_with(|| m.as_str().to_string());
-                }
-                continue;
-            }
+            let first = hits.len();
             for r in &spec.terms {
                 for m in r.find_iter(c) {
                     hits.push(Hit {
@@ -396,6 +399,19 @@ fn read_sentence(
                         context_only: false,
                     });
                 }
+            }
+            if hits.len() == first {
+                continue;
+            }
+            let from = *topic_end.get_or_insert_with(|| {
+                topic_re()
+                    .find_iter(scope_text)
+                    .last()
+                    .map_or(0, |m| m.end())
+            });
+            if let Some(m) = spec.unless.iter().find_map(|r| r.find(&scope_text[from..])) {
+                other_matter.get_or_insert_with(|| m.as_str().to_string());
+                hits.truncate(first);
             }
         }
         // A term inside a longer term of another field is part of it (予以公开 in

@@ -281,12 +281,23 @@ fn compile(src: &str) -> Result<Regex, String> {
 pub struct LazyRegex {
     source: String,
     regex: std::sync::OnceLock<Regex>,
+    look_free: std::sync::OnceLock<bool>,
 }
 
 impl LazyRegex {
     /// The regex source (normalised, placeholders replaced).
     pub fn source(&self) -> &str {
         &self.source
+    }
+
+    /// True when the pattern has no anchors or word boundaries, so that a match inside a part
+    /// of a text is a match in the whole text (a sentence can then skip the pattern's clauses).
+    pub fn look_free(&self) -> bool {
+        *self.look_free.get_or_init(|| {
+            regex_syntax::Parser::new()
+                .parse(&self.source)
+                .is_ok_and(|h| h.properties().look_set().is_empty())
+        })
     }
 
     /// Compiles now: the error a later first use would meet.
@@ -330,6 +341,7 @@ fn build_regex(src: &str) -> Result<LazyRegex, String> {
     Ok(LazyRegex {
         source: src.to_string(),
         regex,
+        look_free: std::sync::OnceLock::new(),
     })
 }
 
@@ -386,7 +398,7 @@ pub fn label_key(label: &str) -> String {
     const MEMO_ENTRIES: usize = 20_000;
     const MEMO_LABEL_BYTES: usize = 256;
     thread_local! {
-        static MEMO: std::cell::RefCell<std::collections::HashMap<Box<str>, Box<str>>> =
+        static MEMO: std::cell::RefCell<rustc_hash::FxHashMap<Box<str>, Box<str>>> =
             Default::default();
     }
     if label.len() > MEMO_LABEL_BYTES {

@@ -54,8 +54,31 @@ fn last_enumerated_part(label: &str) -> Option<String> {
     (start > 0).then(|| norm[start..].to_string())
 }
 
-/// The keys a label is matched by: the whole label, and its last enumerated part.
+/// The keys a label is matched by: the whole label, and its last enumerated part. Memoised
+/// per thread like [`label_key`].
 fn label_keys(label: &str) -> Vec<String> {
+    thread_local! {
+        static MEMO: std::cell::RefCell<rustc_hash::FxHashMap<Box<str>, Vec<String>>> =
+            Default::default();
+    }
+    if label.len() > 256 {
+        return label_keys_uncached(label);
+    }
+    if let Some(k) = MEMO.with(|m| m.borrow().get(label).cloned()) {
+        return k;
+    }
+    let keys = label_keys_uncached(label);
+    MEMO.with(|m| {
+        let mut m = m.borrow_mut();
+        if m.len() >= 20_000 {
+            m.clear();
+        }
+        m.insert(label.into(), keys.clone());
+    });
+    keys
+}
+
+fn label_keys_uncached(label: &str) -> Vec<String> {
     let mut keys = vec![label_key(label)];
     if let Some(part) = last_enumerated_part(label) {
         let k = label_key(&part);
@@ -212,9 +235,15 @@ fn find_columns(rows: &[&Row], spec: &TableSpec) -> Vec<(usize, usize)> {
         .position(|r| is_grid_value_row(r))
         .unwrap_or(rows.len());
     let width = spec.columns.len();
-    let header: Vec<&[Cell]> = rows[..header_end]
+    // The header cells' keys, once for every column.
+    let header: Vec<Vec<String>> = rows[..header_end]
         .iter()
-        .map(|r| trim_padding(&r.cells, width))
+        .map(|r| {
+            trim_padding(&r.cells, width)
+                .iter()
+                .map(|c| label_key(&c.text))
+                .collect()
+        })
         .collect();
     let mut out = Vec::new();
     for (ci, col) in spec.columns.iter().enumerate() {
@@ -226,7 +255,7 @@ fn find_columns(rows: &[&Row], spec: &TableSpec) -> Vec<(usize, usize)> {
                 cells
                     .iter()
                     .enumerate()
-                    .filter(|(i, c)| *i > 0 && col.keys.iter().any(|k| label_key(&c.text) == *k))
+                    .filter(|(i, key)| *i > 0 && col.keys.iter().any(|k| *key == k))
                     .map(|(i, _)| cells.len() - i)
             })
             .collect();
@@ -244,8 +273,7 @@ fn find_columns(rows: &[&Row], spec: &TableSpec) -> Vec<(usize, usize)> {
                     cells
                         .iter()
                         .enumerate()
-                        .filter(|(i, c)| {
-                            let key = label_key(&c.text);
+                        .filter(|(i, key)| {
                             *i > 0
                                 && key.chars().count() >= 2
                                 && col.keys.iter().any(|k| key.contains(k.as_str()))
@@ -378,6 +406,48 @@ fn best_match(c: &Candidate, row: &RowSpec, spec: &TableSpec) -> (u32, BoundBy, 
     best
 }
 
+/// A fingerprint of a form's row labels (the near matches of a label depend on nothing else).
+fn rows_fingerprint(spec: &TableSpec) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = rustc_hash::FxHasher::default();
+    for row in &spec.rows {
+        row.keys.hash(&mut h);
+    }
+    h.finish()
+}
+
+/// [`near_match`], memoised per thread by the form's labels and the candidate's readings: the
+/// same labels recur in every report of a batch. The memo is bounded (cleared when full).
+fn near_match_memo(
+    c: &Candidate,
+    spec: &TableSpec,
+    fingerprint: u64,
+) -> Option<(usize, u32, usize)> {
+    type Memo = rustc_hash::FxHashMap<(u64, Vec<String>), Option<(usize, u32, usize)>>;
+    thread_local! {
+        static MEMO: std::cell::RefCell<Memo> = Default::default();
+    }
+    if c.readings.iter().map(|r| r.0.len()).sum::<usize>() > 512 {
+        return near_match(c, spec);
+    }
+    let key = (
+        fingerprint,
+        c.readings.iter().map(|r| r.0.clone()).collect::<Vec<_>>(),
+    );
+    if let Some(found) = MEMO.with(|m| m.borrow().get(&key).copied()) {
+        return found;
+    }
+    let found = near_match(c, spec);
+    MEMO.with(|m| {
+        let mut m = m.borrow_mut();
+        if m.len() >= 20_000 {
+            m.clear();
+        }
+        m.insert(key, found);
+    });
+    found
+}
+
 /// A label within a few edits of exactly one row's label: (row, score, reading index).
 fn near_match(c: &Candidate, spec: &TableSpec) -> Option<(usize, u32, usize)> {
     let mut found: Option<(usize, usize, usize)> = None; // (distance, row, reading)
@@ -434,9 +504,10 @@ fn align<'a>(text: &str, rows: &[&'a Row], span: Span, spec: &TableSpec) -> Alig
         .collect();
     let (m, n) = (spec.rows.len(), value_rows.len());
     // The near label of each candidate, once (a label within a few edits of one row only).
+    let fingerprint = rows_fingerprint(spec);
     let near: Vec<Option<(usize, u32, usize)>> = value_rows
         .iter()
-        .map(|&ci| near_match(&candidates[ci], spec))
+        .map(|&ci| near_match_memo(&candidates[ci], spec, fingerprint))
         .collect();
     let mut scores = vec![vec![(0u32, BoundBy::Position, 0usize); n]; m];
     for (i, row) in spec.rows.iter().enumerate() {

@@ -156,6 +156,19 @@ fn instances(fields: &BTreeSet<String>, facts: &FactSet) -> Vec<BTreeMap<String,
     out
 }
 
+/// The `{name}`s of a message template.
+fn placeholders(template: &str) -> BTreeSet<&str> {
+    let mut out = BTreeSet::new();
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        let after = &rest[open..];
+        let Some(close) = after.find('}') else { break };
+        out.insert(&after[1..close]);
+        rest = &after[close + 1..];
+    }
+    out
+}
+
 fn fill(template: &str, values: &BTreeMap<&str, String>) -> String {
     let mut out = String::new();
     let mut rest = template;
@@ -643,9 +656,13 @@ fn failure(
     {
         vals.insert("diff", (*a - *b).normalize().to_string());
     }
+    // Only the names the message uses are evaluated.
+    let template = lang.pick(&rule.message, &rule.message_en);
+    let wanted = placeholders(template);
     let field_values: Vec<(String, String)> = rs
         .field_titles
         .keys()
+        .filter(|k| wanted.contains(k.as_str()))
         .filter_map(|k| {
             let e = Expr {
                 kind: ExprKind::Path(k.clone()),
@@ -663,6 +680,7 @@ fn failure(
     let let_values: Vec<(String, String)> = rs
         .lets
         .iter()
+        .filter(|(k, _)| wanted.contains(k.as_str()))
         .filter_map(|(k, e)| {
             eval::eval(e, env)
                 .ok()
@@ -672,7 +690,7 @@ fn failure(
     for (k, v) in &let_values {
         vals.entry(k.as_str()).or_insert_with(|| v.clone());
     }
-    let message = fill(lang.pick(&rule.message, &rule.message_en), &vals);
+    let message = fill(template, &vals);
     let mut d = Diagnostic::new(rule.severity, &rule.id, &rule.name, message);
     for k in ["lhs", "rhs", "diff"] {
         if let Some(v) = vals.get(k) {

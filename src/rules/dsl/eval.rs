@@ -357,11 +357,19 @@ fn boolean(e: &Ev) -> Result<bool, Missing> {
 /// long as the distinct facts read, whatever the expression's shape.
 fn merged<'a>(evs: impl Iterator<Item = &'a Ev>) -> Vec<Src> {
     let mut out: Vec<Src> = Vec::new();
-    let mut seen: std::collections::HashSet<(String, Option<Span>)> = Default::default();
+    // Most lists are short: a scan; a long one gets an index.
+    let mut seen: Option<std::collections::HashSet<(String, Option<Span>)>> = None;
     for e in evs {
         for s in &e.srcs {
-            if seen.insert((s.field.clone(), s.span)) {
+            let new = match &mut seen {
+                Some(set) => set.insert((s.field.clone(), s.span)),
+                None => !out.iter().any(|o| o.span == s.span && o.field == s.field),
+            };
+            if new {
                 out.push(s.clone());
+                if seen.is_none() && out.len() > 32 {
+                    seen = Some(out.iter().map(|o| (o.field.clone(), o.span)).collect());
+                }
             }
         }
     }
