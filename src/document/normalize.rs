@@ -74,13 +74,27 @@ pub fn simplify(s: &str) -> String {
 pub struct NormText {
     /// The normalised text.
     pub text: String,
-    /// For each byte of `text`, where the character it came from starts in the original
-    /// (relative to `origin.start`) and how many bytes it has there: 5 bytes per byte, where
-    /// a span would take 16 (texts are limited to far below 4 GiB).
-    starts: Vec<u32>,
-    lens: Vec<u8>,
-    /// The original span this view covers.
-    pub origin: Span,
+    /// The map back, as runs (see [`Runs`]): about 10 bytes per run, and a sentence of a report
+    /// has a few runs (one per dropped space, stray tag or full-width character), where a map
+    /// per byte would take 5 bytes for every byte.
+    runs: Runs,
+    /// Where the original text starts in the source.
+    base: usize,
+}
+
+/// Runs of normalised text that map back to the original by arithmetic, in order.
+type Runs = Box<[Run]>;
+
+/// A run starts at byte `norm` of the normalised text and at byte `orig` of the original
+/// (relative to the view's origin). In an identity run (`unit == 0`) every character is the
+/// original character, byte for byte. Otherwise every `unit` normalised bytes come from one
+/// original character of `olen` bytes (`１` -> `1`, `㈠` -> `(一)`), the next following it.
+#[derive(Debug, Clone, Copy)]
+struct Run {
+    norm: u32,
+    orig: u32,
+    unit: u16,
+    olen: u8,
 }
 
 impl NormText {
@@ -102,13 +116,7 @@ impl NormText {
             .chars()
             .any(is_traditional)
             .then(|| to_simplified_chars(original));
-        let mut out = Builder {
-            text: String::with_capacity(original.len()),
-            starts: Vec::with_capacity(original.len()),
-            lens: Vec::with_capacity(original.len()),
-            prev: None,
-            pending_space: None,
-        };
+        let mut out = Builder::new(original.len());
         let mut tag = 0;
         for (k, (off, oc)) in original.char_indices().enumerate() {
             while tag < tags.len() && tags[tag].1 <= off {
@@ -142,52 +150,78 @@ impl NormText {
                 }
             }
         }
-        let Builder {
-            mut text,
-            mut starts,
-            mut lens,
-            ..
-        } = out;
-        text.shrink_to_fit();
-        starts.shrink_to_fit();
-        lens.shrink_to_fit();
-        NormText {
-            text,
-            starts,
-            lens,
-            origin: Span::new(base, base + original.len()),
-        }
+        let (text, runs) = out.finish();
+        NormText { text, runs, base }
     }
 
     /// Maps a byte range of the normalised text back to the original span it covers.
     pub fn orig_span(&self, start: usize, end: usize) -> Span {
-        let n = self.starts.len();
-        if n == 0 {
-            return Span::new(self.origin.start, self.origin.start);
+        let n = self.text.len();
+        let base = self.base;
+        if n == 0 || self.runs.is_empty() {
+            return Span::new(base, base);
         }
-        let base = self.origin.start;
-        let s = base + self.starts[start.min(n - 1)] as usize;
+        let (s, _) = self.char_at(start.min(n - 1));
         let e = if end == 0 {
             s
         } else {
-            let k = (end - 1).min(n - 1);
-            base + self.starts[k] as usize + usize::from(self.lens[k])
+            self.char_at((end - 1).min(n - 1)).1
         };
-        Span::new(s, e.max(s))
+        Span::new(base + s, base + e.max(s))
+    }
+
+    /// The original span (relative to the origin) of the character byte `b` came from.
+    fn char_at(&self, b: usize) -> (usize, usize) {
+        let i = self
+            .runs
+            .partition_point(|r| r.norm as usize <= b)
+            .saturating_sub(1);
+        let r = self.runs[i];
+        let (norm, orig) = (r.norm as usize, r.orig as usize);
+        match r.unit {
+            0 => {
+                let mut cb = b;
+                while cb > norm && !self.text.is_char_boundary(cb) {
+                    cb -= 1;
+                }
+                let len = self.text[cb..].chars().next().map_or(1, char::len_utf8);
+                let at = orig + (cb - norm);
+                (at, at + len)
+            }
+            unit => {
+                let at = orig + (b - norm) / usize::from(unit) * usize::from(r.olen);
+                (at, at + usize::from(r.olen))
+            }
+        }
     }
 }
 
 /// The normalised text under construction: white space is held back and kept only between two
-/// ASCII alphanumerics.
+/// ASCII alphanumerics. Characters are grouped by the original character they come from, and
+/// the groups into [`Runs`].
 struct Builder {
     text: String,
-    starts: Vec<u32>,
-    lens: Vec<u8>,
+    runs: Vec<Run>,
+    /// The open group: (normalised start, original offset, original length, characters).
+    group: Option<(usize, u32, u8, usize)>,
+    /// Where the last run ends in the original (for extending it).
+    run_orig_end: u32,
     prev: Option<char>,
     pending_space: Option<(u32, u8)>,
 }
 
 impl Builder {
+    fn new(capacity: usize) -> Builder {
+        Builder {
+            text: String::with_capacity(capacity),
+            runs: Vec::new(),
+            group: None,
+            run_orig_end: 0,
+            prev: None,
+            pending_space: None,
+        }
+    }
+
     fn push(&mut self, c: char, at: u32, len: u8) {
         if c.is_whitespace() {
             if self.pending_space.is_none() {
@@ -197,18 +231,55 @@ impl Builder {
         }
         if let Some((sat, slen)) = self.pending_space.take() {
             if self.prev.is_some_and(|p| p.is_ascii_alphanumeric()) && c.is_ascii_alphanumeric() {
-                self.text.push(' ');
-                self.starts.push(sat);
-                self.lens.push(slen);
+                self.emit(' ', sat, slen);
             }
         }
-        let n = c.len_utf8();
-        self.text.push(c);
-        for _ in 0..n {
-            self.starts.push(at);
-            self.lens.push(len);
-        }
+        self.emit(c, at, len);
         self.prev = Some(c);
+    }
+
+    fn emit(&mut self, c: char, at: u32, len: u8) {
+        match &mut self.group {
+            Some((_, gat, glen, chars)) if *gat == at && *glen == len => *chars += 1,
+            _ => {
+                self.close_group();
+                self.group = Some((self.text.len(), at, len, 1));
+            }
+        }
+        self.text.push(c);
+    }
+
+    /// Adds the open group to the runs: it extends the last run where the arithmetic holds.
+    fn close_group(&mut self) {
+        let Some((start, at, olen, chars)) = self.group.take() else {
+            return;
+        };
+        let bytes = self.text.len() - start;
+        let unit = if chars == 1 && bytes == usize::from(olen) {
+            0
+        } else {
+            u16::try_from(bytes).unwrap_or(u16::MAX)
+        };
+        let extends =
+            self.runs.last().is_some_and(|r| {
+                r.unit == unit && (unit == 0 || r.olen == olen) && unit != u16::MAX
+            }) && self.run_orig_end == at;
+        if !extends {
+            self.runs.push(Run {
+                norm: u32::try_from(start).unwrap_or(u32::MAX),
+                orig: at,
+                unit,
+                olen,
+            });
+        }
+        self.run_orig_end = at.saturating_add(u32::from(olen));
+    }
+
+    fn finish(mut self) -> (String, Runs) {
+        self.close_group();
+        let mut text = self.text;
+        text.shrink_to_fit();
+        (text, self.runs.into_boxed_slice())
     }
 }
 
@@ -244,6 +315,96 @@ fn is_traditional(c: char) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The map as it was kept before runs: for each normalised byte, the original character's
+    /// offset and length (the oracle the runs must agree with).
+    fn per_byte(original: &str) -> Vec<(u32, u8)> {
+        let n = NormText::new(original, 0);
+        // Rebuild by replaying the same pushes into a per-byte list.
+        let mut out: Vec<(u32, u8)> = Vec::new();
+        let mut prev: Option<char> = None;
+        let mut pending: Option<(u32, u8)> = None;
+        let simp = to_simplified_chars(original);
+        let tags: Vec<(usize, usize)> = tag_re()
+            .find_iter(original)
+            .map(|m| (m.start(), m.end()))
+            .collect();
+        let mut push = |c: char, at: u32, len: u8| {
+            if c.is_whitespace() {
+                pending.get_or_insert((at, len));
+                return;
+            }
+            if let Some((sat, slen)) = pending.take() {
+                if prev.is_some_and(|p| p.is_ascii_alphanumeric()) && c.is_ascii_alphanumeric() {
+                    out.push((sat, slen));
+                }
+            }
+            for _ in 0..c.len_utf8() {
+                out.push((at, len));
+            }
+            prev = Some(c);
+        };
+        for (k, (off, oc)) in original.char_indices().enumerate() {
+            if tags.iter().any(|&(a, b)| a <= off && off < b) {
+                continue;
+            }
+            let (at, len) = (off as u32, oc.len_utf8() as u8);
+            if oc == '?' || oc == '\u{FFFD}' {
+                push(' ', at, len);
+                continue;
+            }
+            let mut b = [0u8; 4];
+            for nc in simp[k].encode_utf8(&mut b).nfkc() {
+                let nc = if nc == '\u{00A0}' || nc == '\u{3000}' {
+                    ' '
+                } else {
+                    nc
+                };
+                push(nc, at, len);
+            }
+        }
+        assert_eq!(out.len(), n.text.len(), "{original:?}");
+        out
+    }
+
+    #[test]
+    fn runs_map_every_character_back_like_a_per_byte_map() {
+        let samples = [
+            "截止到２０１９年12月31日,我鎮政府主動公開信息613條",
+            "??。公开 1136 条 10 1 </span>件　全角　空格",
+            "㈠主动公开情况 ⑴ 一、 ｛１２３｝ abc  def\u{00A0}gh\u{3000}ij",
+            "１１１２２２aaa１a１a１ 屬於 於潛鎮 ℡ ﬁ ㍱ ﷺ x",
+            "",
+            "   ",
+            "<p>只有标签</p>",
+            "\u{FFFD}\u{FFFD}混合\u{FFFD}文本 ",
+        ];
+        for src in samples {
+            let n = NormText::new(src, 7);
+            let oracle = per_byte(src);
+            let bounds: Vec<usize> = (0..=n.text.len())
+                .filter(|&b| n.text.is_char_boundary(b))
+                .collect();
+            for (x, &a) in bounds.iter().enumerate() {
+                for &b in &bounds[x..] {
+                    let got = n.orig_span(a, b);
+                    if oracle.is_empty() {
+                        assert_eq!(got, Span::new(7, 7));
+                        continue;
+                    }
+                    let k = oracle.len();
+                    let s = 7 + oracle[a.min(k - 1)].0 as usize;
+                    let e = if b == 0 {
+                        s
+                    } else {
+                        let (at, len) = oracle[(b - 1).min(k - 1)];
+                        7 + at as usize + usize::from(len)
+                    };
+                    assert_eq!(got, Span::new(s, e.max(s)), "{src:?} {a}..{b}");
+                }
+            }
+        }
+    }
 
     #[test]
     fn traditional_full_width_and_noise() {

@@ -282,25 +282,31 @@ pub struct Grid {
 /// (Traditional → Simplified, NFKC) is the costliest step of binding.
 pub struct Sentences<'a> {
     text: &'a str,
-    /// Sentence spans in document order, with the paragraph's section.
-    spans: Vec<(Option<usize>, Span)>,
+    /// Sentence spans in document order, with the paragraph's section (`u32::MAX`: none).
+    spans: Vec<(u32, Span)>,
     norms: Vec<std::cell::OnceCell<NormText>>,
-    by_start: std::collections::HashMap<usize, usize>,
+    /// Sentence indices by start offset, where the spans are not already in that order.
+    by_start: Option<Vec<usize>>,
 }
 
 impl<'a> Sentences<'a> {
     /// The sentences of a parsed document (nothing is normalised yet).
     pub fn new(text: &'a str, report: &Report) -> Sentences<'a> {
-        let spans: Vec<(Option<usize>, Span)> = report
-            .paragraphs
-            .iter()
-            .flat_map(|p| p.sentences.iter().map(move |s| (p.section, s.span)))
-            .collect();
-        let by_start = spans
-            .iter()
-            .enumerate()
-            .map(|(i, (_, s))| (s.start, i))
-            .collect();
+        let count = report.paragraphs.iter().map(|p| p.sentences.len()).sum();
+        let mut spans: Vec<(u32, Span)> = Vec::with_capacity(count);
+        for p in &report.paragraphs {
+            let section = p
+                .section
+                .and_then(|i| u32::try_from(i).ok())
+                .unwrap_or(u32::MAX);
+            spans.extend(p.sentences.iter().map(|s| (section, s.span)));
+        }
+        let sorted = spans.windows(2).all(|w| w[0].1.start <= w[1].1.start);
+        let by_start = (!sorted).then(|| {
+            let mut order: Vec<usize> = (0..spans.len()).collect();
+            order.sort_by_key(|&i| spans[i].1.start);
+            order
+        });
         Sentences {
             text,
             norms: (0..spans.len())
@@ -321,8 +327,18 @@ impl<'a> Sentences<'a> {
 
     /// The normalised text of the sentence with this span, when it is one.
     fn norm_of(&self, span: Span) -> Option<&NormText> {
-        let i = *self.by_start.get(&span.start)?;
-        (self.spans[i].1 == span).then(|| self.norm(i))
+        let start_of = |i: usize| self.spans[i].1.start;
+        let n = self.spans.len();
+        let nth = |k: usize| self.by_start.as_ref().map_or(k, |order| order[k]);
+        let k = match &self.by_start {
+            None => self.spans.partition_point(|(_, s)| s.start < span.start),
+            Some(order) => order.partition_point(|&i| start_of(i) < span.start),
+        };
+        (k..n)
+            .map(nth)
+            .take_while(|&i| start_of(i) == span.start)
+            .find(|&i| self.spans[i].1 == span)
+            .map(|i| self.norm(i))
     }
 }
 
@@ -592,16 +608,16 @@ fn bind_prose(
             continue;
         }
         let mut found: Vec<Fact> = Vec::new();
-        for (i, (sec, sp)) in sentences.spans.iter().enumerate() {
+        for (i, &(sec, sp)) in sentences.spans.iter().enumerate() {
             if !spec.sections.is_empty() {
-                let title = sec.and_then(|i| section_titles.get(i));
+                let title = section_titles.get(sec as usize);
                 if !title.is_some_and(|t| spec.sections.iter().any(|s| t.contains(s.as_str()))) {
                     continue;
                 }
             }
             let norm = sentences.norm(i);
             let mut here = Vec::new();
-            matches(norm, text, &spec.patterns, spec.unit, &mut here, *sp);
+            matches(norm, text, &spec.patterns, spec.unit, &mut here, sp);
             for z in &spec.zero {
                 for m in z.find_iter(&norm.text) {
                     let span = norm.orig_span(m.start(), m.end());
@@ -621,7 +637,7 @@ fn bind_prose(
                     here.push(Fact {
                         value,
                         span: Some(span),
-                        context: Some(*sp),
+                        context: Some(sp),
                         raw: text[span.range()].to_string(),
                         bound_by: BoundBy::Pattern,
                         scope: None,

@@ -398,7 +398,7 @@ pub fn label_key(label: &str) -> String {
     const MEMO_ENTRIES: usize = 20_000;
     const MEMO_LABEL_BYTES: usize = 256;
     thread_local! {
-        static MEMO: std::cell::RefCell<rustc_hash::FxHashMap<Box<str>, Box<str>>> =
+        static MEMO: std::cell::RefCell<std::collections::HashMap<Box<str>, Box<str>>> =
             Default::default();
     }
     if label.len() > MEMO_LABEL_BYTES {

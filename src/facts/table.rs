@@ -58,7 +58,7 @@ fn last_enumerated_part(label: &str) -> Option<String> {
 /// per thread like [`label_key`].
 fn label_keys(label: &str) -> Vec<String> {
     thread_local! {
-        static MEMO: std::cell::RefCell<rustc_hash::FxHashMap<Box<str>, Vec<String>>> =
+        static MEMO: std::cell::RefCell<std::collections::HashMap<Box<str>, Vec<String>>> =
             Default::default();
     }
     if label.len() > 256 {
@@ -409,7 +409,7 @@ fn best_match(c: &Candidate, row: &RowSpec, spec: &TableSpec) -> (u32, BoundBy, 
 /// A fingerprint of a form's row labels (the near matches of a label depend on nothing else).
 fn rows_fingerprint(spec: &TableSpec) -> u64 {
     use std::hash::{Hash, Hasher};
-    let mut h = rustc_hash::FxHasher::default();
+    let mut h = std::hash::DefaultHasher::new();
     for row in &spec.rows {
         row.keys.hash(&mut h);
     }
@@ -423,7 +423,7 @@ fn near_match_memo(
     spec: &TableSpec,
     fingerprint: u64,
 ) -> Option<(usize, u32, usize)> {
-    type Memo = rustc_hash::FxHashMap<(u64, Vec<String>), Option<(usize, u32, usize)>>;
+    type Memo = std::collections::HashMap<(u64, Vec<String>), Option<(usize, u32, usize)>>;
     thread_local! {
         static MEMO: std::cell::RefCell<Memo> = Default::default();
     }
