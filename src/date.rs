@@ -40,6 +40,33 @@ impl Date {
         era * 146_097 + doe - 719_468
     }
 
+    /// The date `days` after 1970-01-01.
+    pub fn from_days(days: i64) -> Date {
+        // Howard Hinnant's civil_from_days.
+        let z = days + 719_468;
+        let era = z.div_euclid(146_097);
+        let doe = z - era * 146_097;
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        let mp = (5 * doy + 2) / 153;
+        let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
+        let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+        let year = yoe + era * 400 + i64::from(month <= 2);
+        Date {
+            year: i32::try_from(year).unwrap_or(i32::MAX),
+            month,
+            day,
+        }
+    }
+
+    /// Today in China (UTC+8), from the system clock.
+    pub fn today() -> Date {
+        let secs = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        Date::from_days(((secs + 8 * 3600) / 86_400) as i64)
+    }
+
     /// Parses `2019-01-20`, `2018.12.26`, `2018/12/26` or `2018年12月26日`.
     pub fn parse(s: &str) -> Option<Date> {
         let nums: Vec<&str> = s
@@ -66,6 +93,26 @@ impl fmt::Display for Date {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn days_round_trip() {
+        for d in [
+            -800_000i64,
+            -1,
+            0,
+            1,
+            59,
+            60,
+            365,
+            10_957,
+            20_000,
+            2_932_896,
+        ] {
+            assert_eq!(Date::from_days(d).days(), d, "{d}");
+        }
+        assert_eq!(Date::from_days(0).to_string(), "1970-01-01");
+        assert_eq!(Date::from_days(11_016).to_string(), "2000-02-29");
+    }
 
     #[test]
     fn parse_and_days() {

@@ -111,14 +111,14 @@ pub fn find(sets: &[RuleSet], key: &str) -> Option<RuleDocPage> {
         if let Some(r) = rs
             .rules
             .iter()
-            .find(|r| r.id.eq_ignore_ascii_case(key) || r.name == key)
+            .find(|r| r.id.eq_ignore_ascii_case(key) || r.name.eq_ignore_ascii_case(key))
         {
             return Some(rule_page(rs, r));
         }
     }
     checks::ALL
         .iter()
-        .find(|c| c.id.eq_ignore_ascii_case(key) || c.name == key)
+        .find(|c| c.id.eq_ignore_ascii_case(key) || c.name.eq_ignore_ascii_case(key))
         .map(builtin_page)
 }
 
@@ -132,17 +132,46 @@ pub fn all_keys(sets: &[RuleSet]) -> Vec<String> {
     v
 }
 
-/// Plain-text rendering for `report-lint explain`.
+/// Plain-text rendering for `report-lint explain`, headings in English.
 pub fn to_text(p: &RuleDocPage) -> String {
+    to_text_in(p, crate::diagnostic::Lang::En)
+}
+
+/// The Chinese heading of a page section.
+fn heading_zh(h: &str) -> &str {
+    match h {
+        "What it checks" => "检查内容",
+        "Why" => "为什么",
+        "Example" => "示例",
+        "How to fix" => "如何修正",
+        "Fields" => "涉及字段",
+        other => other,
+    }
+}
+
+/// Plain-text rendering for `report-lint explain`, headings in `lang` (the page's own texts
+/// are written in both languages).
+pub fn to_text_in(p: &RuleDocPage, lang: crate::diagnostic::Lang) -> String {
+    let zh = lang == crate::diagnostic::Lang::Zh;
+    let (first, second) = if zh {
+        (&p.title_zh, &p.title_en)
+    } else {
+        (&p.title_en, &p.title_zh)
+    };
     let mut s = format!(
-        "{} {} ({}, {})\n{}\n{}\n",
-        p.id, p.name, p.severity, p.set, p.title_zh, p.title_en
+        "{} {} ({}, {})\n{first}\n{second}\n",
+        p.id, p.name, p.severity, p.set
     );
     for (h, body) in p.sections() {
+        let h = if zh { heading_zh(h) } else { h };
         s.push_str(&format!("\n{h}:\n  {}\n", body.replace('\n', "\n  ")));
     }
     if !p.fields.is_empty() {
-        s.push_str("\nFields:\n");
+        s.push_str(if zh {
+            "\n涉及字段:\n"
+        } else {
+            "\nFields:\n"
+        });
         for (k, t) in &p.fields {
             s.push_str(&format!("  {k}  {t}\n"));
         }

@@ -8,6 +8,7 @@
 
 #![warn(missing_docs)]
 
+pub mod config;
 pub mod date;
 pub mod diagnostic;
 pub mod document;
@@ -16,6 +17,7 @@ pub mod explain;
 pub mod facts;
 pub mod limits;
 pub mod numerals;
+pub mod policy;
 pub mod render;
 pub mod rules;
 pub mod ruletest;
@@ -87,6 +89,8 @@ pub struct FileReport {
     pub diagnostics: Vec<Diagnostic>,
     /// Rule outcomes in rule-file order.
     pub rules: Vec<RuleRecord>,
+    /// Findings waived or matched by the baseline ([`policy`]): counted, not reported.
+    pub suppressed: Vec<policy::Suppressed>,
 }
 
 /// How to check: the language of messages, and whether passed rules record the values they
@@ -176,6 +180,7 @@ fn check_bound(
         source: Some(source),
         diagnostics,
         rules: records,
+        suppressed: vec![],
     }
 }
 
@@ -207,6 +212,7 @@ pub fn check_path(
             source: None,
             diagnostics: vec![],
             rules: vec![],
+            suppressed: vec![],
         }
     })
 }
@@ -227,6 +233,7 @@ fn check_path_inner(
                 source: None,
                 diagnostics: vec![],
                 rules: vec![],
+                suppressed: vec![],
             }
         }
     };
@@ -265,6 +272,7 @@ pub fn check_source(
             source: Some(source),
             diagnostics: vec![],
             rules: vec![],
+            suppressed: vec![],
         },
     }
 }

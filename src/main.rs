@@ -43,62 +43,104 @@ enum LangArg {
 
 /// Lints government information disclosure annual reports (政府信息公开工作年度报告).
 ///
-/// Exit codes: 0 no error-level findings, 1 error-level findings, 2 usage, rule-file or I/O
-/// errors (including reports that could not be read or checked).
+/// Exit codes: 0 nothing fails the run, 1 findings at the fail level (`--fail-on`, default
+/// error), 2 usage, config, rule-file or I/O errors (including reports that could not be read
+/// or checked).
+///
+/// Settings come from the command line, then the project config (`report-lint.toml`, or
+/// `[tool.report-lint]` in `pyproject.toml`, in this directory or the nearest one above;
+/// docs/config.md), then the defaults.
 #[derive(Debug, Parser)]
-#[command(
-    name = "report-lint",
-    version,
-    about,
-    args_conflicts_with_subcommands = true,
-    subcommand_negates_reqs = true
-)]
+#[command(name = "report-lint", version, about, subcommand_negates_reqs = true)]
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
     #[command(flatten)]
+    global: Global,
+    #[command(flatten)]
     lint: LintArgs,
 }
 
+/// Options every command takes, before or after the command's name.
 #[derive(Debug, Args)]
-struct Common {
+struct Global {
     /// Rule file(s) to use instead of the built-in sets (repeatable).
     #[arg(long, value_name = "FILE", global = true)]
     rules: Vec<PathBuf>,
-    /// Config file with a `[limits]` table (default: ./report-lint.toml when it exists).
+    /// Config file (default: report-lint.toml, or pyproject.toml with [tool.report-lint], in
+    /// this directory or the nearest one above).
     #[arg(long, value_name = "FILE", global = true)]
     config: Option<PathBuf>,
+    /// Ignore every config file.
+    #[arg(long, global = true, conflicts_with = "config")]
+    isolated: bool,
     /// Raise or lower one limit (docs/limits.md), e.g. `--limit html_depth=2000`; repeatable,
     /// wins over the config file.
     #[arg(long = "limit", value_name = "KEY=VALUE", global = true)]
     limits: Vec<String>,
-    /// Language of messages.
-    #[arg(long, value_enum, default_value_t = LangArg::Zh, global = true)]
-    lang: LangArg,
+    /// Language of messages [default: the config file's, else the locale's: en where
+    /// LC_ALL/LC_MESSAGES/LANG names a language other than Chinese, else zh].
+    #[arg(long, value_enum, global = true)]
+    lang: Option<LangArg>,
     /// Colour output.
     #[arg(long, value_enum, default_value_t = When::Auto, global = true)]
     color: When,
 }
 
+/// What fails the run.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum FailOnArg {
+    /// Error-level findings.
+    Error,
+    /// Warnings or errors.
+    Warning,
+    /// Nothing (files that cannot be read still exit 2).
+    Never,
+}
+
 #[derive(Debug, Args)]
 struct LintArgs {
-    /// Report files or directories (directories are searched for .txt/.htm/.html files).
+    /// Report files or directories (directories are searched for .txt/.htm/.html files); `-`
+    /// reads standard input.
     #[arg(value_name = "PATH", required = true)]
     paths: Vec<PathBuf>,
     /// List passed and skipped rules with their values and reasons.
     #[arg(short, long)]
     verbose: bool,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Human)]
-    format: Format,
-    /// Only these rules: ids or names, or prefixes ending in `*` (`GI18-P*`); comma-separated or repeated.
+    /// Output format [default: the config file's, else human].
+    #[arg(long, value_enum)]
+    format: Option<Format>,
+    /// Only these rules: ids or names, or prefixes ending in `*` (`GI18-P*`), any case;
+    /// comma-separated or repeated. A selector that selects no rule is an error.
     #[arg(long, value_delimiter = ',', value_name = "RULE")]
     select: Vec<String>,
-    /// Skip these rules (ids, names or `PREFIX*`), also built-in checks such as RL104.
+    /// Skip these rules (ids, names or `PREFIX*`, any case), also built-in checks such as RL104.
     #[arg(long, value_delimiter = ',', value_name = "RULE")]
     ignore: Vec<String>,
-    #[command(flatten)]
-    common: Common,
+    /// What fails the run (exit code 1) [default: the config file's fail-on, else error].
+    #[arg(long, value_enum, value_name = "LEVEL")]
+    fail_on: Option<FailOnArg>,
+    /// Exit 0 whatever the findings (a file that cannot be read still exits 2).
+    #[arg(long)]
+    exit_zero: bool,
+    /// Findings only: no summary lines, no waived findings.
+    #[arg(short, long, conflicts_with_all = ["statistics", "verbose"])]
+    quiet: bool,
+    /// Only the number of findings of each rule.
+    #[arg(long, conflicts_with = "verbose")]
+    statistics: bool,
+    /// The name of the report read from standard input (`-`): shown in findings and matched
+    /// by the config file's globs; its extension says whether it is HTML.
+    #[arg(long, value_name = "NAME")]
+    stdin_filename: Option<String>,
+    /// Report only findings that are not in this baseline, and list the baseline's findings
+    /// that are gone.
+    #[arg(long, value_name = "FILE")]
+    baseline: Option<PathBuf>,
+    /// Record the findings of this run as a baseline (keyed by rule, file, values and the
+    /// marked text, not by line), and exit 0.
+    #[arg(long, value_name = "FILE", conflicts_with = "baseline")]
+    write_baseline: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -107,8 +149,6 @@ enum Command {
     Explain {
         /// Rule id or name (`GI18-P010`, `prose-review-cases`, `RL104`).
         rule: String,
-        #[command(flatten)]
-        common: Common,
     },
     /// Show the parsed document and every bound fact with its source (for rule authors).
     Dump {
@@ -117,8 +157,6 @@ enum Command {
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
-        #[command(flatten)]
-        common: Common,
     },
     /// Evaluate one expression of the checks DSL against a report (to try out a rule).
     Eval {
@@ -126,14 +164,25 @@ enum Command {
         expr: String,
         /// The report.
         file: PathBuf,
-        #[command(flatten)]
-        common: Common,
     },
     /// Work with rule files.
     Rules {
         #[command(subcommand)]
         command: RulesCommand,
     },
+    /// Write a commented starter report-lint.toml in the current directory.
+    Init {
+        /// Overwrite an existing report-lint.toml.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Print a shell completion script (`report-lint completions bash > ~/.local/share/bash-completion/completions/report-lint`).
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff): `report-lint man > report-lint.1`.
+    Man,
 }
 
 #[derive(Debug, Subcommand)]
@@ -143,16 +192,15 @@ enum RulesCommand {
         /// Rule files.
         #[arg(required = true)]
         files: Vec<PathBuf>,
-        #[command(flatten)]
-        common: Common,
+        /// Also run the test cases the files ship with (as `rules test`).
+        #[arg(long)]
+        test: bool,
     },
     /// Run the test cases that ship with rule files (`[[rule.test]]`).
     Test {
         /// Rule files or directories of them.
         #[arg(required = true)]
         paths: Vec<PathBuf>,
-        #[command(flatten)]
-        common: Common,
     },
     /// Print the Markdown documentation of the built-in rules (docs/rules.md).
     Docs,
@@ -232,39 +280,78 @@ fn say(msg: impl std::fmt::Display) {
     let _ = writeln!(std::io::stderr(), "{}", render::visible::visible(&text));
 }
 
-/// Reads the config file (given, or ./report-lint.toml) and `--limit` options, and installs
-/// the limits. Errors point into the config file; exit code 2.
-fn install_limits(common: &Common, color: ColorChoice) -> Result<(), ExitCode> {
-    use report_lint::limits::Limits;
-    let mut limits = Limits::default();
-    let path = common.config.clone().or_else(|| {
-        let p = PathBuf::from("report-lint.toml");
-        p.is_file().then_some(p)
-    });
-    if let Some(path) = path {
-        let name = path.display().to_string();
-        // Read before any limit is in force (reading one would fix the defaults).
-        let text = report_lint::source::read_bounded(&path, limits.rule_file_bytes)
-            .map_err(|e| e.to_string())
-            .and_then(|b| String::from_utf8(b).map_err(|_| "the file is not UTF-8".to_string()))
-            .map_err(|e| {
-                say(format!("error[RC000]: cannot read config file {name}: {e}"));
-                ExitCode::from(2)
-            })?;
-        if let Err(diags) = apply_config(&text, &mut limits) {
-            let mut buf = new_buffer(color);
-            let _ = render::human::emit_diagnostics(&mut buf, &name, &text, &diags);
-            let _ = writeln!(
-                buf,
-                "{}: {} error(s) in the config file",
-                render::visible::visible(&name),
-                diags.len()
-            );
-            let _ = std::io::stderr().write_all(buf.as_slice());
-            return Err(ExitCode::from(2));
+/// What every command runs with: the global options resolved against the project config.
+struct Settings {
+    /// Rule files: `--rules`, else the config file's.
+    rules: Vec<PathBuf>,
+    /// The project config (empty with `--isolated` or when there is none).
+    config: report_lint::config::Config,
+    lang: Lang,
+    color: ColorChoice,
+}
+
+/// The language the locale names: English where LC_ALL / LC_MESSAGES / LANG (the first one
+/// set) names a language other than Chinese; Chinese for Chinese, C, POSIX or no locale.
+fn lang_from_locale() -> Lang {
+    for var in ["LC_ALL", "LC_MESSAGES", "LANG"] {
+        let Some(v) = std::env::var_os(var) else {
+            continue;
+        };
+        let v = v.to_string_lossy().to_ascii_lowercase();
+        if v.is_empty() {
+            continue;
         }
+        let language = v.split(['_', '.', '@']).next().unwrap_or("");
+        return match language {
+            "zh" | "c" | "posix" | "" => Lang::Zh,
+            _ => Lang::En,
+        };
     }
-    for kv in &common.limits {
+    Lang::Zh
+}
+
+fn print_config_error(e: &report_lint::config::ConfigError, color: ColorChoice) {
+    let mut buf = new_buffer(color);
+    let _ = render::human::emit_diagnostics(&mut buf, &e.file.name, &e.file.text, &e.diagnostics);
+    let _ = writeln!(
+        buf,
+        "{}: {} error(s) in the config file; nothing was checked",
+        render::visible::visible(&e.file.name),
+        e.diagnostics.len()
+    );
+    let _ = std::io::stderr().write_all(buf.as_slice());
+}
+
+/// Finds and reads the project config (unless `--isolated`), installs the limits (the
+/// config's, then `--limit`), and resolves the global options. Errors point into the config
+/// file; exit code 2.
+fn settings(g: &Global) -> Result<Settings, ExitCode> {
+    use report_lint::config::{self, Config};
+    use report_lint::limits::Limits;
+    let color = color_choice(g.color);
+    let mut limits = Limits::default();
+    let path = if g.isolated {
+        None
+    } else {
+        g.config.clone().or_else(|| {
+            std::env::current_dir()
+                .ok()
+                .and_then(|cwd| config::discover(&cwd))
+        })
+    };
+    let cfg = match path {
+        // Read before any limit is in force (reading one would fix the defaults).
+        Some(p) => config::load(&p, limits.rule_file_bytes).map_err(|e| {
+            print_config_error(&e, color);
+            ExitCode::from(2)
+        })?,
+        None => Config::default(),
+    };
+    for (k, v, _) in &cfg.limits {
+        // Checked when the file was read.
+        let _ = limits.set(k, *v);
+    }
+    for kv in &g.limits {
         let parsed = kv
             .split_once('=')
             .and_then(|(k, v)| Some((k.trim(), v.trim().replace('_', "").parse::<u64>().ok()?)));
@@ -281,44 +368,22 @@ fn install_limits(common: &Common, color: ColorChoice) -> Result<(), ExitCode> {
     }
     let installed = report_lint::limits::install(limits);
     debug_assert!(installed, "limits were read before they were installed");
-    Ok(())
-}
-
-/// Applies the `[limits]` table of a config file.
-fn apply_config(
-    text: &str,
-    limits: &mut report_lint::limits::Limits,
-) -> Result<(), Vec<report_lint::diagnostic::Diagnostic>> {
-    use report_lint::diagnostic::{Diagnostic, Label, Severity};
-    use report_lint::span::Span;
-    #[derive(serde::Deserialize)]
-    #[serde(deny_unknown_fields)]
-    struct Config {
-        #[serde(default)]
-        limits: indexmap::IndexMap<toml::Spanned<String>, toml::Spanned<u64>>,
-    }
-    let err = |span: std::ops::Range<usize>, msg: String| {
-        Diagnostic::new(Severity::Error, "RC001", "config", msg)
-            .with_label(Label::primary(Span::new(span.start, span.end), "here"))
-            .with_help("see docs/limits.md for the limits and their defaults")
-    };
-    let config: Config = toml::from_str(text).map_err(|e| {
-        vec![err(
-            e.span().unwrap_or(0..0),
-            format!("invalid config file: {}", e.message().trim()),
-        )]
-    })?;
-    let mut diags = Vec::new();
-    for (k, v) in &config.limits {
-        if let Err(e) = limits.set(k.get_ref(), *v.get_ref()) {
-            diags.push(err(k.span(), e));
-        }
-    }
-    if diags.is_empty() {
-        Ok(())
+    let lang = g
+        .lang
+        .map(lang_of)
+        .or(cfg.lang)
+        .unwrap_or_else(lang_from_locale);
+    let rules = if g.rules.is_empty() {
+        cfg.rules.clone()
     } else {
-        Err(diags)
-    }
+        g.rules.clone()
+    };
+    Ok(Settings {
+        rules,
+        config: cfg,
+        lang,
+        color,
+    })
 }
 
 fn print_load_error(e: &rules::LoadError, color: ColorChoice) {
@@ -383,76 +448,281 @@ fn write_text(text: &str) -> ExitCode {
     write_out(render::visible::visible(text).as_bytes())
 }
 
-fn lint(args: LintArgs) -> ExitCode {
-    let color = color_choice(args.common.color);
-    let lang = lang_of(args.common.lang);
-    let mut sets = match load_rules(&args.common.rules, color) {
+/// Every rule and built-in check by (id, name), for checking selectors.
+fn known_rules(sets: &[RuleSet]) -> Vec<(String, String)> {
+    let mut known: Vec<(String, String)> = sets
+        .iter()
+        .flat_map(|rs| rs.rules.iter().map(|r| (r.id.clone(), r.name.clone())))
+        .collect();
+    known.extend(
+        report_lint::facts::checks::ALL
+            .iter()
+            .map(|c| (c.id.to_string(), c.name.to_string())),
+    );
+    known
+}
+
+/// Checks that every selector in force selects something: on the command line (a message
+/// with the nearest id) and in the config file (a diagnostic pointing into it).
+fn check_selectors(args: &LintArgs, st: &Settings, sets: &[RuleSet]) -> Result<(), ExitCode> {
+    use report_lint::config::Selector;
+    use report_lint::diagnostic::{Diagnostic, Label, Severity};
+    let known = known_rules(sets);
+    let cli: Vec<Selector> = args
+        .select
+        .iter()
+        .chain(&args.ignore)
+        .map(|s| Selector::new(s))
+        .collect();
+    let bad = report_lint::policy::unknown_selectors(cli.iter(), &known);
+    for (_, msg) in &bad {
+        say(format!("error: {msg}"));
+    }
+    if !bad.is_empty() {
+        say("nothing was checked: a misspelt selector would switch checking off (`report-lint rules docs` lists the rules)");
+        return Err(ExitCode::from(2));
+    }
+    let spanned = st.config.all_selectors();
+    let mut diags = Vec::new();
+    for (sel, span) in &spanned {
+        for (_, msg) in report_lint::policy::unknown_selectors(std::iter::once(sel), &known) {
+            diags.push(
+                Diagnostic::new(Severity::Error, "RC005", "config", msg)
+                    .with_label(Label::primary(*span, "here")),
+            );
+        }
+    }
+    if let (false, Some(file)) = (diags.is_empty(), &st.config.file) {
+        print_config_error(
+            &report_lint::config::ConfigError {
+                file: file.clone(),
+                diagnostics: diags,
+            },
+            st.color,
+        );
+        return Err(ExitCode::from(2));
+    }
+    Ok(())
+}
+
+/// The report read from standard input, once.
+fn read_stdin(name: &str) -> Result<report_lint::source::Source, String> {
+    use std::io::Read;
+    let limit = report_lint::limits::get().input_bytes;
+    let mut bytes = Vec::new();
+    std::io::stdin()
+        .lock()
+        .take(limit.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("cannot read standard input: {e}"))?;
+    report_lint::source::decode(name, &bytes).map_err(|e| e.to_string())
+}
+
+fn lint(args: LintArgs, st: Settings) -> ExitCode {
+    use report_lint::config::{FailOn, Selector};
+    let color = st.color;
+    let lang = st.lang;
+    let mut sets = match load_rules(&st.rules, color) {
         Ok(s) => s,
         Err(code) => return code,
     };
+    if let Err(code) = check_selectors(&args, &st, &sets) {
+        return code;
+    }
+    // The command line's selectors replace the config file's.
+    let pick = |cli: &[String], cfg: &[(Selector, report_lint::span::Span)]| -> Vec<Selector> {
+        if cli.is_empty() {
+            cfg.iter().map(|(s, _)| s.clone()).collect()
+        } else {
+            cli.iter().map(|s| Selector::new(s)).collect()
+        }
+    };
+    let select = pick(&args.select, &st.config.select);
+    let ignore = pick(&args.ignore, &st.config.ignore);
     for rs in &mut sets {
-        if !args.select.is_empty() {
+        if !select.is_empty() {
             rs.rules
-                .retain(|r| args.select.iter().any(|p| rules::rule_matches(r, p)));
+                .retain(|r| select.iter().any(|p| p.matches(&r.id, &r.name)));
         }
         rs.rules
-            .retain(|r| !args.ignore.iter().any(|p| rules::rule_matches(r, p)));
+            .retain(|r| !ignore.iter().any(|p| p.matches(&r.id, &r.name)));
     }
-    let explicit = !args.common.rules.is_empty();
-    let files = expand(&args.paths);
+    let explicit = !st.rules.is_empty();
+    let stdin_name = args
+        .stdin_filename
+        .clone()
+        .unwrap_or_else(|| "<stdin>".to_string());
+    let mut files = Vec::new();
+    let mut stdin = None;
+    for p in &args.paths {
+        if p.as_os_str() == "-" {
+            if stdin.is_none() {
+                stdin = Some(read_stdin(&stdin_name));
+                files.push(p.clone());
+            }
+        } else {
+            files.extend(expand(std::slice::from_ref(p)));
+        }
+    }
     if files.is_empty() {
         say("error: no report files (.txt, .htm, .html) found under the given paths");
         return ExitCode::from(2);
     }
-    // Built-in document checks (RL…) follow --select/--ignore too.
-    let keep = |code: &str| {
-        let m = |p: &String| {
-            p.strip_suffix('*')
-                .map_or(code == p, |pre| code.starts_with(pre))
-        };
-        (args.select.is_empty() || !code.starts_with("RL") || args.select.iter().any(m))
-            && !args.ignore.iter().any(m)
+    let format_name = match args.format {
+        Some(f) => f,
+        None => match st.config.format.as_deref() {
+            Some("json") => Format::Json,
+            Some("jsonl") => Format::Jsonl,
+            Some("sarif") => Format::Sarif,
+            Some("github") => Format::Github,
+            _ => Format::Human,
+        },
     };
-    let format = match args.format {
+    let summary = if args.quiet {
+        render::human::Summary::Quiet
+    } else if args.statistics {
+        render::human::Summary::Statistics
+    } else {
+        render::human::Summary::Full
+    };
+    let format = match format_name {
         Format::Human => stream::Format::Human {
             verbose: args.verbose,
             color: !matches!(color, ColorChoice::Never),
+            summary,
         },
         Format::Json => stream::Format::Json,
         Format::Jsonl => stream::Format::Jsonl,
         Format::Sarif => stream::Format::Sarif,
         Format::Github => stream::Format::Github,
     };
+    let baseline = match &args.baseline {
+        None => None,
+        Some(p) => {
+            let read = report_lint::source::read_bounded(p, 256 << 20)
+                .map_err(|e| e.to_string())
+                .and_then(|b| String::from_utf8(b).map_err(|_| "not UTF-8".to_string()))
+                .and_then(|t| report_lint::policy::Baseline::parse(&t));
+            match read {
+                Ok(b) => Some(b),
+                Err(e) => {
+                    say(format!("error: --baseline {}: {e}", p.display()));
+                    return ExitCode::from(2);
+                }
+            }
+        }
+    };
+    let policy = report_lint::policy::Policy::new(
+        select,
+        ignore,
+        st.config.clone(),
+        baseline,
+        args.write_baseline.is_some(),
+        report_lint::date::Date::today(),
+    );
     // Passed rules' values are shown only by --verbose and the JSON formats.
     let opts = report_lint::Options {
         lang,
-        details: args.verbose || matches!(args.format, Format::Json | Format::Jsonl),
+        details: args.verbose || matches!(format_name, Format::Json | Format::Jsonl),
     };
     let check = |path: &std::path::Path| {
-        let mut report = report_lint::check_path(path, &sets, explicit, opts);
-        report
-            .diagnostics
-            .retain(|d| !d.code.starts_with("RL") || keep(&d.code));
+        let mut report = if path.as_os_str() == "-" {
+            match &stdin {
+                Some(Ok(src)) => report_lint::check_source(src.clone(), &sets, explicit, opts),
+                Some(Err(e)) => report_lint::FileReport {
+                    path: stdin_name.clone(),
+                    status: report_lint::FileStatus::Failed(e.clone()),
+                    source: None,
+                    diagnostics: vec![],
+                    rules: vec![],
+                    suppressed: vec![],
+                },
+                None => unreachable_report(&stdin_name),
+            }
+        } else {
+            report_lint::check_path(path, &sets, explicit, opts)
+        };
+        policy.apply(&mut report);
         // Rendered on this thread; the report (source, facts) is dropped here.
         stream::render_file(format, &report)
     };
     let out = std::io::BufWriter::with_capacity(64 << 10, std::io::stdout().lock());
-    let batch = match stream::Writer::new(out, format) {
+    let written = match stream::Writer::new(out, format) {
         Ok(mut writer) => match run_ordered(&files, &check, &mut writer) {
-            Ok(()) => writer.finish(),
+            Ok(()) => Ok(writer),
             Err(e) => Err(e),
         },
         Err(e) => Err(e),
     };
-    match batch {
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+    let closing = policy.close(lang);
+    let end = render::End {
+        config: st
+            .config
+            .file
+            .as_ref()
+            .filter(|_| !closing.config.is_empty())
+            .map(|f| (f.name.clone(), f.text.clone())),
+        config_findings: closing.config,
+        fixed: closing.fixed,
+    };
+    let batch = written.and_then(|w| w.finish(&end));
+    let batch = match batch {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return ExitCode::SUCCESS,
         Err(e) => {
             say(format!("error: cannot write output: {e}"));
-            ExitCode::from(2)
+            return ExitCode::from(2);
         }
-        Ok(b) if b.failed > 0 => ExitCode::from(2),
-        Ok(b) if b.totals.errors > 0 => ExitCode::from(1),
-        Ok(_) => ExitCode::SUCCESS,
+        Ok(b) => b,
+    };
+    if let (Some(path), Some(b)) = (&args.write_baseline, &closing.written) {
+        if let Err(e) = std::fs::write(path, b.to_json()) {
+            say(format!(
+                "error: cannot write the baseline {}: {e}",
+                path.display()
+            ));
+            return ExitCode::from(2);
+        }
+        let n: usize = b.findings.iter().map(|e| e.count).sum();
+        say(format!(
+            "wrote {n} finding(s) to the baseline {}",
+            path.display()
+        ));
+    }
+    if batch.failed > 0 {
+        return ExitCode::from(2);
+    }
+    let fail_on = if args.exit_zero || args.write_baseline.is_some() {
+        FailOn::Never
+    } else {
+        match args.fail_on {
+            Some(FailOnArg::Error) => FailOn::Error,
+            Some(FailOnArg::Warning) => FailOn::Warning,
+            Some(FailOnArg::Never) => FailOn::Never,
+            None => st.config.fail_on.unwrap_or(FailOn::Error),
+        }
+    };
+    let t = batch.totals;
+    let fails = match fail_on {
+        FailOn::Error => t.errors > 0,
+        FailOn::Warning => t.errors + t.warnings > 0,
+        FailOn::Never => false,
+    };
+    if fails {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+/// A report for a path that was never read (cannot happen: `-` is read before the run).
+fn unreachable_report(name: &str) -> report_lint::FileReport {
+    report_lint::FileReport {
+        path: name.to_string(),
+        status: report_lint::FileStatus::Failed("standard input was not read".into()),
+        source: None,
+        diagnostics: vec![],
+        rules: vec![],
+        suppressed: vec![],
     }
 }
 
@@ -535,17 +805,16 @@ fn run_ordered<W: Write>(
     result
 }
 
-fn explain_cmd(rule: &str, common: &Common) -> ExitCode {
-    let color = color_choice(common.color);
-    let mut sets = match load_rules(&common.rules, color) {
+fn explain_cmd(rule: &str, st: &Settings) -> ExitCode {
+    let mut sets = match load_rules(&st.rules, st.color) {
         Ok(s) => s,
         Err(c) => return c,
     };
-    if !common.rules.is_empty() {
+    if !st.rules.is_empty() {
         sets.extend(rules::builtin().unwrap_or_default());
     }
     match explain::find(&sets, rule) {
-        Some(page) => write_text(&explain::to_text(&page)),
+        Some(page) => write_text(&explain::to_text_in(&page, st.lang)),
         None => {
             let keys = explain::all_keys(&sets);
             say(format!(
@@ -560,19 +829,19 @@ fn explain_cmd(rule: &str, common: &Common) -> ExitCode {
 /// Loads the rules and one report, and binds its facts (for `dump` and `eval`).
 fn load_and_bind(
     file: &std::path::Path,
-    common: &Common,
+    st: &Settings,
 ) -> Result<(Vec<RuleSet>, report_lint::dump::Dump), ExitCode> {
-    let sets = load_rules(&common.rules, color_choice(common.color))?;
+    let sets = load_rules(&st.rules, st.color)?;
     let src = report_lint::source::read_path(file).map_err(|e| {
         say(format!("error: {}: {e}", file.display()));
         ExitCode::from(2)
     })?;
-    let dump = report_lint::dump::dump(src, &sets, !common.rules.is_empty(), lang_of(common.lang));
+    let dump = report_lint::dump::dump(src, &sets, !st.rules.is_empty(), st.lang);
     Ok((sets, dump))
 }
 
-fn dump_cmd(file: &std::path::Path, format: Format, common: &Common) -> ExitCode {
-    let dump = match load_and_bind(file, common) {
+fn dump_cmd(file: &std::path::Path, format: Format, st: &Settings) -> ExitCode {
+    let dump = match load_and_bind(file, st) {
         Ok((_, d)) => d,
         Err(c) => return c,
     };
@@ -584,8 +853,8 @@ fn dump_cmd(file: &std::path::Path, format: Format, common: &Common) -> ExitCode
     }
 }
 
-fn eval_cmd(expr: &str, file: &std::path::Path, common: &Common) -> ExitCode {
-    let (sets, dump) = match load_and_bind(file, common) {
+fn eval_cmd(expr: &str, file: &std::path::Path, st: &Settings) -> ExitCode {
+    let (sets, dump) = match load_and_bind(file, st) {
         Ok(x) => x,
         Err(c) => return c,
     };
@@ -606,8 +875,8 @@ fn eval_cmd(expr: &str, file: &std::path::Path, common: &Common) -> ExitCode {
     }
 }
 
-fn rules_check(files: &[PathBuf], common: &Common) -> ExitCode {
-    let color = color_choice(common.color);
+fn rules_check(files: &[PathBuf], st: &Settings) -> ExitCode {
+    let color = st.color;
     let mut failed = false;
     for f in files {
         let name = f.display().to_string();
@@ -647,8 +916,8 @@ fn rules_check(files: &[PathBuf], common: &Common) -> ExitCode {
     }
 }
 
-fn rules_test(paths: &[PathBuf], common: &Common) -> ExitCode {
-    let color = color_choice(common.color);
+fn rules_test(paths: &[PathBuf], st: &Settings) -> ExitCode {
+    let color = st.color;
     let files = ruletest::rule_files(paths);
     let (mut passed, mut failed, mut broken) = (0usize, 0usize, false);
     let mut out = String::new();
@@ -702,37 +971,65 @@ fn main() -> ExitCode {
         .unwrap_or_else(|| ExitCode::from(2))
 }
 
+/// The width to cut long source lines to: `COLUMNS` where set, else the terminal's (none when
+/// the output is not a terminal).
+fn terminal_columns() -> usize {
+    if let Some(n) = std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.trim().parse::<usize>().ok())
+    {
+        return n;
+    }
+    if std::io::stdout().is_terminal() {
+        if let Some((terminal_size::Width(w), _)) = terminal_size::terminal_size() {
+            return usize::from(w);
+        }
+    }
+    0
+}
+
 fn real_main() -> ExitCode {
     let cli = Cli::parse();
-    let common = match &cli.command {
-        None => &cli.lint.common,
-        Some(
-            Command::Explain { common, .. }
-            | Command::Dump { common, .. }
-            | Command::Eval { common, .. }
-            | Command::Rules {
-                command: RulesCommand::Check { common, .. } | RulesCommand::Test { common, .. },
-            },
-        ) => common,
-        Some(Command::Rules {
-            command: RulesCommand::Docs,
-        }) => &cli.lint.common,
-    };
-    if let Err(code) = install_limits(common, color_choice(common.color)) {
-        return code;
+    render::human::set_terminal_columns(terminal_columns());
+    // Commands that need no settings.
+    match &cli.command {
+        Some(Command::Completions { shell }) => {
+            let mut cmd = <Cli as clap::CommandFactory>::command();
+            let mut out = Vec::new();
+            clap_complete::generate(*shell, &mut cmd, "report-lint", &mut out);
+            return write_out(&out);
+        }
+        Some(Command::Man) => {
+            let cmd = <Cli as clap::CommandFactory>::command();
+            let mut out = Vec::new();
+            if let Err(e) = clap_mangen::Man::new(cmd).render(&mut out) {
+                say(format!("error: cannot render the man page: {e}"));
+                return ExitCode::from(2);
+            }
+            return write_out(&out);
+        }
+        Some(Command::Init { force }) => return init_cmd(*force),
+        _ => {}
     }
+    let st = match settings(&cli.global) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
     match cli.command {
-        None => lint(cli.lint),
-        Some(Command::Explain { rule, common }) => explain_cmd(&rule, &common),
-        Some(Command::Dump {
-            file,
-            format,
-            common,
-        }) => dump_cmd(&file, format, &common),
-        Some(Command::Eval { expr, file, common }) => eval_cmd(&expr, &file, &common),
+        None => lint(cli.lint, st),
+        Some(Command::Explain { rule }) => explain_cmd(&rule, &st),
+        Some(Command::Dump { file, format }) => dump_cmd(&file, format, &st),
+        Some(Command::Eval { expr, file }) => eval_cmd(&expr, &file, &st),
         Some(Command::Rules { command }) => match command {
-            RulesCommand::Check { files, common } => rules_check(&files, &common),
-            RulesCommand::Test { paths, common } => rules_test(&paths, &common),
+            RulesCommand::Check { files, test } => {
+                let checked = rules_check(&files, &st);
+                if !test || checked != ExitCode::SUCCESS {
+                    checked
+                } else {
+                    rules_test(&files, &st)
+                }
+            }
+            RulesCommand::Test { paths } => rules_test(&paths, &st),
             RulesCommand::Docs => match rules::builtin() {
                 Ok(sets) => write_out(explain::rules_markdown(&sets).as_bytes()),
                 Err(e) => {
@@ -741,5 +1038,33 @@ fn real_main() -> ExitCode {
                 }
             },
         },
+        Some(Command::Init { .. } | Command::Completions { .. } | Command::Man) => {
+            ExitCode::SUCCESS
+        }
+    }
+}
+
+/// Writes the starter config.
+fn init_cmd(force: bool) -> ExitCode {
+    let path = PathBuf::from(report_lint::config::FILE_NAME);
+    if path.exists() && !force {
+        say(format!(
+            "error: {} already exists; `report-lint init --force` overwrites it",
+            path.display()
+        ));
+        return ExitCode::from(2);
+    }
+    match std::fs::write(&path, report_lint::config::STARTER) {
+        Ok(()) => {
+            say(format!(
+                "wrote {}: every setting is commented out; docs/config.md explains them",
+                path.display()
+            ));
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            say(format!("error: cannot write {}: {e}", path.display()));
+            ExitCode::from(2)
+        }
     }
 }

@@ -63,7 +63,7 @@ fn explain_prints_the_same_documentation() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
     let md = std::fs::read_to_string(root.join("docs/rules.md")).unwrap();
     let out = common::bin()
-        .args(["explain", "GI18-Y001"])
+        .args(["--lang", "en", "explain", "GI18-Y001"])
         .output()
         .unwrap();
     let text = String::from_utf8(out.stdout).unwrap();
@@ -78,4 +78,14 @@ fn explain_prints_the_same_documentation() {
     for heading in ["What it checks:", "Why:", "Example:", "How to fix:"] {
         assert!(text.contains(heading), "{heading}");
     }
+    // The headings follow --lang, given before or after the command.
+    let zh = common::bin()
+        .args(["explain", "gi18-y001", "--lang", "zh"])
+        .output()
+        .unwrap();
+    let zh = String::from_utf8(zh.stdout).unwrap();
+    for heading in ["检查内容:", "为什么:", "示例:", "如何修正:"] {
+        assert!(zh.contains(heading), "{heading}: {zh}");
+    }
+    assert!(!zh.contains("What it checks:"), "{zh}");
 }

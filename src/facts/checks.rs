@@ -269,6 +269,35 @@ pub const FIGURE_OUT_OF_RANGE: BuiltinCheck = BuiltinCheck {
     fix: "Write the right figure in the cell (check for merged cells).",
 };
 
+/// A waiver of the project config whose expiry date has passed.
+pub const WAIVER_EXPIRED: BuiltinCheck = BuiltinCheck {
+    id: "RC010",
+    name: "waiver-expired",
+    severity: Severity::Warning,
+    summary_zh: "配置文件中的豁免已过期，其豁免的问题重新报告",
+    summary_en: "a waiver in the project config has expired; the findings it waived are reported again",
+    why: "A waiver accepts a finding for a reason that holds for a time (a decision pending, a correction \
+          agreed for next year). Past its date nobody has looked at it again; the finding is back and the \
+          stale waiver is pointed out in the config file.",
+    example: "`[[waivers]] rule = \"GI21-P010\" … expires = 2025-06-30`, run on 2025-07-01",
+    fix_zh: "修正报告并删除豁免；理由仍成立时延长 expires。",
+    fix: "Fix the report and remove the waiver, or extend `expires` if the reason still holds.",
+};
+
+/// A waiver of the project config that waived nothing.
+pub const WAIVER_UNUSED: BuiltinCheck = BuiltinCheck {
+    id: "RC011",
+    name: "waiver-unused",
+    severity: Severity::Warning,
+    summary_zh: "配置文件中的豁免未匹配任何问题（其范围内的报告已检查）",
+    summary_en: "a waiver in the project config waived nothing, though reports in its scope were checked",
+    why: "A waiver left behind after the report was fixed would silently accept the same finding when it \
+          comes back. It is judged only when a report its glob matches was part of the run.",
+    example: "`[[waivers]] rule = \"RL104\" files = \"2023/*.txt\"` when no 2023 report has a blank cell",
+    fix_zh: "删除该豁免。",
+    fix: "Remove the waiver.",
+};
+
 /// Every built-in check, in id order.
 pub const ALL: &[BuiltinCheck] = &[
     GARBLED_LABEL,
@@ -288,4 +317,6 @@ pub const ALL: &[BuiltinCheck] = &[
     TABLE_TOO_LARGE,
     NEGATIVE_FIGURE,
     FIGURE_OUT_OF_RANGE,
+    WAIVER_EXPIRED,
+    WAIVER_UNUSED,
 ];

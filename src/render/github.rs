@@ -38,35 +38,52 @@ pub fn file_lines(f: &FileReport) -> String {
         }
         let pos = Positions::new(f.source.as_ref());
         for d in &f.diagnostics {
-            let level = match d.severity {
-                Severity::Error => "error",
-                Severity::Warning => "warning",
-                Severity::Info => "notice",
-            };
-            let mut msg = d.message.clone();
-            for n in &d.notes {
-                msg.push('\n');
-                msg.push_str(n);
-            }
-            let title = escape_property(&format!("{} {}", d.code, d.name));
-            match d.labels.iter().find(|l| l.primary).or(d.labels.first()) {
-                Some(l) => {
-                    let p = pos.of(l.span);
-                    out.push_str(&format!(
-                        "::{level} file={file},line={},col={},endLine={},endColumn={},title={title}::{}\n",
-                        p.line,
-                        p.column,
-                        p.end_line,
-                        p.end_column,
-                        escape_data(&msg)
-                    ));
-                }
-                None => out.push_str(&format!(
-                    "::{level} file={file},title={title}::{}\n",
-                    escape_data(&msg)
-                )),
-            }
+            out.push_str(&annotation(&file, &pos, d));
         }
     }
     out
+}
+
+/// The config file's findings (expired or unused waivers) as workflow commands.
+pub fn config_lines(end: &super::End) -> String {
+    let Some((name, text)) = &end.config else {
+        return String::new();
+    };
+    let pos = Positions::text(text);
+    let file = escape_property(name);
+    end.config_findings
+        .iter()
+        .map(|d| annotation(&file, &pos, d))
+        .collect()
+}
+
+fn annotation(file: &str, pos: &Positions, d: &crate::diagnostic::Diagnostic) -> String {
+    let level = match d.severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Info => "notice",
+    };
+    let mut msg = d.message.clone();
+    for n in &d.notes {
+        msg.push('\n');
+        msg.push_str(n);
+    }
+    let title = escape_property(&format!("{} {}", d.code, d.name));
+    match d.labels.iter().find(|l| l.primary).or(d.labels.first()) {
+        Some(l) => {
+            let p = pos.of(l.span);
+            format!(
+                "::{level} file={file},line={},col={},endLine={},endColumn={},title={title}::{}\n",
+                p.line,
+                p.column,
+                p.end_line,
+                p.end_column,
+                escape_data(&msg)
+            )
+        }
+        None => format!(
+            "::{level} file={file},title={title}::{}\n",
+            escape_data(&msg)
+        ),
+    }
 }

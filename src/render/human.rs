@@ -113,6 +113,52 @@ fn floor_char(s: &str, mut at: usize) -> usize {
     at
 }
 
+/// The terminal's width in columns, for cutting long source lines (0: unknown, lines are cut
+/// only at the line window limit).
+static TERMINAL_COLUMNS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// Sets the width source lines are cut to (`COLUMNS`, or the terminal's; 0: none).
+pub fn set_terminal_columns(columns: usize) {
+    TERMINAL_COLUMNS.store(columns, std::sync::atomic::Ordering::Relaxed);
+}
+
+fn terminal_columns() -> Option<usize> {
+    match TERMINAL_COLUMNS.load(std::sync::atomic::Ordering::Relaxed) {
+        0 => None,
+        n => Some(n),
+    }
+}
+
+/// Display columns of a character (CJK characters take two).
+fn char_columns(c: char) -> usize {
+    unicode_width::UnicodeWidthChar::width(c).unwrap_or(1)
+}
+
+/// The window of a long line `[ls, le)` that fits `avail` columns with its `…` marks: from a
+/// quarter of the width before `a` (the first labelled point), as far as it fits.
+fn column_window(text: &str, ls: usize, le: usize, a: usize, avail: usize) -> (usize, usize) {
+    let budget = avail.saturating_sub(2).max(8);
+    let mut ws = a;
+    let mut back = 0;
+    for (i, c) in text[ls..a].char_indices().rev() {
+        back += char_columns(c);
+        if back > budget / 4 {
+            break;
+        }
+        ws = ls + i;
+    }
+    let mut used = text[ws..a].chars().map(char_columns).sum::<usize>();
+    let mut we = a;
+    for (i, c) in text[a..le].char_indices() {
+        used += char_columns(c);
+        if used > budget {
+            break;
+        }
+        we = a + i + c.len_utf8();
+    }
+    (ws, we)
+}
+
 /// The offset `n` characters before `at`, not before `floor`.
 fn back_chars(s: &str, at: usize, n: usize, floor: usize) -> usize {
     s[floor..at]
@@ -183,8 +229,17 @@ impl View {
                 here.last().copied().unwrap_or(ls),
             );
             let short = text[ls..le].chars().take(window + 1).count() <= window;
-            let (ws, we) = if short {
+            // On a terminal: the gutter (` 123 │ `) and the line fit its width.
+            let avail = terminal_columns().map(|cols| {
+                let digits = lines.number(id).max(lines.starts.len()).ilog10() as usize + 1;
+                cols.saturating_sub(digits + 4)
+            });
+            let fits =
+                avail.is_none_or(|w| text[ls..le].chars().map(char_columns).sum::<usize>() <= w);
+            let (ws, we) = if short && fits {
                 (ls, le)
+            } else if let Some(w) = avail.filter(|&w| w < window) {
+                column_window(text, ls, le, a, w)
             } else {
                 let ws = back_chars(text, a, window / 4, ls);
                 let reach = forward_chars(text, a, window, le);
@@ -352,7 +407,7 @@ fn counts_text(c: Counts) -> String {
 pub fn emit(out: &mut dyn WriteColor, files: &[FileReport], verbose: bool) -> std::io::Result<()> {
     let mut batch = super::Batch::default();
     for f in files {
-        emit_file(out, f, verbose)?;
+        emit_file(out, f, verbose, false)?;
         batch.add(&super::FileSummary::of(f));
     }
     emit_summary(out, &batch)
@@ -368,10 +423,11 @@ pub fn emit_summary(out: &mut dyn WriteColor, batch: &super::Batch) -> std::io::
     }
     writeln!(
         out,
-        "\nchecked {} of {}: {}; {} with errors{}",
+        "\nchecked {} of {}: {}{}; {} with errors{}",
         plural(batch.files - batch.failed, "file", "files"),
         batch.files,
         counts_text(batch.totals),
+        suppressed_text(batch.waived, batch.baselined),
         plural(batch.with_errors, "file", "files"),
         if batch.failed > 0 {
             format!(
@@ -392,7 +448,7 @@ pub fn emit_summary(out: &mut dyn WriteColor, batch: &super::Batch) -> std::io::
         });
         writeln!(out, "findings by rule (files with at least one):")?;
         for ((code, name, sev), n) in rows {
-            writeln!(out, "  {n:>4}  {code:<10} {sev:<7} {name}")?;
+            writeln!(out, "  {n:>4}  {code:<10} {:<7} {name}", sev.to_string())?;
         }
     }
     Ok(())
@@ -401,10 +457,48 @@ pub fn emit_summary(out: &mut dyn WriteColor, batch: &super::Batch) -> std::io::
 /// Writes one file's findings and its summary line.
 pub fn emit_one(out: &mut dyn WriteColor, f: &FileReport, verbose: bool) -> std::io::Result<()> {
     let mut out = VisibleWriter::new(out);
-    emit_file(&mut out, f, verbose)
+    emit_file(&mut out, f, verbose, false)
 }
 
-fn emit_file(out: &mut dyn WriteColor, f: &FileReport, verbose: bool) -> std::io::Result<()> {
+/// Writes one file's findings only (`--quiet`): no summary line, no waived findings.
+pub fn emit_quiet(out: &mut dyn WriteColor, f: &FileReport) -> std::io::Result<()> {
+    let mut out = VisibleWriter::new(out);
+    emit_file(&mut out, f, false, true)
+}
+
+/// The file's waived findings, one line each, with the waiver's reason.
+fn emit_waived(out: &mut dyn WriteColor, f: &FileReport) -> std::io::Result<()> {
+    let pos = super::Positions::new(f.source.as_ref());
+    for s in &f.suppressed {
+        let crate::policy::Suppression::Waiver { reason, expires } = &s.by else {
+            continue;
+        };
+        let d = &s.diagnostic;
+        let place = d
+            .labels
+            .iter()
+            .find(|l| l.primary)
+            .or(d.labels.first())
+            .map_or(String::new(), |l| {
+                let p = pos.of(l.span);
+                format!(":{}:{}", p.line, p.column)
+            });
+        let until = expires.map_or(String::new(), |e| format!(", until {e}"));
+        writeln!(
+            out,
+            "waived {} {}{place}: {} (reason: {reason}{until})",
+            d.code, f.path, d.message
+        )?;
+    }
+    Ok(())
+}
+
+fn emit_file(
+    out: &mut dyn WriteColor,
+    f: &FileReport,
+    verbose: bool,
+    quiet: bool,
+) -> std::io::Result<()> {
     match &f.status {
         FileStatus::Failed(reason) => {
             let d = Diagnostic::new(
@@ -418,7 +512,9 @@ fn emit_file(out: &mut dyn WriteColor, f: &FileReport, verbose: bool) -> std::io
             let file = SimpleFile::new(name.as_ref(), "");
             term::emit_to_write_style(out, &term::Config::default(), &file, &cs)
                 .map_err(std::io::Error::other)?;
-            writeln!(out, "{}: not checked\n", f.path)?;
+            if !quiet {
+                writeln!(out, "{}: not checked\n", f.path)?;
+            }
             return Ok(());
         }
         FileStatus::NotChecked(reason) => {
@@ -432,6 +528,10 @@ fn emit_file(out: &mut dyn WriteColor, f: &FileReport, verbose: bool) -> std::io
     }
     let Some(src) = &f.source else { return Ok(()) };
     emit_mapped(out, &f.path, &src.text, src.html.as_ref(), &f.diagnostics)?;
+    if quiet {
+        return Ok(());
+    }
+    emit_waived(out, f)?;
     let (mut passed, mut failed, mut skipped, mut na) = (0, 0, 0, 0);
     for r in &f.rules {
         match r.status {
@@ -469,6 +569,84 @@ fn emit_file(out: &mut dyn WriteColor, f: &FileReport, verbose: bool) -> std::io
     if skipped > 0 && !verbose {
         rules.push_str(" (--verbose lists them with reasons)");
     }
-    writeln!(out, "{}: {}; {rules}\n", f.path, counts_text(c))?;
+    let s = super::FileSummary::of(f);
+    writeln!(
+        out,
+        "{}: {}{}; {rules}\n",
+        f.path,
+        counts_text(c),
+        suppressed_text(s.waived, s.baselined)
+    )?;
     Ok(())
+}
+
+fn suppressed_text(waived: usize, baselined: usize) -> String {
+    let mut s = String::new();
+    if waived > 0 {
+        s.push_str(&format!(", {waived} waived"));
+    }
+    if baselined > 0 {
+        s.push_str(&format!(", {baselined} in the baseline"));
+    }
+    s
+}
+
+/// How much the end of a human run says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Summary {
+    /// The batch summary (for more than one file).
+    Full,
+    /// Nothing but the config file's findings (`--quiet`).
+    Quiet,
+    /// Findings counted by rule, nothing else (`--statistics`).
+    Statistics,
+}
+
+/// Writes the end of a run: the config file's findings, the baseline's fixed findings, and
+/// the batch summary or the statistics.
+pub fn emit_end(
+    out: &mut dyn WriteColor,
+    batch: &super::Batch,
+    end: &super::End,
+    mode: Summary,
+) -> std::io::Result<()> {
+    if let Some((name, text)) = &end.config {
+        emit_diagnostics(out, name, text, &end.config_findings)?;
+    }
+    let mut out = VisibleWriter::new(out);
+    let out: &mut dyn WriteColor = &mut out;
+    match mode {
+        Summary::Quiet => return Ok(()),
+        Summary::Statistics => {
+            let mut rows: Vec<_> = batch.findings_by_rule.iter().collect();
+            rows.sort_by(|a, b| b.1.cmp(a.1).then(a.0 .0.cmp(&b.0 .0)));
+            for ((code, name, sev), n) in rows {
+                writeln!(out, "{n:>5}  {code:<10} {:<7} {name}", sev.to_string())?;
+            }
+            let mut t = batch.totals;
+            t.add(end.counts());
+            writeln!(
+                out,
+                "{} in {}{}",
+                counts_text(t),
+                plural(batch.files, "file", "files"),
+                suppressed_text(batch.waived, batch.baselined)
+            )?;
+            return Ok(());
+        }
+        Summary::Full => {}
+    }
+    if !end.fixed.is_empty() {
+        let n: usize = end.fixed.iter().map(|e| e.count).sum();
+        writeln!(out, "fixed since the baseline ({n}):")?;
+        for e in &end.fixed {
+            let times = if e.count > 1 {
+                format!(" (×{})", e.count)
+            } else {
+                String::new()
+            };
+            writeln!(out, "  {} {}: {}{times}", e.rule, e.file, e.message)?;
+        }
+    }
+    emit_summary(out, batch)
 }

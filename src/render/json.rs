@@ -18,6 +18,23 @@ struct FileOut<'a> {
     encoding: Option<&'a str>,
     diagnostics: Vec<DiagOut<'a>>,
     rules: Vec<RuleOut<'a>>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    waived: Vec<WaivedOut<'a>>,
+    #[serde(skip_serializing_if = "is_zero")]
+    baselined: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
+}
+
+#[derive(Serialize)]
+struct WaivedOut<'a> {
+    #[serde(flatten)]
+    diagnostic: DiagOut<'a>,
+    reason: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    expires: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -78,31 +95,7 @@ fn file_out(f: &FileReport) -> FileOut<'_> {
         diagnostics: f
             .diagnostics
             .iter()
-            .map(|d| DiagOut {
-                code: &d.code,
-                name: &d.name,
-                severity: d.severity,
-                message: &d.message,
-                labels: d
-                    .labels
-                    .iter()
-                    .map(|l| {
-                        let p = pos.of(l.span);
-                        LabelOut {
-                            primary: l.primary,
-                            message: &l.message,
-                            start: p.start,
-                            end: p.end,
-                            line: p.line,
-                            column: p.column,
-                            text: text.get(l.span.range()).unwrap_or(""),
-                        }
-                    })
-                    .collect(),
-                notes: &d.notes,
-                help: d.help.as_deref(),
-                values: &d.values,
-            })
+            .map(|d| diag_out(d, &pos, text))
             .collect(),
         rules: f
             .rules
@@ -114,6 +107,98 @@ fn file_out(f: &FileReport) -> FileOut<'_> {
                 detail: &r.detail,
             })
             .collect(),
+        waived: f
+            .suppressed
+            .iter()
+            .filter_map(|s| match &s.by {
+                crate::policy::Suppression::Waiver { reason, expires } => Some(WaivedOut {
+                    diagnostic: diag_out(&s.diagnostic, &pos, text),
+                    reason,
+                    expires: expires.map(|e| e.to_string()),
+                }),
+                crate::policy::Suppression::Baseline => None,
+            })
+            .collect(),
+        baselined: f
+            .suppressed
+            .iter()
+            .filter(|s| s.by == crate::policy::Suppression::Baseline)
+            .count(),
+    }
+}
+
+fn diag_out<'a>(
+    d: &'a crate::diagnostic::Diagnostic,
+    pos: &super::Positions,
+    text: &'a str,
+) -> DiagOut<'a> {
+    DiagOut {
+        code: &d.code,
+        name: &d.name,
+        severity: d.severity,
+        message: &d.message,
+        labels: d
+            .labels
+            .iter()
+            .map(|l| {
+                let p = pos.of(l.span);
+                LabelOut {
+                    primary: l.primary,
+                    message: &l.message,
+                    start: p.start,
+                    end: p.end,
+                    line: p.line,
+                    column: p.column,
+                    text: text.get(l.span.range()).unwrap_or(""),
+                }
+            })
+            .collect(),
+        notes: &d.notes,
+        help: d.help.as_deref(),
+        values: &d.values,
+    }
+}
+
+/// The end of a run besides the totals: suppressed findings, the config file's findings and
+/// the baseline's fixed findings (each only when there is one).
+#[derive(Serialize)]
+struct EndOut<'a> {
+    totals: super::Counts,
+    #[serde(skip_serializing_if = "is_zero")]
+    waived: usize,
+    #[serde(skip_serializing_if = "is_zero")]
+    baselined: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    config: Option<ConfigOut<'a>>,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    fixed: &'a [crate::policy::BaselineEntry],
+}
+
+#[derive(Serialize)]
+struct ConfigOut<'a> {
+    path: &'a str,
+    diagnostics: Vec<DiagOut<'a>>,
+}
+
+fn end_out<'a>(batch: &super::Batch, end: &'a super::End) -> EndOut<'a> {
+    let mut totals = batch.totals;
+    totals.add(end.counts());
+    EndOut {
+        totals,
+        waived: batch.waived,
+        baselined: batch.baselined,
+        config: end.config.as_ref().map(|(name, text)| {
+            let pos = super::Positions::text(text);
+            ConfigOut {
+                path: name,
+                diagnostics: end
+                    .config_findings
+                    .iter()
+                    .map(|d| diag_out(d, &pos, text))
+                    .collect(),
+            }
+        }),
+        fixed: &end.fixed,
     }
 }
 
@@ -137,12 +222,18 @@ pub fn file_entry(f: &FileReport) -> String {
     super::visible::json_safe(out)
 }
 
-/// The end of the batch document: the totals, known once every file is written.
-pub fn end(totals: super::Counts) -> String {
-    let totals = serde_json::to_string_pretty(&totals)
-        .unwrap_or_default()
-        .replace('\n', "\n  ");
-    format!("\n  ],\n  \"totals\": {totals}\n}}\n")
+/// The end of the batch document: the totals (with the config file's findings), known once
+/// every file is written, and what else the run says at its end.
+pub fn end(batch: &super::Batch, end: &super::End) -> String {
+    let json = serde_json::to_string_pretty(&end_out(batch, end)).unwrap_or_default();
+    // The members of the end object, as members of the batch document.
+    let inner = json
+        .trim()
+        .trim_start_matches('{')
+        .trim_end_matches('}')
+        .trim_matches('\n')
+        .to_string();
+    super::visible::json_safe(format!("\n  ],\n{inner}\n}}\n"))
 }
 
 /// One file as one line of JSON (`--format jsonl`).
@@ -153,12 +244,12 @@ pub fn file_line(f: &FileReport) -> String {
     line
 }
 
-/// The last line of JSON Lines output: the totals.
-pub fn end_lines(totals: super::Counts) -> String {
-    format!(
-        "{{\"totals\":{}}}\n",
-        serde_json::to_string(&totals).unwrap_or_default()
-    )
+/// The last line of JSON Lines output: the totals and what else the run says at its end.
+pub fn end_lines(batch: &super::Batch, end: &super::End) -> String {
+    let mut line =
+        super::visible::json_safe(serde_json::to_string(&end_out(batch, end)).unwrap_or_default());
+    line.push('\n');
+    line
 }
 
 /// Renders the batch as pretty-printed JSON (the same document the streaming writer builds).
@@ -168,6 +259,10 @@ pub fn render(files: &[FileReport]) -> String {
         let entry = file_entry(f);
         out.push_str(if i == 0 { &entry[1..] } else { &entry });
     }
-    out.push_str(&end(super::totals(files)));
+    let mut batch = super::Batch::default();
+    for f in files {
+        batch.add(&super::FileSummary::of(f));
+    }
+    out.push_str(&end(&batch, &super::End::default()));
     out
 }

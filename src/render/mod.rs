@@ -47,6 +47,14 @@ impl<'a> Positions<'a> {
         }
     }
 
+    /// For a plain text (a config file).
+    pub fn text(text: &'a str) -> Positions<'a> {
+        Positions {
+            text: LineIndex::new(text),
+            html: None,
+        }
+    }
+
     /// The position of a span.
     pub fn of(&self, span: Span) -> Position {
         let (start, end) = match &self.html {
@@ -124,23 +132,35 @@ pub struct FileSummary {
     pub counts: Counts,
     /// Whether the file was checked with a rule set.
     pub checked: bool,
-    /// Each rule with a finding on the file, once: (code, name, severity).
-    pub codes: Vec<(String, String, Severity)>,
+    /// Each rule with a finding on the file, once: (code, name, severity, findings).
+    pub codes: Vec<(String, String, Severity, usize)>,
+    /// Findings waived.
+    pub waived: usize,
+    /// Findings matched by the baseline.
+    pub baselined: usize,
 }
 
 impl FileSummary {
     /// The summary of one file's report.
     pub fn of(f: &FileReport) -> FileSummary {
-        let mut codes: Vec<(String, String, Severity)> = Vec::new();
+        let mut codes: Vec<(String, String, Severity, usize)> = Vec::new();
         for d in &f.diagnostics {
-            if !codes.iter().any(|(c, _, _)| *c == d.code) {
-                codes.push((d.code.clone(), d.name.clone(), d.severity));
+            match codes.iter_mut().find(|(c, _, _, _)| *c == d.code) {
+                Some(e) => e.3 += 1,
+                None => codes.push((d.code.clone(), d.name.clone(), d.severity, 1)),
             }
         }
+        let waived = f
+            .suppressed
+            .iter()
+            .filter(|s| matches!(s.by, crate::policy::Suppression::Waiver { .. }))
+            .count();
         FileSummary {
             counts: Counts::of(&f.diagnostics),
             checked: matches!(f.status, crate::FileStatus::Checked { .. }),
             codes,
+            waived,
+            baselined: f.suppressed.len() - waived,
         }
     }
 }
@@ -158,6 +178,12 @@ pub struct Batch {
     pub totals: Counts,
     /// Files with at least one finding of each rule: (code, name, severity) -> files.
     pub by_rule: std::collections::BTreeMap<(String, String, Severity), usize>,
+    /// Findings of each rule: (code, name, severity) -> findings.
+    pub findings_by_rule: std::collections::BTreeMap<(String, String, Severity), usize>,
+    /// Findings waived.
+    pub waived: usize,
+    /// Findings matched by the baseline.
+    pub baselined: usize,
 }
 
 impl Batch {
@@ -171,9 +197,32 @@ impl Batch {
             self.with_errors += 1;
         }
         self.totals.add(s.counts);
-        for c in &s.codes {
-            *self.by_rule.entry(c.clone()).or_default() += 1;
+        self.waived += s.waived;
+        self.baselined += s.baselined;
+        for (code, name, sev, n) in &s.codes {
+            let key = (code.clone(), name.clone(), *sev);
+            *self.by_rule.entry(key.clone()).or_default() += 1;
+            *self.findings_by_rule.entry(key).or_default() += n;
         }
+    }
+}
+
+/// What a run says at its end besides the files: findings in the project's config file
+/// (expired or unused waivers) and the baseline's fixed findings.
+#[derive(Debug, Clone, Default)]
+pub struct End {
+    /// The config file (name, text), when it has findings.
+    pub config: Option<(String, String)>,
+    /// Findings in the config file.
+    pub config_findings: Vec<Diagnostic>,
+    /// Findings of the baseline not seen again.
+    pub fixed: Vec<crate::policy::BaselineEntry>,
+}
+
+impl End {
+    /// The config findings by severity.
+    pub fn counts(&self) -> Counts {
+        Counts::of(&self.config_findings)
     }
 }
 

@@ -41,38 +41,80 @@ pub fn file_results(f: &FileReport) -> (String, usize, Vec<(String, Value)>) {
         let pos = Positions::new(f.source.as_ref());
         let text = f.source.as_ref().map_or("", |s| s.text.as_str());
         for d in &f.diagnostics {
-            if !rules.iter().any(|(c, _)| *c == d.code) {
-                rules.push((
-                    d.code.clone(),
-                    json!({ "id": d.code, "name": d.name, "help": { "text": format!("report-lint explain {}", d.code) } }),
-                ));
-            }
-            let level = match d.severity {
-                Severity::Error => "error",
-                Severity::Warning => "warning",
-                Severity::Info => "note",
+            results.push(result_of(d, &f.path, &pos, text, &mut rules));
+        }
+        for s in &f.suppressed {
+            let mut r = result_of(&s.diagnostic, &f.path, &pos, text, &mut rules);
+            let justification = match &s.by {
+                crate::policy::Suppression::Waiver { reason, .. } => reason.clone(),
+                crate::policy::Suppression::Baseline => "in the baseline".to_string(),
             };
-            let (primary, secondary): (Vec<_>, Vec<_>) = d.labels.iter().partition(|l| l.primary);
-            let mut message = d.message.clone();
-            if let Some(h) = &d.help {
-                message.push_str(&format!(" ({h})"));
-            }
-            results.push(json!({
-                "ruleId": d.code,
-                "level": level,
-                "message": { "text": message },
-                "locations": primary.iter().map(|l| location(&f.path, pos.of(l.span), &l.message, text.get(l.span.range()))).collect::<Vec<_>>(),
-                "relatedLocations": secondary.iter().enumerate().map(|(i, l)| {
-                    let mut v = location(&f.path, pos.of(l.span), &l.message, text.get(l.span.range()));
-                    v["id"] = json!(i);
-                    v
-                }).collect::<Vec<_>>(),
-                "properties": { "notes": d.notes, "values": d.values },
-            }));
+            r["suppressions"] = json!([{ "kind": "external", "justification": justification }]);
+            results.push(r);
         }
     }
+    indented(&results, rules)
+}
+
+/// The results for the config file's findings (expired or unused waivers), each preceded by
+/// `,`, and the rules they name.
+pub fn config_results(end: &super::End) -> (String, usize, Vec<(String, Value)>) {
+    let mut rules = Vec::new();
+    let mut results = Vec::new();
+    if let Some((name, text)) = &end.config {
+        let pos = Positions::text(text);
+        for d in &end.config_findings {
+            results.push(result_of(d, name, &pos, text, &mut rules));
+        }
+    }
+    indented(&results, rules)
+}
+
+/// One finding as a SARIF result; its rule is added to `rules` once.
+fn result_of(
+    d: &crate::diagnostic::Diagnostic,
+    path: &str,
+    pos: &Positions,
+    text: &str,
+    rules: &mut Vec<(String, Value)>,
+) -> Value {
+    if !rules.iter().any(|(c, _)| *c == d.code) {
+        rules.push((
+            d.code.clone(),
+            json!({ "id": d.code, "name": d.name, "help": { "text": format!("report-lint explain {}", d.code) } }),
+        ));
+    }
+    let level = match d.severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Info => "note",
+    };
+    let (primary, secondary): (Vec<_>, Vec<_>) = d.labels.iter().partition(|l| l.primary);
+    let mut message = d.message.clone();
+    if let Some(h) = &d.help {
+        message.push_str(&format!(" ({h})"));
+    }
+    json!({
+        "ruleId": d.code,
+        "level": level,
+        "message": { "text": message },
+        "locations": primary.iter().map(|l| location(path, pos.of(l.span), &l.message, text.get(l.span.range()))).collect::<Vec<_>>(),
+        "relatedLocations": secondary.iter().enumerate().map(|(i, l)| {
+            let mut v = location(path, pos.of(l.span), &l.message, text.get(l.span.range()));
+            v["id"] = json!(i);
+            v
+        }).collect::<Vec<_>>(),
+        "properties": { "notes": d.notes, "values": d.values },
+    })
+}
+
+/// Results pretty-printed and indented to their place, each preceded by `,`.
+fn indented(
+    results: &[Value],
+    rules: Vec<(String, Value)>,
+) -> (String, usize, Vec<(String, Value)>) {
     let mut out = String::new();
-    for r in &results {
+    for r in results {
         out.push_str(",\n");
         let json = serde_json::to_string_pretty(r).unwrap_or_default();
         for (i, line) in json.lines().enumerate() {

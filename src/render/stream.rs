@@ -18,6 +18,8 @@ pub enum Format {
         verbose: bool,
         /// Colour codes.
         color: bool,
+        /// How much to say besides the findings.
+        summary: super::human::Summary,
     },
     /// One JSON document.
     Json,
@@ -51,13 +53,26 @@ pub fn render_file(format: Format, f: &FileReport) -> Rendered {
         ..Rendered::default()
     };
     match format {
-        Format::Human { verbose, color } => {
+        Format::Human {
+            verbose,
+            color,
+            summary,
+        } => {
             let mut buf = if color {
                 Buffer::ansi()
             } else {
                 Buffer::no_color()
             };
-            if let Err(e) = super::human::emit_one(&mut buf, f, verbose) {
+            let written = match summary {
+                super::human::Summary::Full => super::human::emit_one(&mut buf, f, verbose),
+                super::human::Summary::Quiet => super::human::emit_quiet(&mut buf, f),
+                // Counts only; a file that could not be read is still said.
+                super::human::Summary::Statistics => match f.status {
+                    crate::FileStatus::Checked { .. } => Ok(()),
+                    _ => super::human::emit_quiet(&mut buf, f),
+                },
+            };
+            if let Err(e) = written {
                 let _ = writeln!(buf, "{}: cannot render: {e}", f.path);
             }
             r.bytes = buf.into_inner();
@@ -124,31 +139,47 @@ impl<W: Write> Writer<W> {
         Ok(())
     }
 
-    /// Writes the end of the document (the batch summary, the totals) and flushes.
-    pub fn finish(mut self) -> io::Result<Batch> {
+    /// Writes the end of the document (the config file's findings, the batch summary, the
+    /// totals) and flushes. The batch returned counts the config file's findings too.
+    pub fn finish(mut self, end: &super::End) -> io::Result<Batch> {
         match self.format {
-            Format::Human { color, .. } => {
+            Format::Human { color, summary, .. } => {
                 let mut buf = if color {
                     Buffer::ansi()
                 } else {
                     Buffer::no_color()
                 };
-                super::human::emit_summary(&mut buf, &self.batch)?;
+                super::human::emit_end(&mut buf, &self.batch, end, summary)?;
                 self.out.write_all(buf.as_slice())?;
             }
             Format::Json => self
                 .out
-                .write_all(super::json::end(self.batch.totals).as_bytes())?,
+                .write_all(super::json::end(&self.batch, end).as_bytes())?,
             Format::Jsonl => self
                 .out
-                .write_all(super::json::end_lines(self.batch.totals).as_bytes())?,
-            Format::Sarif => self
+                .write_all(super::json::end_lines(&self.batch, end).as_bytes())?,
+            Format::Sarif => {
+                let (text, n, rules) = super::sarif::config_results(end);
+                let bytes = if self.items == 0 && n > 0 {
+                    text.get(1..).unwrap_or_default()
+                } else {
+                    &text[..]
+                };
+                self.out.write_all(bytes.as_bytes())?;
+                for (code, rule) in rules {
+                    self.rules.entry(code).or_insert(rule);
+                }
+                self.out
+                    .write_all(super::sarif::end(&self.rules).as_bytes())?;
+            }
+            Format::Github => self
                 .out
-                .write_all(super::sarif::end(&self.rules).as_bytes())?,
-            Format::Github => {}
+                .write_all(super::github::config_lines(end).as_bytes())?,
         }
         self.out.flush()?;
-        Ok(self.batch)
+        let mut batch = self.batch;
+        batch.totals.add(end.counts());
+        Ok(batch)
     }
 
     /// The batch so far.

@@ -27,7 +27,11 @@ pub fn scratch(test: &str) -> PathBuf {
 /// The binary, with colour off and a fixed language.
 pub fn bin() -> Command {
     let mut c = Command::cargo_bin("report-lint").expect("binary built");
-    c.env("NO_COLOR", "1");
+    // The language defaults from the locale: C gives Chinese, whatever the machine's.
+    // Source lines are cut to COLUMNS where it is set: not in tests that do not ask for it.
+    c.env("NO_COLOR", "1")
+        .env("LC_ALL", "C.UTF-8")
+        .env_remove("COLUMNS");
     c
 }
 
