@@ -102,7 +102,17 @@ fn the_language_follows_the_locale_unless_given() {
             .unwrap();
         String::from_utf8_lossy(&out.stdout).into_owned()
     };
-    assert!(lint("en_US.UTF-8", &[]).contains("the prose states 0 administrative reviews"));
+    let en = lint("en_US.UTF-8", &[]);
+    assert!(
+        en.contains("the prose states 0 administrative reviews"),
+        "{en}"
+    );
+    // Labels too: the field's name, not the form's Chinese title.
+    assert!(
+        en.contains("^ prose.review_cases: 0") && en.contains("- table.review_cases: 4"),
+        "{en}"
+    );
+    assert!(!en.contains("正文所述行政复议数"), "{en}");
     assert!(lint("zh_CN.UTF-8", &[]).contains("正文称行政复议 0 件"));
     assert!(lint("C", &[]).contains("正文称行政复议 0 件"));
     assert!(lint("en_US.UTF-8", &["--lang", "zh"]).contains("正文称行政复议 0 件"));
@@ -425,5 +435,53 @@ fn long_lines_are_cut_to_the_terminal_width_with_the_label_under_its_words() {
             label,
             "{width}:\n{source}\n{carets}"
         );
+    }
+}
+
+#[test]
+fn every_format_names_the_same_place_in_the_file() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    for file in [
+        "tests/fixtures/real/2023-shuyang-fagaiju.html",
+        "examples/yuqian-2018.txt",
+    ] {
+        let (_, human, _) = run(root, &[file]);
+        let headers: Vec<String> = human
+            .lines()
+            .filter_map(|l| l.trim_start().strip_prefix("┌─ "))
+            .map(|l| l.rsplitn(3, ':').take(2).collect::<Vec<_>>().join(":"))
+            .collect();
+        let (_, json, _) = run(root, &[file, "--format", "json"]);
+        let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+        let from_json: Vec<String> = v["files"][0]["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|d| {
+                let l = d["labels"]
+                    .as_array()?
+                    .iter()
+                    .find(|l| l["primary"] == true)?;
+                // `col:line` as the header is read back to front.
+                Some(format!("{}:{}", l["column"], l["line"]))
+            })
+            .collect();
+        assert!(!headers.is_empty());
+        assert_eq!(headers, from_json, "{file}");
+        let (_, github, _) = run(root, &[file, "--format", "github"]);
+        let from_github: Vec<String> = github
+            .lines()
+            .filter(|l| l.contains(",line="))
+            .map(|l| {
+                let field = |k: &str| {
+                    l.split([',', ' '])
+                        .find_map(|p| p.strip_prefix(k))
+                        .unwrap_or("")
+                        .to_string()
+                };
+                format!("{}:{}", field("col="), field("line="))
+            })
+            .collect();
+        assert_eq!(from_github, from_json, "{file}");
     }
 }

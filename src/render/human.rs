@@ -59,6 +59,9 @@ struct View {
     columns: Vec<isize>,
     /// Offsets of the labels' ends in the file -> offsets in `text`.
     map: std::collections::HashMap<usize, usize>,
+    /// Offsets in `text` of the labels' starts -> (line, column) in the file the user opens
+    /// (the HTML page), as every other format gives them.
+    locations: std::collections::HashMap<usize, (usize, usize)>,
 }
 
 /// The file's lines, and for HTML input the page's.
@@ -209,6 +212,7 @@ impl View {
             numbers: Vec::new(),
             columns: Vec::new(),
             map: Default::default(),
+            locations: Default::default(),
         };
         for id in line_ids {
             let Some(id) = id else {
@@ -287,6 +291,16 @@ impl View {
             }
             view.text.push('\n');
         }
+        // Where each label starts in the file: the header `┌─ file:line:column` names the place
+        // JSON, SARIF and GitHub name (for HTML input, the page, not the rebuilt table row).
+        let positions = super::Positions::from_parts(text, lines.origin.as_ref().map(|(o, _)| *o));
+        for l in &d.labels {
+            let p = floor_char(text, l.span.start);
+            if let Some(&at) = view.map.get(&p) {
+                let pos = positions.of(crate::span::Span::new(p, p));
+                view.locations.entry(at).or_insert((pos.line, pos.column));
+            }
+        }
         view
     }
 
@@ -335,6 +349,20 @@ impl<'a> Files<'a> for View {
             .map_or(0, |s| s.chars().count());
         let before = self.columns.get(line_index).copied().unwrap_or(0);
         Ok(usize::try_from(before + shown as isize).unwrap_or(0) + 1)
+    }
+
+    fn location(&'a self, (): (), byte_index: usize) -> Result<files::Location, files::Error> {
+        if let Some(&(line_number, column_number)) = self.locations.get(&byte_index) {
+            return Ok(files::Location {
+                line_number,
+                column_number,
+            });
+        }
+        let line_index = self.line_index((), byte_index)?;
+        Ok(files::Location {
+            line_number: self.line_number((), line_index)?,
+            column_number: self.column_number((), line_index, byte_index)?,
+        })
     }
 
     fn line_range(

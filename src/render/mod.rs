@@ -47,6 +47,14 @@ impl<'a> Positions<'a> {
         }
     }
 
+    /// For a text and, for HTML input, the page it was extracted from.
+    pub(crate) fn from_parts(text: &'a str, html: Option<&'a HtmlOrigin>) -> Positions<'a> {
+        Positions {
+            text: LineIndex::new(text),
+            html: html.map(|h| (h, LineIndex::new(&h.raw))),
+        }
+    }
+
     /// For a plain text (a config file).
     pub fn text(text: &'a str) -> Positions<'a> {
         Positions {

@@ -72,9 +72,10 @@ fn deciding(
         let text = match (needed.get(&b.span).copied().flatten(), lang) {
             (Some(v), Lang::Zh) => format!("{}：为空，按勾稽关系应为 {}", b.title, v.normalize()),
             (Some(v), Lang::En) => {
-                format!("{}: blank; the relation needs {}", b.title, v.normalize())
+                format!("{}: blank; the relation needs {}", b.field, v.normalize())
             }
-            (None, _) => b.title.clone(),
+            (None, Lang::Zh) => b.title.clone(),
+            (None, Lang::En) => b.field.clone(),
         };
         d.labels.push(Label::primary(b.span, text));
     }
@@ -114,8 +115,9 @@ fn harmless(table: &str, cells: &[&BlankCell], lang: Lang) -> Diagnostic {
     for b in shown.into_iter().take(SHOWN) {
         let text = match (&b.derived, lang) {
             (Some(how), Lang::Zh) => format!("{}：为空，按本行推算为 {how}", b.title),
-            (Some(how), Lang::En) => format!("{}: blank, derived as {how}", b.title),
-            (None, _) => b.title.clone(),
+            (Some(how), Lang::En) => format!("{}: blank, derived as {how}", b.field),
+            (None, Lang::Zh) => b.title.clone(),
+            (None, Lang::En) => b.field.clone(),
         };
         d.labels.push(Label::primary(b.span, text));
     }

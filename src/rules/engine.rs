@@ -224,7 +224,7 @@ pub fn run(rs: &RuleSet, facts: &FactSet, text: &str, lang: Lang, details: bool)
                 detail = format!("{detail}; {}", fallbacks.join("; "));
             }
             // Say which column or row of a 2-D form this instance is about.
-            let (column, row) = place(rs, facts, &choice);
+            let (column, row) = place(rs, facts, &choice, lang);
             let place_text: Vec<String> = [
                 column
                     .as_ref()
@@ -282,24 +282,32 @@ fn place(
     rs: &RuleSet,
     facts: &FactSet,
     choice: &BTreeMap<String, usize>,
+    lang: Lang,
 ) -> (Option<String>, Option<String>) {
+    // The form's (Chinese) titles; an English reader gets the keys.
+    let title = |key: String, plain: &String| match lang {
+        Lang::Zh => rs
+            .field_titles
+            .get(&key)
+            .cloned()
+            .unwrap_or_else(|| plain.clone()),
+        Lang::En => plain.clone(),
+    };
     let mut column = None;
     let mut row = None;
     for (k, &i) in choice {
         if let Some(t) = k.strip_prefix("col:") {
-            column = facts.grids.get(t).and_then(|g| g.columns.get(i)).map(|c| {
-                rs.field_titles
-                    .get(&format!("column.{c}"))
-                    .cloned()
-                    .unwrap_or_else(|| c.clone())
-            });
+            column = facts
+                .grids
+                .get(t)
+                .and_then(|g| g.columns.get(i))
+                .map(|c| title(format!("column.{c}"), c));
         } else if let Some(t) = k.strip_prefix("row:") {
-            row = facts.grids.get(t).and_then(|g| g.rows.get(i)).map(|r| {
-                rs.field_titles
-                    .get(&format!("table.{r}"))
-                    .cloned()
-                    .unwrap_or_else(|| r.clone())
-            });
+            row = facts
+                .grids
+                .get(t)
+                .and_then(|g| g.rows.get(i))
+                .map(|r| title(format!("table.{r}"), r));
         }
     }
     (column, row)
@@ -708,12 +716,16 @@ fn failure(
         Primary::Lhs => (lv.as_ref(), rv.as_ref()),
         Primary::Rhs => (rv.as_ref(), lv.as_ref()),
     };
+    // Field titles are the form's own (Chinese) words; an English reader gets the field's name.
     let label_text = |s: &eval::Src| {
-        let title = rs
-            .field_titles
-            .get(&s.field)
-            .cloned()
-            .unwrap_or_else(|| s.field.clone());
+        let title = match lang {
+            Lang::Zh => rs
+                .field_titles
+                .get(&s.field)
+                .cloned()
+                .unwrap_or_else(|| s.field.clone()),
+            Lang::En => s.field.clone(),
+        };
         format!("{title}: {}", s.value)
     };
     let mut seen: BTreeSet<Span> = BTreeSet::new();
