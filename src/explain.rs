@@ -179,6 +179,47 @@ pub fn to_text_in(p: &RuleDocPage, lang: crate::diagnostic::Lang) -> String {
     s
 }
 
+/// Every rule's and built-in check's documentation as SARIF describes rules, in `lang`.
+pub fn sarif_docs(
+    sets: &[RuleSet],
+    lang: crate::diagnostic::Lang,
+) -> std::collections::BTreeMap<String, crate::render::sarif::RuleDoc> {
+    let mut pages: Vec<RuleDocPage> = sets
+        .iter()
+        .flat_map(|rs| rs.rules.iter().map(move |r| rule_page(rs, r)))
+        .collect();
+    pages.extend(checks::ALL.iter().map(builtin_page));
+    pages
+        .into_iter()
+        .map(|p| {
+            let short = without_placeholders(lang.pick(&p.title_zh, &p.title_en));
+            let doc = crate::render::sarif::RuleDoc {
+                full: format!("{short}. Checks {}. {}", p.checks, p.why),
+                help: p.fix.clone(),
+                markdown: to_markdown(&p),
+                short,
+            };
+            (p.id, doc)
+        })
+        .collect()
+}
+
+/// A message template with its `{placeholders}` written as `…`.
+fn without_placeholders(template: &str) -> String {
+    let mut out = String::new();
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        let Some(close) = rest[open..].find('}') else {
+            break;
+        };
+        out.push_str(&rest[..open]);
+        out.push('…');
+        rest = &rest[open + close + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
 /// Markdown rendering for `docs/rules.md`.
 pub fn to_markdown(p: &RuleDocPage) -> String {
     let mut s = format!(

@@ -24,6 +24,10 @@ enum Format {
     Sarif,
     /// GitHub Actions annotations.
     Github,
+    /// JUnit XML: a test suite per report, a test case per rule.
+    Junit,
+    /// CSV, UTF-8 with a byte-order mark (spreadsheets): a row per finding.
+    Csv,
 }
 
 /// When to colour output.
@@ -575,6 +579,8 @@ fn lint(args: LintArgs, st: Settings) -> ExitCode {
             Some("jsonl") => Format::Jsonl,
             Some("sarif") => Format::Sarif,
             Some("github") => Format::Github,
+            Some("junit") => Format::Junit,
+            Some("csv") => Format::Csv,
             _ => Format::Human,
         },
     };
@@ -595,6 +601,8 @@ fn lint(args: LintArgs, st: Settings) -> ExitCode {
         Format::Jsonl => stream::Format::Jsonl,
         Format::Sarif => stream::Format::Sarif,
         Format::Github => stream::Format::Github,
+        Format::Junit => stream::Format::Junit,
+        Format::Csv => stream::Format::Csv,
     };
     let baseline = match &args.baseline {
         None => None,
@@ -647,7 +655,16 @@ fn lint(args: LintArgs, st: Settings) -> ExitCode {
         stream::render_file(format, &report)
     };
     let out = std::io::BufWriter::with_capacity(64 << 10, std::io::stdout().lock());
-    let written = match stream::Writer::new(out, format) {
+    let docs = if matches!(format, stream::Format::Sarif) {
+        let mut all = sets.clone();
+        if explicit {
+            all.extend(rules::builtin().unwrap_or_default());
+        }
+        explain::sarif_docs(&all, lang)
+    } else {
+        Default::default()
+    };
+    let written = match stream::Writer::new(out, format).map(|w| w.with_rule_docs(docs)) {
         Ok(mut writer) => match run_ordered(&files, &check, &mut writer) {
             Ok(()) => Ok(writer),
             Err(e) => Err(e),
@@ -655,6 +672,16 @@ fn lint(args: LintArgs, st: Settings) -> ExitCode {
         Err(e) => Err(e),
     };
     let closing = policy.close(lang);
+    let fail_on = if args.exit_zero || args.write_baseline.is_some() {
+        FailOn::Never
+    } else {
+        match args.fail_on {
+            Some(FailOnArg::Error) => FailOn::Error,
+            Some(FailOnArg::Warning) => FailOn::Warning,
+            Some(FailOnArg::Never) => FailOn::Never,
+            None => st.config.fail_on.unwrap_or(FailOn::Error),
+        }
+    };
     let end = render::End {
         config: st
             .config
@@ -664,6 +691,7 @@ fn lint(args: LintArgs, st: Settings) -> ExitCode {
             .map(|f| (f.name.clone(), f.text.clone())),
         config_findings: closing.config,
         fixed: closing.fixed,
+        fail_on: Some(fail_on),
     };
     let batch = written.and_then(|w| w.finish(&end));
     let batch = match batch {
@@ -688,30 +716,7 @@ fn lint(args: LintArgs, st: Settings) -> ExitCode {
             path.display()
         ));
     }
-    if batch.failed > 0 {
-        return ExitCode::from(2);
-    }
-    let fail_on = if args.exit_zero || args.write_baseline.is_some() {
-        FailOn::Never
-    } else {
-        match args.fail_on {
-            Some(FailOnArg::Error) => FailOn::Error,
-            Some(FailOnArg::Warning) => FailOn::Warning,
-            Some(FailOnArg::Never) => FailOn::Never,
-            None => st.config.fail_on.unwrap_or(FailOn::Error),
-        }
-    };
-    let t = batch.totals;
-    let fails = match fail_on {
-        FailOn::Error => t.errors > 0,
-        FailOn::Warning => t.errors + t.warnings > 0,
-        FailOn::Never => false,
-    };
-    if fails {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    }
+    ExitCode::from(end.exit_code(&batch))
 }
 
 /// A report for a path that was never read (cannot happen: `-` is read before the run).
@@ -850,6 +855,10 @@ fn dump_cmd(file: &std::path::Path, format: Format, st: &Settings) -> ExitCode {
             write_out(format!("{}\n", report_lint::dump::to_json(&dump)).as_bytes())
         }
         Format::Human | Format::Github => write_text(&report_lint::dump::to_text(&dump)),
+        Format::Junit | Format::Csv => {
+            say("error: dump writes human or json output (--format human or --format json)");
+            ExitCode::from(2)
+        }
     }
 }
 

@@ -68,6 +68,17 @@ fn annotation(file: &str, pos: &Positions, d: &crate::diagnostic::Diagnostic) ->
         msg.push('\n');
         msg.push_str(n);
     }
+    // An annotation has one place: the other side (the table cell) is named in the text.
+    for l in d.labels.iter().filter(|l| !l.primary) {
+        let p = pos.of(l.span);
+        msg.push_str(&format!(
+            "\nsee also line {}, column {}: {}",
+            p.line, p.column, l.message
+        ));
+    }
+    if let Some(h) = &d.help {
+        msg.push_str(&format!("\nhelp: {h}"));
+    }
     let title = escape_property(&format!("{} {}", d.code, d.name));
     match d.labels.iter().find(|l| l.primary).or(d.labels.first()) {
         Some(l) => {

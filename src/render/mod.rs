@@ -1,8 +1,10 @@
 //! Stage 5: diagnostics -> output. One renderer per format, all reading the same [`FileReport`]s.
 
+pub mod csv;
 pub mod github;
 pub mod human;
 pub mod json;
+pub mod junit;
 pub mod sarif;
 pub mod stream;
 pub mod visible;
@@ -225,9 +227,28 @@ pub struct End {
     pub config_findings: Vec<Diagnostic>,
     /// Findings of the baseline not seen again.
     pub fixed: Vec<crate::policy::BaselineEntry>,
+    /// What fails the run.
+    pub fail_on: Option<crate::config::FailOn>,
 }
 
 impl End {
+    /// The exit code of the run: 2 when a file could not be checked, 1 when findings reach the
+    /// fail level (counting the config file's), else 0.
+    pub fn exit_code(&self, batch: &Batch) -> u8 {
+        use crate::config::FailOn;
+        let mut t = batch.totals;
+        t.add(self.counts());
+        if batch.failed > 0 {
+            return 2;
+        }
+        let fails = match self.fail_on.unwrap_or(FailOn::Error) {
+            FailOn::Error => t.errors > 0,
+            FailOn::Warning => t.errors + t.warnings > 0,
+            FailOn::Never => false,
+        };
+        u8::from(fails)
+    }
+
     /// The config findings by severity.
     pub fn counts(&self) -> Counts {
         Counts::of(&self.config_findings)

@@ -7,6 +7,59 @@ use crate::{FileReport, FileStatus};
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 
+/// A file path as a URI reference: `/`-separated, every byte outside the unreserved set
+/// percent-encoded (spaces, Chinese characters), as SARIF requires.
+pub fn uri(path: &str) -> String {
+    let path = path.replace('\\', "/");
+    let mut out = String::with_capacity(path.len());
+    for b in path.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => {
+                out.push(char::from(b))
+            }
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+/// What SARIF says of a rule: short and full descriptions and help, from the rule's
+/// documentation (`report-lint explain`).
+#[derive(Debug, Clone, Default)]
+pub struct RuleDoc {
+    /// One line.
+    pub short: String,
+    /// What it checks and why.
+    pub full: String,
+    /// How to fix, as text.
+    pub help: String,
+    /// The whole documentation page, as Markdown.
+    pub markdown: String,
+}
+
+/// A stable fingerprint of a finding: FNV-1a over its rule, file, values and the text its
+/// labels mark (the baseline's key) — the same across runs and across edits elsewhere in the
+/// report.
+fn fingerprint(d: &crate::diagnostic::Diagnostic, path: &str, text: &str) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut eat = |s: &str| {
+        for b in s.bytes().chain(std::iter::once(0xff)) {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+    };
+    eat(&d.code);
+    eat(path);
+    for (k, v) in &d.values {
+        eat(k);
+        eat(v);
+    }
+    for l in &d.labels {
+        eat(text.get(l.span.range()).unwrap_or("").trim());
+    }
+    format!("{h:016x}")
+}
+
 fn location(path: &str, p: super::Position, message: &str, text: Option<&str>) -> Value {
     let mut region = json!({
         "startLine": p.line, "startColumn": p.column, "endLine": p.end_line, "endColumn": p.end_column,
@@ -15,8 +68,7 @@ fn location(path: &str, p: super::Position, message: &str, text: Option<&str>) -
     if let Some(t) = text {
         region["snippet"] = json!({ "text": t });
     }
-    let mut loc =
-        json!({ "physicalLocation": { "artifactLocation": { "uri": path }, "region": region } });
+    let mut loc = json!({ "physicalLocation": { "artifactLocation": { "uri": uri(path) }, "region": region } });
     if !message.is_empty() {
         loc["message"] = json!({ "text": message });
     }
@@ -35,7 +87,7 @@ pub fn file_results(f: &FileReport) -> (String, usize, Vec<(String, Value)>) {
         ));
         results.push(json!({
             "ruleId": "RL001", "level": "error", "message": { "text": reason },
-            "locations": [{ "physicalLocation": { "artifactLocation": { "uri": f.path } } }],
+            "locations": [{ "physicalLocation": { "artifactLocation": { "uri": uri(&f.path) } } }],
         }));
     } else {
         let pos = Positions::new(f.source.as_ref());
@@ -104,6 +156,7 @@ fn result_of(
             v["id"] = json!(i);
             v
         }).collect::<Vec<_>>(),
+        "partialFingerprints": { "reportLint/v1": fingerprint(d, path, text) },
         "properties": { "notes": d.notes, "values": d.values },
     })
 }
@@ -133,26 +186,49 @@ pub fn begin() -> String {
     "{\n  \"$schema\": \"https://json.schemastore.org/sarif-2.1.0.json\",\n  \"version\": \"2.1.0\",\n  \"runs\": [\n    {\n      \"results\": [".to_string()
 }
 
-/// The end of the log: the tool and the rules the results named.
-pub fn end(rules: &BTreeMap<String, Value>) -> String {
+/// The end of the log: the tool, the rules the results named (described from their
+/// documentation where `docs` has it), and the invocation with its exit code.
+pub fn end(
+    rules: &BTreeMap<String, Value>,
+    docs: &BTreeMap<String, RuleDoc>,
+    exit_code: u8,
+) -> String {
+    let rules: Vec<Value> = rules
+        .iter()
+        .map(|(code, r)| {
+            let mut r = r.clone();
+            if let Some(d) = docs.get(code) {
+                r["shortDescription"] = json!({ "text": d.short });
+                r["fullDescription"] = json!({ "text": d.full });
+                r["help"] = json!({ "text": d.help, "markdown": d.markdown });
+            }
+            r
+        })
+        .collect();
     let tool = json!({ "driver": {
         "name": "report-lint",
         "version": env!("CARGO_PKG_VERSION"),
-        "rules": rules.values().collect::<Vec<_>>(),
+        "rules": rules,
     }});
-    let mut tool_text = String::new();
-    for (i, line) in serde_json::to_string_pretty(&tool)
-        .unwrap_or_default()
-        .lines()
-        .enumerate()
-    {
-        if i > 0 {
-            tool_text.push_str("\n      ");
+    let invocations = json!([{ "executionSuccessful": exit_code != 2, "exitCode": exit_code }]);
+    let indent = |v: &Value| {
+        let mut t = String::new();
+        for (i, line) in serde_json::to_string_pretty(v)
+            .unwrap_or_default()
+            .lines()
+            .enumerate()
+        {
+            if i > 0 {
+                t.push_str("\n      ");
+            }
+            t.push_str(line);
         }
-        tool_text.push_str(line);
-    }
+        t
+    };
     super::visible::json_safe(format!(
-        "\n      ],\n      \"tool\": {tool_text}\n    }}\n  ]\n}}\n"
+        "\n      ],\n      \"invocations\": {},\n      \"tool\": {}\n    }}\n  ]\n}}\n",
+        indent(&invocations),
+        indent(&tool)
     ))
 }
 
@@ -171,6 +247,11 @@ pub fn render(files: &[FileReport]) -> String {
             rules.entry(code).or_insert(r);
         }
     }
-    out.push_str(&end(&rules));
+    let mut batch = super::Batch::default();
+    for f in files {
+        batch.add(&super::FileSummary::of(f));
+    }
+    let code = super::End::default().exit_code(&batch);
+    out.push_str(&end(&rules, &BTreeMap::new(), code));
     out
 }

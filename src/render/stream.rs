@@ -29,6 +29,10 @@ pub enum Format {
     Sarif,
     /// GitHub Actions workflow commands.
     Github,
+    /// JUnit XML: a test suite per report, a test case per rule.
+    Junit,
+    /// CSV (UTF-8 with a byte-order mark): a row per finding.
+    Csv,
 }
 
 /// One file, rendered.
@@ -89,6 +93,8 @@ pub fn render_file(format: Format, f: &FileReport) -> Rendered {
             r.rules = rules;
         }
         Format::Github => r.bytes = super::github::file_lines(f).into_bytes(),
+        Format::Junit => r.bytes = super::junit::file_suite(f).into_bytes(),
+        Format::Csv => r.bytes = super::csv::file_rows(f).into_bytes(),
     }
     r
 }
@@ -100,6 +106,7 @@ pub struct Writer<W: Write> {
     batch: Batch,
     items: usize,
     rules: BTreeMap<String, serde_json::Value>,
+    docs: BTreeMap<String, super::sarif::RuleDoc>,
 }
 
 impl<W: Write> Writer<W> {
@@ -108,6 +115,8 @@ impl<W: Write> Writer<W> {
         match format {
             Format::Json => out.write_all(super::json::begin().as_bytes())?,
             Format::Sarif => out.write_all(super::sarif::begin().as_bytes())?,
+            Format::Junit => out.write_all(super::junit::begin().as_bytes())?,
+            Format::Csv => out.write_all(super::csv::begin().as_bytes())?,
             _ => {}
         }
         Ok(Writer {
@@ -116,7 +125,14 @@ impl<W: Write> Writer<W> {
             batch: Batch::default(),
             items: 0,
             rules: BTreeMap::new(),
+            docs: BTreeMap::new(),
         })
+    }
+
+    /// The rules' documentation, for the formats that describe the rules they name (SARIF).
+    pub fn with_rule_docs(mut self, docs: BTreeMap<String, super::sarif::RuleDoc>) -> Self {
+        self.docs = docs;
+        self
     }
 
     /// Writes one file (the next in input order).
@@ -169,17 +185,18 @@ impl<W: Write> Writer<W> {
                 for (code, rule) in rules {
                     self.rules.entry(code).or_insert(rule);
                 }
+                let code = end.exit_code(&self.batch);
                 self.out
-                    .write_all(super::sarif::end(&self.rules).as_bytes())?;
+                    .write_all(super::sarif::end(&self.rules, &self.docs, code).as_bytes())?;
             }
             Format::Github => self
                 .out
                 .write_all(super::github::config_lines(end).as_bytes())?,
+            Format::Junit => self.out.write_all(super::junit::end(end).as_bytes())?,
+            Format::Csv => self.out.write_all(super::csv::end(end).as_bytes())?,
         }
         self.out.flush()?;
-        let mut batch = self.batch;
-        batch.totals.add(end.counts());
-        Ok(batch)
+        Ok(self.batch)
     }
 
     /// The batch so far.
