@@ -175,7 +175,9 @@ pub struct ConfigError {
 }
 
 /// The output formats a config file may name.
-pub const FORMATS: &[&str] = &["human", "json", "jsonl", "sarif", "github", "junit", "csv"];
+pub const FORMATS: &[&str] = &[
+    "human", "json", "jsonl", "sarif", "github", "junit", "csv", "html",
+];
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]

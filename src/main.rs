@@ -28,6 +28,9 @@ enum Format {
     Junit,
     /// CSV, UTF-8 with a byte-order mark (spreadsheets): a row per finding.
     Csv,
+    /// One self-contained HTML page for the batch: summaries, a chart, each report's text with
+    /// its findings highlighted, filters.
+    Html,
 }
 
 /// When to colour output.
@@ -581,6 +584,7 @@ fn lint(args: LintArgs, st: Settings) -> ExitCode {
             Some("github") => Format::Github,
             Some("junit") => Format::Junit,
             Some("csv") => Format::Csv,
+            Some("html") => Format::Html,
             _ => Format::Human,
         },
     };
@@ -603,6 +607,7 @@ fn lint(args: LintArgs, st: Settings) -> ExitCode {
         Format::Github => stream::Format::Github,
         Format::Junit => stream::Format::Junit,
         Format::Csv => stream::Format::Csv,
+        Format::Html => stream::Format::Html,
     };
     let baseline = match &args.baseline {
         None => None,
@@ -855,7 +860,7 @@ fn dump_cmd(file: &std::path::Path, format: Format, st: &Settings) -> ExitCode {
             write_out(format!("{}\n", report_lint::dump::to_json(&dump)).as_bytes())
         }
         Format::Human | Format::Github => write_text(&report_lint::dump::to_text(&dump)),
-        Format::Junit | Format::Csv => {
+        Format::Junit | Format::Csv | Format::Html => {
             say("error: dump writes human or json output (--format human or --format json)");
             ExitCode::from(2)
         }

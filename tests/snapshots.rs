@@ -48,3 +48,43 @@ fn json_output() {
         run(&["examples/yuqian-2018.txt", "--format", "json"])
     );
 }
+
+#[test]
+fn jsonl_output() {
+    insta::assert_snapshot!(
+        "jsonl",
+        run(&["examples/yuqian-2018.txt", "--format", "jsonl"])
+    );
+}
+
+#[test]
+fn junit_output() {
+    insta::assert_snapshot!(
+        "junit",
+        run(&["examples/yuqian-2018.txt", "--format", "junit"])
+    );
+}
+
+#[test]
+fn csv_output() {
+    insta::assert_snapshot!("csv", run(&["examples/yuqian-2018.txt", "--format", "csv"]));
+}
+
+#[test]
+fn html_output() {
+    let out = run(&["examples/yuqian-2018.txt", "--format", "html"]);
+    insta::assert_snapshot!("html", out.replace(env!("CARGO_PKG_VERSION"), "VERSION"));
+}
+
+#[test]
+fn quiet_and_statistics_output() {
+    insta::assert_snapshot!(
+        "statistics",
+        run(&["examples/yuqian-2018.txt", "--statistics"])
+    );
+    let quiet = run(&["examples/yuqian-2018.txt", "--quiet"]);
+    let full = run(&["examples/yuqian-2018.txt"]);
+    // Quiet is the findings of the full output, without its summary line.
+    assert!(full.starts_with(quiet.trim_end()), "{quiet}");
+    assert!(!quiet.contains("rules:"));
+}

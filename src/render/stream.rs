@@ -33,6 +33,8 @@ pub enum Format {
     Junit,
     /// CSV (UTF-8 with a byte-order mark): a row per finding.
     Csv,
+    /// One self-contained HTML page.
+    Html,
 }
 
 /// One file, rendered.
@@ -47,6 +49,8 @@ pub struct Rendered {
     pub summary: FileSummary,
     /// SARIF: the rules the results name.
     pub rules: Vec<(String, serde_json::Value)>,
+    /// The file's path.
+    pub path: String,
 }
 
 /// Renders one file.
@@ -54,6 +58,7 @@ pub fn render_file(format: Format, f: &FileReport) -> Rendered {
     let summary = FileSummary::of(f);
     let mut r = Rendered {
         summary,
+        path: f.path.clone(),
         ..Rendered::default()
     };
     match format {
@@ -95,6 +100,7 @@ pub fn render_file(format: Format, f: &FileReport) -> Rendered {
         Format::Github => r.bytes = super::github::file_lines(f).into_bytes(),
         Format::Junit => r.bytes = super::junit::file_suite(f).into_bytes(),
         Format::Csv => r.bytes = super::csv::file_rows(f).into_bytes(),
+        Format::Html => r.bytes = super::html::file_section(f).into_bytes(),
     }
     r
 }
@@ -107,6 +113,8 @@ pub struct Writer<W: Write> {
     items: usize,
     rules: BTreeMap<String, serde_json::Value>,
     docs: BTreeMap<String, super::sarif::RuleDoc>,
+    /// HTML: each file's path, counts and waived findings, for the summary table.
+    files: Vec<(String, super::Counts, usize)>,
 }
 
 impl<W: Write> Writer<W> {
@@ -117,6 +125,7 @@ impl<W: Write> Writer<W> {
             Format::Sarif => out.write_all(super::sarif::begin().as_bytes())?,
             Format::Junit => out.write_all(super::junit::begin().as_bytes())?,
             Format::Csv => out.write_all(super::csv::begin().as_bytes())?,
+            Format::Html => out.write_all(super::html::begin().as_bytes())?,
             _ => {}
         }
         Ok(Writer {
@@ -126,6 +135,7 @@ impl<W: Write> Writer<W> {
             items: 0,
             rules: BTreeMap::new(),
             docs: BTreeMap::new(),
+            files: Vec::new(),
         })
     }
 
@@ -145,6 +155,10 @@ impl<W: Write> Writer<W> {
         self.out.write_all(bytes)?;
         self.items += r.items;
         self.batch.add(&r.summary);
+        if self.format == Format::Html {
+            self.files
+                .push((r.path.clone(), r.summary.counts, r.summary.waived));
+        }
         for (code, rule) in r.rules {
             self.rules.entry(code).or_insert(rule);
         }
@@ -194,6 +208,9 @@ impl<W: Write> Writer<W> {
                 .write_all(super::github::config_lines(end).as_bytes())?,
             Format::Junit => self.out.write_all(super::junit::end(end).as_bytes())?,
             Format::Csv => self.out.write_all(super::csv::end(end).as_bytes())?,
+            Format::Html => self
+                .out
+                .write_all(super::html::end(&self.batch, &self.files, end).as_bytes())?,
         }
         self.out.flush()?;
         Ok(self.batch)
