@@ -883,7 +883,20 @@ fn eval_cmd(expr: &str, file: &std::path::Path, st: &Settings) -> ExitCode {
         Ok(rules::EvalOutcome::Value(v)) => write_text(&format!("{v}\n")),
         Ok(rules::EvalOutcome::Skipped(why)) => write_text(&format!("skipped: {why}\n")),
         Err(e) => {
-            say(format!("error: {e}"));
+            // The expression with a caret under the place, as a rule file's errors are shown.
+            let d = report_lint::diagnostic::Diagnostic::new(
+                report_lint::diagnostic::Severity::Error,
+                "RF002",
+                "expression",
+                e.message.clone(),
+            )
+            .with_label(report_lint::diagnostic::Label::primary(
+                report_lint::span::Span::new(e.span.start, e.span.end),
+                "here",
+            ));
+            let mut buf = new_buffer(st.color);
+            let _ = render::human::emit_diagnostics(&mut buf, "expression", expr, &[d]);
+            let _ = std::io::stderr().write_all(buf.as_slice());
             ExitCode::from(2)
         }
     }

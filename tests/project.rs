@@ -485,3 +485,87 @@ fn every_format_names_the_same_place_in_the_file() {
         assert_eq!(from_github, from_json, "{file}");
     }
 }
+
+#[test]
+fn rule_authors_get_every_error_and_the_nearest_name() {
+    let d = scratch("authoring");
+    let file = d.join("rules.toml");
+    std::fs::write(
+        &file,
+        r#"[ruleset]
+id = "t"
+title = "t"
+
+[tables.stats]
+value_column = ["统计数"]
+
+[tables.stats.rows]
+trainings = "举办各类培训班数"
+trainees = "接受培训人员数"
+
+[[rule]]
+id = "A1"
+name = "a1"
+severity = "warning"
+check = "table.trainees >= table.trainings * 20
+message = "x"
+message_en = "x"
+
+[[rule]]
+id = "A2"
+name = "a2"
+severity = "warning"
+check = "table.trainees = table.trainings && table.trainees > 0"
+message = "x"
+message_en = "x"
+
+[[rule]]
+id = "A3"
+name = "a3"
+severity = "warning"
+check = "(table.trainees > 0"
+message = "x {table.trainee}"
+message_en = "x"
+
+[[rule]]
+id = "A4"
+name = "a4"
+severity = "warning"
+check = "table.trainees > 0 ? 1 : 0"
+message = "x"
+message_en = "x"
+"#,
+    )
+    .unwrap();
+    let (code, _, err) = run(&d, &["rules", "check", "rules.toml"]);
+    assert_eq!(code, 2);
+    // The TOML error (an unclosed string) does not hide the other rules' errors.
+    assert!(
+        err.contains("error[RF001]") && err.contains("rules.toml:16:"),
+        "{err}"
+    );
+    assert!(err.contains("found `=`; did you mean `==`?"), "{err}");
+    assert!(err.contains("┌─ rules.toml:24:25"), "{err}");
+    assert!(
+        err.contains("this `(` is never closed: expected `)`"),
+        "{err}"
+    );
+    assert!(err.contains("┌─ rules.toml:32:10"), "{err}");
+    assert!(
+        err.contains("unknown placeholder `{table.trainee}`; did you mean `{table.trainees}`?"),
+        "{err}"
+    );
+    assert!(err.contains("there is no `c ? a : b` here"), "{err}");
+    // `eval` shows the expression with a caret, not a byte offset.
+    let (code, _, err) = run(
+        Path::new(env!("CARGO_MANIFEST_DIR")),
+        &["eval", "table.budget || 1", "examples/yuqian-2018.txt"],
+    );
+    assert_eq!(code, 2);
+    assert!(err.contains("did you mean `or`?"), "{err}");
+    assert!(
+        err.contains("1 │ table.budget || 1\n  │              ^^ here"),
+        "{err}"
+    );
+    assert!(!err.contains(" at 13"), "{err}");
+}

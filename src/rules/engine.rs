@@ -854,9 +854,17 @@ fn failure(
             .push(format!("{} = {}", expr_text(rule, l), detail_of(l)));
         d.notes
             .push(format!("{} = {}", expr_text(rule, r), detail_of(r)));
-        d.notes.push(format!("expected: {}", rule.check_src.trim()));
+        d.notes.push(format!(
+            "{}: {}",
+            lang.pick("应满足", "expected"),
+            rule.check_src.trim()
+        ));
     } else {
-        d.notes.push(format!("expected: {}", rule.check_src.trim()));
+        d.notes.push(format!(
+            "{}: {}",
+            lang.pick("应满足", "expected"),
+            rule.check_src.trim()
+        ));
     }
     if let Some(h) = match lang {
         Lang::Zh => rule.help.as_ref().or(rule.help_en.as_ref()),

@@ -406,6 +406,10 @@ pub fn load(name: &str, src: &str) -> Result<RuleSet, LoadError> {
         loader.chain.push(path.display().to_string());
     }
     load_at_depth(name, src, &mut loader).map_err(|mut e| {
+        if e.file == name && e.diagnostics.len() == 1 && e.diagnostics[0].code == "RF001" {
+            e.diagnostics = recover_after_toml_error(name, src, e.diagnostics.remove(0));
+            e.total = e.diagnostics.len();
+        }
         // One error per problem, and a bounded list: the rest are counted.
         e.diagnostics = std::mem::take(&mut e.diagnostics)
             .into_iter()
@@ -426,6 +430,117 @@ pub fn load(name: &str, src: &str) -> Result<RuleSet, LoadError> {
         }
         e
     })
+}
+
+/// The top-level sections of a TOML text: (start, end, header), the part before the first
+/// header with an empty header. Headers inside multi-line strings are not headers.
+fn toml_sections(src: &str) -> Vec<(usize, usize, String)> {
+    let mut out: Vec<(usize, usize, String)> = vec![(0, src.len(), String::new())];
+    let mut in_string: Option<&str> = None;
+    let mut at = 0;
+    for line in src.split_inclusive('\n') {
+        let t = line.trim();
+        if in_string.is_none() && t.starts_with('[') {
+            if let Some(last) = out.last_mut() {
+                last.1 = at;
+            }
+            let header = t.split('#').next().unwrap_or("").trim().to_string();
+            out.push((at, src.len(), header));
+        }
+        for quote in ["\"\"\"", "\'\'\'"] {
+            let n = line.matches(quote).count();
+            if n % 2 == 1 {
+                in_string = match in_string {
+                    Some(q) if q == quote => None,
+                    None => Some(quote),
+                    other => other,
+                };
+            }
+        }
+        at += line.len();
+    }
+    out
+}
+
+/// After a TOML error, the file's other errors where the rest can still be read: the section
+/// with the error is blanked (its bytes turned to spaces, so every place stays where it is) and
+/// the text read again, for every TOML error in turn. Where only `[[rule]]` groups (a rule and
+/// its test cases) had to be blanked, the rest is a valid rule file of independent rules:
+/// it is loaded and its errors are reported too. Otherwise (the tables or fields, which the
+/// rules read, are unreadable) only the TOML errors are reported, with a note saying so.
+fn recover_after_toml_error(name: &str, src: &str, first: Diagnostic) -> Vec<Diagnostic> {
+    let sections = toml_sections(src);
+    let is_rule = |h: &str| h == "[[rule]]" || h.starts_with("[[rule.") || h.starts_with("[rule.");
+    let mut bytes = src.as_bytes().to_vec();
+    let mut diags = vec![first];
+    let mut only_rules = true;
+    let mut blanked: Vec<usize> = Vec::new();
+    for _ in 0..50 {
+        let at = diags
+            .last()
+            .and_then(|d| d.labels.first())
+            .map_or(0, |l| l.span.start);
+        let Some(i) = sections.iter().rposition(|(a, _, _)| *a <= at) else {
+            break;
+        };
+        if blanked.contains(&i) {
+            break;
+        }
+        // A rule's group: from its `[[rule]]` header to the next header that is not its own.
+        let (mut start, mut end) = (sections[i].0, sections[i].1);
+        if is_rule(&sections[i].2) {
+            let mut k = i;
+            while k > 0 && sections[k].2 != "[[rule]]" && is_rule(&sections[k - 1].2) {
+                k -= 1;
+            }
+            start = sections[k].0;
+            let mut j = i;
+            while j + 1 < sections.len()
+                && is_rule(&sections[j + 1].2)
+                && sections[j + 1].2 != "[[rule]]"
+            {
+                j += 1;
+            }
+            end = sections[j].1;
+        } else {
+            only_rules = false;
+        }
+        blanked.push(i);
+        for b in &mut bytes[start..end] {
+            if *b != b'\n' {
+                *b = b' ';
+            }
+        }
+        let text = String::from_utf8_lossy(&bytes).into_owned();
+        match toml::from_str::<toml::Table>(&text) {
+            Ok(_) => {
+                if only_rules {
+                    if let Err(e) = load_at_depth(name, &text, &mut Loader::default()) {
+                        diags.extend(e.diagnostics.into_iter().filter(|d| d.code != "RF001"));
+                    }
+                } else if let Some(d) = diags.first_mut() {
+                    d.notes.push(
+                        "the rest of the file is checked once this part can be read".to_string(),
+                    );
+                }
+                break;
+            }
+            Err(e) => {
+                let span = e.span().unwrap_or(0..0);
+                diags.push(
+                    Diagnostic::new(
+                        Severity::Error,
+                        "RF001",
+                        "rule-file",
+                        format!("invalid rule file: {}", e.message().trim()),
+                    )
+                    .with_label(Label::primary(Span::new(span.start, span.end), "here")),
+                );
+            }
+        }
+    }
+    diags.sort_by_key(|d| d.labels.first().map_or(0, |l| l.span.start));
+    diags
 }
 
 /// Loads the built-in rule files with one loader: a base several of them extend is read once.
@@ -1448,14 +1563,27 @@ fn check_placeholders(
             )
         }
     };
+    let names: Vec<String> = ["lhs", "rhs", "diff", "column", "row"]
+        .iter()
+        .map(|s| s.to_string())
+        .chain(fields.keys().cloned())
+        .chain(lets.keys().cloned())
+        .collect();
+    let hint = super::dsl::did_you_mean(name, names.iter())
+        .replace("did you mean `", "did you mean `{")
+        .replace("`?", "}`?");
     cx.error_in_string(
         "RF010",
         m,
         first,
-        format!(
-            "unknown placeholder `{{{}}}`{more}: use {{lhs}}, {{rhs}}, {{diff}} or a field name",
-            short(name)
-        ),
+        if hint.is_empty() {
+            format!(
+                "unknown placeholder `{{{}}}`{more}: use {{lhs}}, {{rhs}}, {{diff}} or a field name",
+                short(name)
+            )
+        } else {
+            format!("unknown placeholder `{{{}}}`{hint}{more}", short(name))
+        },
         "here",
     );
 }

@@ -194,15 +194,32 @@ pub enum EvalOutcome {
     Skipped(String),
 }
 
+/// An expression that cannot be evaluated: where in it, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExprError {
+    /// Byte range in the expression.
+    pub span: std::ops::Range<usize>,
+    /// What is wrong (`syntax error: …`, `type error: …`, an unknown name).
+    pub message: String,
+}
+
+impl std::fmt::Display for ExprError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
 /// Parses, resolves, type-checks and evaluates one expression against bound facts, with the
-/// names of a rule set. A load-time problem comes back as `Err` with its message.
+/// names of a rule set. A load-time problem comes back as `Err` with its place and message.
 pub fn evaluate_str(
     rs: &RuleSet,
     facts: &crate::facts::FactSet,
     src: &str,
-) -> Result<EvalOutcome, String> {
-    let expr = dsl::parse::parse(src)
-        .map_err(|e| format!("syntax error at {}: {}", e.span.start, e.message))?;
+) -> Result<EvalOutcome, ExprError> {
+    let expr = dsl::parse::parse(src).map_err(|e| ExprError {
+        span: e.span,
+        message: format!("syntax error: {}", e.message),
+    })?;
     let mut errors = Vec::new();
     let scope = dsl::Scope {
         fields: &rs.field_titles,
@@ -210,16 +227,25 @@ pub fn evaluate_str(
     };
     let resolved = dsl::resolve(&expr, &scope, &mut errors);
     if let Some(e) = errors.first() {
-        return Err(e.message.clone());
+        return Err(ExprError {
+            span: e.span.clone(),
+            message: e.message.clone(),
+        });
     }
     let limit = crate::limits::get().expr_depth;
     let depth = resolved.depth();
     if depth > limit {
-        return Err(dsl::parse::too_deep(depth, limit));
+        return Err(ExprError {
+            span: 0..src.len(),
+            message: dsl::parse::too_deep(depth, limit),
+        });
     }
     let (_, type_errors) = dsl::types::check(&resolved, &rs.field_types, false);
     if let Some(e) = type_errors.first() {
-        return Err(format!("type error: {}", e.message));
+        return Err(ExprError {
+            span: e.span.clone(),
+            message: format!("type error: {}", e.message),
+        });
     }
     let choice = Default::default();
     let env = dsl::eval::Env::new(facts, &choice).with_dims(&rs.dims);

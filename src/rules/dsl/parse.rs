@@ -156,6 +156,7 @@ fn parse_unchecked(src: &str) -> Result<Expr, SyntaxError> {
         } else {
             message
         };
+        let (span, message) = better_message(src, span, message);
         SyntaxError { span, message }
     })?;
     let formula = pairs.next().ok_or_else(|| SyntaxError {
@@ -167,6 +168,82 @@ fn parse_unchecked(src: &str) -> Result<Expr, SyntaxError> {
         message: "empty expression".into(),
     })?;
     build(expr)
+}
+
+/// The first `(` no `)` closes (outside string literals).
+fn unclosed_paren(src: &str) -> Option<usize> {
+    let mut open = Vec::new();
+    let mut quote = false;
+    for (i, c) in src.char_indices() {
+        match c {
+            '"' => quote = !quote,
+            '(' if !quote => open.push(i),
+            ')' if !quote => {
+                open.pop();
+            }
+            _ => {}
+        }
+    }
+    open.first().copied()
+}
+
+/// What people from other languages write, and what the checks language says instead.
+fn operator_hint(op: &str) -> Option<&'static str> {
+    Some(match op {
+        "=" | "===" => "did you mean `==`?",
+        "=!" | "!==" | "<>" | "≠" | "=/=" => "did you mean `!=`?",
+        "=<" | "≤" => "did you mean `<=`?",
+        "=>" | "≥" => "did you mean `>=`?",
+        "&&" | "&" => "did you mean `and`?",
+        "||" | "|" => "did you mean `or`?",
+        "!" => "did you mean `not`?",
+        _ => return None,
+    })
+}
+
+/// A syntax error told in the terms of what was meant: an unclosed `(` points at the `(` and
+/// names the `)` it needs; an operator from another language gets the checks language's own.
+fn better_message(
+    src: &str,
+    span: std::ops::Range<usize>,
+    message: String,
+) -> (std::ops::Range<usize>, String) {
+    let at = span.start.min(src.len());
+    if at >= src.trim_end().len() {
+        if let Some(open) = unclosed_paren(src) {
+            return (
+                open..open + 1,
+                "this `(` is never closed: expected `)` before the end of the expression"
+                    .to_string(),
+            );
+        }
+    }
+    // `?` alone: a ternary from C or JavaScript.
+    let rest = &src[at..];
+    if rest.starts_with('?') && !rest.starts_with("??") {
+        return (
+            span,
+            format!(
+                "{message}; there is no `c ? a : b` here: give the rule a `when` condition, or write two rules (did you mean `??`, a default for a missing value?)"
+            ),
+        );
+    }
+    // The run of operator characters around the error.
+    let is_op = |c: char| "=!<>&|≠≤≥/".contains(c);
+    let start = src[..at]
+        .char_indices()
+        .rev()
+        .take_while(|(_, c)| is_op(*c))
+        .last()
+        .map_or(at, |(i, _)| i);
+    let end = rest
+        .char_indices()
+        .find(|(_, c)| !is_op(*c))
+        .map_or(src.len(), |(i, _)| at + i);
+    match operator_hint(&src[start..end]) {
+        Some(hint) => (start..end, format!("{message}; {hint}")),
+        None => (span, message),
+    }
 }
 
 fn span_of(p: &Pair<Rule>) -> std::ops::Range<usize> {
