@@ -29,6 +29,14 @@ pub struct Limits {
     pub rule_file_errors: usize,
     /// Characters shown around a finding on a long line.
     pub line_window: usize,
+    /// Most entries a Word (.docx) archive may list.
+    pub archive_entries: usize,
+    /// Most bytes one part of a Word archive may decompress to.
+    pub archive_part_bytes: u64,
+    /// Most bytes the parts read from a Word archive may decompress to together.
+    pub archive_total_bytes: u64,
+    /// Largest ratio of decompressed to compressed size of a part of a Word archive.
+    pub archive_ratio: u64,
 }
 
 impl Default for Limits {
@@ -44,6 +52,10 @@ impl Default for Limits {
             eval_steps: 100_000,
             rule_file_errors: 50,
             line_window: 400,
+            archive_entries: 10_000,
+            archive_part_bytes: 64 << 20,
+            archive_total_bytes: 128 << 20,
+            archive_ratio: 200,
         }
     }
 }
@@ -127,6 +139,30 @@ pub const KEYS: &[Key] = &[
         doc: "characters shown around a finding on a long line",
         get: |l| l.line_window as u64,
         set: |l, v| l.line_window = clamp(v).max(20),
+    },
+    Key {
+        name: "archive_entries",
+        doc: "most entries a Word (.docx) archive may list",
+        get: |l| l.archive_entries as u64,
+        set: |l, v| l.archive_entries = clamp(v),
+    },
+    Key {
+        name: "archive_part_bytes",
+        doc: "most bytes one part of a Word archive may decompress to",
+        get: |l| l.archive_part_bytes,
+        set: |l, v| l.archive_part_bytes = v,
+    },
+    Key {
+        name: "archive_total_bytes",
+        doc: "most bytes the parts read from a Word archive may decompress to together",
+        get: |l| l.archive_total_bytes,
+        set: |l, v| l.archive_total_bytes = v,
+    },
+    Key {
+        name: "archive_ratio",
+        doc: "largest ratio of decompressed to compressed size of a part of a Word archive",
+        get: |l| l.archive_ratio,
+        set: |l, v| l.archive_ratio = v.max(1),
     },
 ];
 

@@ -484,7 +484,14 @@ fn office_files_are_named_for_what_they_are() {
     docx.extend_from_slice(b"word/document.xml");
     let p = write(&dir, "report.docx.txt", docx);
     let run = guarded(&[os(&p), os(&common::example())]);
-    failed_alone(&run, &p, &["Word", "pandoc"]);
+    // Read as the Word document it claims to be, and found damaged.
+    failed_alone(&run, &p, &["Word", "damaged"]);
+    let mut xlsx = b"PK\x03\x04".to_vec();
+    xlsx.extend_from_slice(&[0u8; 26]);
+    xlsx.extend_from_slice(b"xl/workbook.xml");
+    let p = write(&dir, "table.xlsx.txt", xlsx);
+    let run = guarded(&[os(&p), os(&common::example())]);
+    failed_alone(&run, &p, &["Excel", "pandoc"]);
 }
 
 #[test]

@@ -130,8 +130,9 @@ impl Report {
 /// Parses a decoded source into a report.
 pub fn parse(source: &Source) -> Report {
     match source.kind {
-        // HTML input gets its own front end later; until then its text is parsed as is.
-        InputKind::Text | InputKind::Html => text::parse(&source.text),
+        // HTML pages and Word documents are extracted into the text layout (tables as pipe
+        // rows), which the text reader reads.
+        InputKind::Text | InputKind::Html | InputKind::Docx => text::parse(&source.text),
     }
 }
 

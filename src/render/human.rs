@@ -555,7 +555,32 @@ fn emit_file(
         FileStatus::Checked { .. } => {}
     }
     let Some(src) = &f.source else { return Ok(()) };
-    emit_mapped(out, &f.path, &src.text, src.html.as_ref(), &f.diagnostics)?;
+    if src.docx.is_some() {
+        // Word input: the line numbers are those of the extracted text; say where in the
+        // document each finding is.
+        let pos = super::Positions::new(Some(src));
+        let diags: Vec<Diagnostic> = f
+            .diagnostics
+            .iter()
+            .map(|d| {
+                let mut d = d.clone();
+                let places: Vec<String> = d
+                    .labels
+                    .iter()
+                    .filter_map(|l| pos.place(l.span).map(|p| (l.primary, p)))
+                    .map(|(primary, p)| if primary { p } else { format!("also {p}") })
+                    .collect();
+                if !places.is_empty() {
+                    d.notes
+                        .insert(0, format!("in the document: {}", places.join("; ")));
+                }
+                d
+            })
+            .collect();
+        emit_mapped(out, &f.path, &src.text, None, &diags)?;
+    } else {
+        emit_mapped(out, &f.path, &src.text, src.html.as_ref(), &f.diagnostics)?;
+    }
     if quiet {
         return Ok(());
     }

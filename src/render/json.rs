@@ -60,6 +60,9 @@ struct LabelOut<'a> {
     line: usize,
     column: usize,
     text: &'a str,
+    /// Word input: the paragraph or table cell.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    place: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -150,6 +153,7 @@ fn diag_out<'a>(
                     line: p.line,
                     column: p.column,
                     text: text.get(l.span.range()).unwrap_or(""),
+                    place: pos.place(l.span),
                 }
             })
             .collect(),

@@ -37,6 +37,7 @@ pub struct Position {
 pub struct Positions<'a> {
     text: LineIndex<'a>,
     html: Option<(&'a HtmlOrigin, LineIndex<'a>)>,
+    docx: Option<&'a crate::source::docx::DocxOrigin>,
 }
 
 impl<'a> Positions<'a> {
@@ -47,7 +48,15 @@ impl<'a> Positions<'a> {
             html: source
                 .and_then(|s| s.html.as_ref())
                 .map(|h| (h, LineIndex::new(&h.raw))),
+            docx: source.and_then(|s| s.docx.as_ref()),
         }
+    }
+
+    /// For Word input: the paragraph or table cell a span is in (`table 1, row 3, cell 2`).
+    pub fn place(&self, span: Span) -> Option<String> {
+        self.docx
+            .and_then(|d| d.place(span.start))
+            .map(|p| p.to_string())
     }
 
     /// For a text and, for HTML input, the page it was extracted from.
@@ -55,6 +64,7 @@ impl<'a> Positions<'a> {
         Positions {
             text: LineIndex::new(text),
             html: html.map(|h| (h, LineIndex::new(&h.raw))),
+            docx: None,
         }
     }
 
@@ -63,6 +73,7 @@ impl<'a> Positions<'a> {
         Positions {
             text: LineIndex::new(text),
             html: None,
+            docx: None,
         }
     }
 

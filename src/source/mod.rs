@@ -1,6 +1,7 @@
 //! Stage 1: bytes -> decoded text. Detects the encoding (BOM, UTF-8, GB18030/GBK via chardetng)
 //! and the input kind, and refuses empty or binary files with a clear reason.
 
+pub mod docx;
 pub mod html;
 
 use encoding_rs::Encoding;
@@ -15,6 +16,8 @@ pub enum InputKind {
     Text,
     /// An HTML page as published.
     Html,
+    /// A Word document (.docx).
+    Docx,
 }
 
 /// A decoded input file. Every span in later stages is a byte range into `text`.
@@ -37,6 +40,8 @@ pub struct Source {
     pub kind: InputKind,
     /// For HTML input: the page as decoded, and where each byte of `text` came from in it.
     pub html: Option<HtmlOrigin>,
+    /// For Word input: the paragraph or table cell each part of `text` came from.
+    pub docx: Option<docx::DocxOrigin>,
 }
 
 /// Where the visible text of an HTML page came from.
@@ -64,6 +69,8 @@ pub enum SourceError {
     },
     /// The file is an office document or archive, named by what it is.
     Document(&'static str),
+    /// A Word document that cannot be read (damaged, an archive bomb), with the reason.
+    Docx(String),
     /// The file is a PDF; only its extracted text can be checked today.
     Pdf,
     /// The file is far larger than any report.
@@ -101,11 +108,18 @@ impl fmt::Display for SourceError {
                 "the file looks binary (control byte at offset {offset}), not a text or HTML report; \
                  convert it to text first (文件不是文本)"
             ),
+            SourceError::Document(what) if *what == LEGACY_WORD => write!(
+                f,
+                "the file is {what}, which report-lint cannot read (旧版 Word/WPS 文件); save it as .docx \
+                 (Word or WPS: 另存为 → Word 文档 (.docx)), or convert it with \
+                 `libreoffice --headless --convert-to docx FILE`, and check the .docx"
+            ),
             SourceError::Document(what) => write!(
                 f,
                 "the file is {what}, not a text or HTML report (文件不是文本); save it as text or HTML \
                  (Word: 另存为 → 纯文本 (.txt), UTF-8), or extract its text (e.g. `pandoc -t plain`), and check that file"
             ),
+            SourceError::Docx(why) => write!(f, "cannot read the Word document: {why}"),
             SourceError::Pdf => write!(
                 f,
                 "PDF input is not supported yet; extract its text (e.g. `pdftotext -layout`) and check the .txt file"
@@ -182,6 +196,9 @@ pub fn read_path(path: &Path) -> Result<Source, SourceError> {
     decode(&path.display().to_string(), &bytes)
 }
 
+/// What a legacy Word or WPS file is called.
+const LEGACY_WORD: &str = "a Word 97-2003 or WPS document (.doc/.wps)";
+
 /// What office documents and archives look like in their first bytes.
 fn document_kind(bytes: &[u8]) -> Option<&'static str> {
     if bytes.starts_with(b"PK\x03\x04") {
@@ -198,7 +215,7 @@ fn document_kind(bytes: &[u8]) -> Option<&'static str> {
         });
     }
     if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) {
-        return Some("a Word 97-2003 or WPS document (.doc/.wps)");
+        return Some(LEGACY_WORD);
     }
     if bytes.starts_with(b"{\\rtf") {
         return Some("an RTF document");
@@ -220,6 +237,23 @@ pub fn decode(name: &str, bytes: &[u8]) -> Result<Source, SourceError> {
     }
     if bytes.starts_with(b"%PDF-") {
         return Err(SourceError::Pdf);
+    }
+    if docx::is_docx(bytes) {
+        let (text, origin) = docx::extract(bytes).map_err(SourceError::Docx)?;
+        if text.trim().is_empty() {
+            return Err(SourceError::Empty);
+        }
+        return Ok(Source {
+            name: name.to_string(),
+            text,
+            encoding: "UTF-8",
+            had_decode_errors: false,
+            encoding_note: None,
+            tables_left_out: Vec::new(),
+            kind: InputKind::Docx,
+            html: None,
+            docx: Some(origin),
+        });
     }
     if let Some(what) = document_kind(bytes) {
         return Err(SourceError::Document(what));
@@ -285,7 +319,7 @@ pub fn decode(name: &str, bytes: &[u8]) -> Result<Source, SourceError> {
                 }),
             )
         }
-        InputKind::Text => (text, None),
+        InputKind::Text | InputKind::Docx => (text, None),
     };
     Ok(Source {
         name: name.to_string(),
@@ -296,6 +330,7 @@ pub fn decode(name: &str, bytes: &[u8]) -> Result<Source, SourceError> {
         tables_left_out,
         kind,
         html,
+        docx: None,
     })
 }
 
