@@ -107,7 +107,7 @@ enum FailOnArg {
 
 #[derive(Debug, Args)]
 struct LintArgs {
-    /// Report files or directories (directories are searched for .txt/.htm/.html/.docx files); `-`
+    /// Report files or directories (directories are searched for .txt/.htm/.html/.docx/.pdf files); `-`
     /// reads standard input.
     #[arg(value_name = "PATH", required = true)]
     paths: Vec<PathBuf>,
@@ -274,7 +274,7 @@ fn walk(dir: &std::path::Path, out: &mut Vec<PathBuf>, depth: usize) {
             .is_some_and(|x| {
                 matches!(
                     x.to_ascii_lowercase().as_str(),
-                    "txt" | "htm" | "html" | "docx"
+                    "txt" | "htm" | "html" | "docx" | "pdf"
                 )
             })
             // Only regular files: a FIFO would wait forever for a writer, a device never ends.
@@ -577,7 +577,7 @@ fn lint(args: LintArgs, st: Settings) -> ExitCode {
         }
     }
     if files.is_empty() {
-        say("error: no report files (.txt, .htm, .html, .docx) found under the given paths");
+        say("error: no report files (.txt, .htm, .html, .docx, .pdf) found under the given paths");
         return ExitCode::from(2);
     }
     let format_name = match args.format {

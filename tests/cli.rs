@@ -128,12 +128,13 @@ fn a_batch_ends_with_findings_by_rule() {
         .args(["tests/fixtures/real/", "examples/yuqian-2018.txt"])
         .assert()
         .code(1)
-        .stdout(predicate::str::contains("checked 7 files of 7"))
+        // Seven text and HTML reports and the three PDFs.
+        .stdout(predicate::str::contains("checked 10 files of 10"))
         .stdout(predicate::str::contains(
             "findings by rule (files with at least one):",
         ))
         .stdout(predicate::str::contains(
-            "     2  GI21-F002  warning t3-single-other-row",
+            "     4  GI21-F002  warning t3-single-other-row",
         ));
 }
 

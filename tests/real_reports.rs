@@ -210,16 +210,6 @@ fn real_reports_give_exactly_their_expected_findings() {
 }
 
 #[test]
-fn the_pdf_is_refused_with_a_way_forward() {
-    let (code, v) = json(&[fixture("real").join("2023-hongze.pdf").as_os_str()]);
-    assert_eq!(code, 2);
-    assert!(v["files"][0]["reason"]
-        .as_str()
-        .unwrap()
-        .contains("extract its text"));
-}
-
-#[test]
 fn html_findings_point_into_the_html_file() {
     let page = fixture("real").join("2023-shuyang-fagaiju.html");
     let (_, v) = json(&[page.as_os_str()]);

@@ -22,7 +22,7 @@ fuzz_target!(|data: &[u8]| {
     }
     let bytes = out.into_inner();
     if let Ok(src) = report_lint::source::decode("fuzz.docx", &bytes) {
-        let origin = src.docx.as_ref().expect("a .docx gives its places");
+        let origin = src.places.as_ref().expect("a .docx gives its places");
         for at in [0, src.text.len() / 2, src.text.len()] {
             let _ = origin.place(at);
         }

@@ -130,9 +130,11 @@ impl Report {
 /// Parses a decoded source into a report.
 pub fn parse(source: &Source) -> Report {
     match source.kind {
-        // HTML pages and Word documents are extracted into the text layout (tables as pipe
+        // HTML pages, Word documents and PDFs are extracted into the text layout (tables as pipe
         // rows), which the text reader reads.
-        InputKind::Text | InputKind::Html | InputKind::Docx => text::parse(&source.text),
+        InputKind::Text | InputKind::Html | InputKind::Docx | InputKind::Pdf => {
+            text::parse(&source.text)
+        }
     }
 }
 

@@ -555,8 +555,8 @@ fn emit_file(
         FileStatus::Checked { .. } => {}
     }
     let Some(src) = &f.source else { return Ok(()) };
-    if src.docx.is_some() {
-        // Word input: the line numbers are those of the extracted text; say where in the
+    if src.places.is_some() {
+        // Word and PDF input: the line numbers are those of the extracted text; say where in the
         // document each finding is.
         let pos = super::Positions::new(Some(src));
         let diags: Vec<Diagnostic> = f
@@ -564,12 +564,22 @@ fn emit_file(
             .iter()
             .map(|d| {
                 let mut d = d.clone();
-                let places: Vec<String> = d
-                    .labels
-                    .iter()
-                    .filter_map(|l| pos.place(l.span).map(|p| (l.primary, p)))
-                    .map(|(primary, p)| if primary { p } else { format!("also {p}") })
-                    .collect();
+                let mut seen: Vec<String> = Vec::new();
+                let mut places: Vec<String> = Vec::new();
+                let mut labels: Vec<&crate::diagnostic::Label> = d.labels.iter().collect();
+                labels.sort_by_key(|l| !l.primary);
+                for l in labels {
+                    let Some(p) = pos.place(l.span) else { continue };
+                    if seen.contains(&p) {
+                        continue;
+                    }
+                    places.push(if seen.is_empty() {
+                        p.clone()
+                    } else {
+                        format!("also {p}")
+                    });
+                    seen.push(p);
+                }
                 if !places.is_empty() {
                     d.notes
                         .insert(0, format!("in the document: {}", places.join("; ")));

@@ -37,7 +37,7 @@ pub struct Position {
 pub struct Positions<'a> {
     text: LineIndex<'a>,
     html: Option<(&'a HtmlOrigin, LineIndex<'a>)>,
-    docx: Option<&'a crate::source::docx::DocxOrigin>,
+    docx: Option<&'a crate::source::places::Places>,
 }
 
 impl<'a> Positions<'a> {
@@ -48,7 +48,7 @@ impl<'a> Positions<'a> {
             html: source
                 .and_then(|s| s.html.as_ref())
                 .map(|h| (h, LineIndex::new(&h.raw))),
-            docx: source.and_then(|s| s.docx.as_ref()),
+            docx: source.and_then(|s| s.places.as_ref()),
         }
     }
 

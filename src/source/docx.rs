@@ -12,48 +12,9 @@
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::Reader;
 use std::collections::HashMap;
-use std::fmt;
 use std::io::Read;
 
-/// A place in a Word document.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Place {
-    /// The n-th paragraph outside tables (1-based).
-    Paragraph(usize),
-    /// A table cell, each number 1-based.
-    Cell {
-        /// The n-th table.
-        table: usize,
-        /// Its row.
-        row: usize,
-        /// The cell in the row (grid column).
-        cell: usize,
-    },
-}
-
-impl fmt::Display for Place {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Place::Paragraph(n) => write!(f, "paragraph {n}"),
-            Place::Cell { table, row, cell } => write!(f, "table {table}, row {row}, cell {cell}"),
-        }
-    }
-}
-
-/// Where each part of the text came from in the document.
-#[derive(Debug, Clone, Default)]
-pub struct DocxOrigin {
-    /// (start offset in the text, place), in text order.
-    places: Vec<(usize, Place)>,
-}
-
-impl DocxOrigin {
-    /// The place of the text at byte `at`.
-    pub fn place(&self, at: usize) -> Option<Place> {
-        let i = self.places.partition_point(|(s, _)| *s <= at);
-        i.checked_sub(1).map(|i| self.places[i].1)
-    }
-}
+pub use super::places::{Place, Places as DocxOrigin};
 
 /// Reads one part of the archive within the limits.
 fn read_part(
@@ -357,7 +318,7 @@ fn emit_table(t: TableBuf, table_no: usize, text: &mut String, origin: &mut Docx
             if !written {
                 continue;
             }
-            origin.places.push((
+            origin.push((
                 text.len(),
                 Place::Cell {
                     table: table_no,
@@ -482,9 +443,7 @@ fn document_text(xml: &[u8], numbering: &Numbering) -> (String, DocxOrigin) {
                         c.text.push_str(&line);
                     } else if !line.trim().is_empty() {
                         paragraph_no += 1;
-                        origin
-                            .places
-                            .push((text.len(), Place::Paragraph(paragraph_no)));
+                        origin.push((text.len(), Place::Paragraph(paragraph_no)));
                         text.push_str(&line);
                         text.push('\n');
                     }

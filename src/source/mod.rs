@@ -3,6 +3,8 @@
 
 pub mod docx;
 pub mod html;
+pub mod pdf;
+pub mod places;
 
 use encoding_rs::Encoding;
 use std::fmt;
@@ -18,6 +20,8 @@ pub enum InputKind {
     Html,
     /// A Word document (.docx).
     Docx,
+    /// A PDF with a text layer.
+    Pdf,
 }
 
 /// A decoded input file. Every span in later stages is a byte range into `text`.
@@ -40,8 +44,9 @@ pub struct Source {
     pub kind: InputKind,
     /// For HTML input: the page as decoded, and where each byte of `text` came from in it.
     pub html: Option<HtmlOrigin>,
-    /// For Word input: the paragraph or table cell each part of `text` came from.
-    pub docx: Option<docx::DocxOrigin>,
+    /// For Word and PDF input: the paragraph, table cell or page line each part of `text`
+    /// came from.
+    pub places: Option<places::Places>,
 }
 
 /// Where the visible text of an HTML page came from.
@@ -71,8 +76,8 @@ pub enum SourceError {
     Document(&'static str),
     /// A Word document that cannot be read (damaged, an archive bomb), with the reason.
     Docx(String),
-    /// The file is a PDF; only its extracted text can be checked today.
-    Pdf,
+    /// A PDF that cannot be read (no text layer, encrypted, damaged), with the reason.
+    Pdf(String),
     /// The file is far larger than any report.
     TooLarge {
         /// Its size in bytes.
@@ -120,10 +125,7 @@ impl fmt::Display for SourceError {
                  (Word: 另存为 → 纯文本 (.txt), UTF-8), or extract its text (e.g. `pandoc -t plain`), and check that file"
             ),
             SourceError::Docx(why) => write!(f, "cannot read the Word document: {why}"),
-            SourceError::Pdf => write!(
-                f,
-                "PDF input is not supported yet; extract its text (e.g. `pdftotext -layout`) and check the .txt file"
-            ),
+            SourceError::Pdf(why) => write!(f, "cannot read the PDF: {why}"),
             SourceError::TooLarge { bytes, limit } => write!(
                 f,
                 "the file is {} bytes, more than the limit of {} bytes (文件过大); check that it holds one report, \
@@ -236,7 +238,18 @@ pub fn decode(name: &str, bytes: &[u8]) -> Result<Source, SourceError> {
         });
     }
     if bytes.starts_with(b"%PDF-") {
-        return Err(SourceError::Pdf);
+        let (text, places) = pdf::extract(bytes).map_err(SourceError::Pdf)?;
+        return Ok(Source {
+            name: name.to_string(),
+            text,
+            encoding: "UTF-8",
+            had_decode_errors: false,
+            encoding_note: None,
+            tables_left_out: Vec::new(),
+            kind: InputKind::Pdf,
+            html: None,
+            places: Some(places),
+        });
     }
     if docx::is_docx(bytes) {
         let (text, origin) = docx::extract(bytes).map_err(SourceError::Docx)?;
@@ -252,7 +265,7 @@ pub fn decode(name: &str, bytes: &[u8]) -> Result<Source, SourceError> {
             tables_left_out: Vec::new(),
             kind: InputKind::Docx,
             html: None,
-            docx: Some(origin),
+            places: Some(origin),
         });
     }
     if let Some(what) = document_kind(bytes) {
@@ -319,7 +332,7 @@ pub fn decode(name: &str, bytes: &[u8]) -> Result<Source, SourceError> {
                 }),
             )
         }
-        InputKind::Text | InputKind::Docx => (text, None),
+        InputKind::Text | InputKind::Docx | InputKind::Pdf => (text, None),
     };
     Ok(Source {
         name: name.to_string(),
@@ -330,7 +343,7 @@ pub fn decode(name: &str, bytes: &[u8]) -> Result<Source, SourceError> {
         tables_left_out,
         kind,
         html,
-        docx: None,
+        places: None,
     })
 }
 
@@ -525,7 +538,10 @@ mod tests {
             decode("a", &[0x89, b'P', b'N', b'G', 0, 0, 1]).unwrap_err(),
             SourceError::Binary { .. }
         ));
-        assert_eq!(decode("a", b"%PDF-1.7 ...").unwrap_err(), SourceError::Pdf);
+        assert!(matches!(
+            decode("a", b"%PDF-1.7 ...").unwrap_err(),
+            SourceError::Pdf(why) if why.contains("damaged")
+        ));
     }
 
     #[test]

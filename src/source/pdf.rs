@@ -1,0 +1,223 @@
+//! PDF input: the text layer, read with its positions (pdf-extract, over lopdf) and laid out
+//! again by position: characters on one baseline make a line, read left to right, and a wide
+//! gap between two characters (a table's column gap) becomes a run of spaces, so that a table
+//! row comes out as its label and its figures, the layout the text reader knows from PDF text.
+//! Lines run from the top of each page down. Every line knows its page and its place on it.
+//!
+//! A PDF without a text layer (a scan), an encrypted one and a damaged one each give one clear
+//! error. The reader is third-party code that may panic on malformed input: that is caught
+//! here and reported as a damaged file.
+
+use super::places::{Place, Places};
+use pdf_extract::{MediaBox, OutputDev, OutputError, Transform};
+
+/// Most pages read from one PDF.
+pub const MAX_PAGES: usize = 2_000;
+
+/// Most characters read from one PDF (far more than any report: a few tens of thousands).
+pub const MAX_CHARS: usize = 4_000_000;
+
+/// One character of the text layer: page, position (PDF space: y grows upward), size, text.
+#[derive(Debug, Clone)]
+struct Glyph {
+    page: usize,
+    x: f64,
+    y: f64,
+    size: f64,
+    width: f64,
+    text: String,
+}
+
+#[derive(Default)]
+struct Collect {
+    page: usize,
+    glyphs: Vec<Glyph>,
+    truncated: bool,
+}
+
+impl OutputDev for Collect {
+    fn begin_page(
+        &mut self,
+        page_num: u32,
+        _media_box: &MediaBox,
+        _art_box: Option<(f64, f64, f64, f64)>,
+    ) -> Result<(), OutputError> {
+        self.page = page_num as usize;
+        Ok(())
+    }
+    fn end_page(&mut self) -> Result<(), OutputError> {
+        Ok(())
+    }
+    fn output_character(
+        &mut self,
+        trm: &Transform,
+        width: f64,
+        _spacing: f64,
+        font_size: f64,
+        char: &str,
+    ) -> Result<(), OutputError> {
+        if self.glyphs.len() >= MAX_CHARS {
+            self.truncated = true;
+            return Ok(());
+        }
+        // The size as drawn: the font size through the text matrix.
+        let v = trm.transform_vector(euclid::vec2(font_size, font_size));
+        let size = (v.x * v.y).abs().sqrt().max(1.0);
+        let w = trm
+            .transform_vector(euclid::vec2(width * font_size, 0.0))
+            .x
+            .abs();
+        self.glyphs.push(Glyph {
+            page: self.page,
+            x: trm.m31,
+            y: trm.m32,
+            size,
+            width: w,
+            text: char.to_string(),
+        });
+        Ok(())
+    }
+    fn begin_word(&mut self) -> Result<(), OutputError> {
+        Ok(())
+    }
+    fn end_word(&mut self) -> Result<(), OutputError> {
+        Ok(())
+    }
+    fn end_line(&mut self) -> Result<(), OutputError> {
+        Ok(())
+    }
+}
+
+/// The text of a PDF laid out by position, with the page and line of every line.
+pub fn extract(bytes: &[u8]) -> Result<(String, Places), String> {
+    let read = std::panic::catch_unwind(|| -> Result<Collect, String> {
+        let mut doc = pdf_extract::Document::load_mem(bytes)
+            .map_err(|e| format!("the file is damaged ({e}); save or print it to PDF again"))?;
+        if doc.is_encrypted() && doc.decrypt("").is_err() {
+            return Err(
+                "the PDF is encrypted with a password; save an unprotected copy (or its text) and check that"
+                    .to_string(),
+            );
+        }
+        let pages = doc.get_pages().len();
+        if pages > MAX_PAGES {
+            return Err(format!(
+                "the PDF has {pages} pages (at most {MAX_PAGES} are read): not one report"
+            ));
+        }
+        let mut out = Collect::default();
+        pdf_extract::output_doc(&doc, &mut out)
+            .map_err(|e| format!("its text layer cannot be read ({e})"))?;
+        Ok(out)
+    });
+    let collected = match read {
+        Ok(r) => r?,
+        Err(_) => return Err(
+            "the file is damaged: its structure could not be read; save or print it to PDF again"
+                .to_string(),
+        ),
+    };
+    if collected.truncated {
+        return Err(format!(
+            "the PDF holds more than {MAX_CHARS} characters: not one report"
+        ));
+    }
+    if collected.glyphs.iter().all(|g| g.text.trim().is_empty()) {
+        return Err(
+            "it has no text layer (a scanned document): OCR it first (e.g. `ocrmypdf in.pdf out.pdf`), then check the result"
+                .to_string(),
+        );
+    }
+    Ok(layout(collected.glyphs))
+}
+
+/// Lines by baseline, top down, page by page; characters left to right; column gaps as spaces.
+fn layout(mut glyphs: Vec<Glyph>) -> (String, Places) {
+    glyphs.retain(|g| !g.text.trim().is_empty());
+    glyphs.sort_by(|a, b| {
+        a.page
+            .cmp(&b.page)
+            .then(b.y.total_cmp(&a.y))
+            .then(a.x.total_cmp(&b.x))
+    });
+    let mut text = String::new();
+    let mut places = Places::default();
+    let mut i = 0;
+    let mut page = 0;
+    let mut line_no = 0;
+    while i < glyphs.len() {
+        if glyphs[i].page != page {
+            if page != 0 {
+                text.push('\n');
+            }
+            page = glyphs[i].page;
+            line_no = 0;
+        }
+        // One line: the glyphs whose baseline is within 40 % of the first one's size.
+        let (y0, size0) = (glyphs[i].y, glyphs[i].size);
+        let mut j = i;
+        while j < glyphs.len() && glyphs[j].page == page && (glyphs[j].y - y0).abs() < size0 * 0.4 {
+            j += 1;
+        }
+        let mut line: Vec<&Glyph> = glyphs[i..j].iter().collect();
+        line.sort_by(|a, b| a.x.total_cmp(&b.x));
+        line_no += 1;
+        places.push((
+            text.len(),
+            Place::Page {
+                page,
+                line: line_no,
+            },
+        ));
+        let mut end: Option<f64> = None;
+        for g in line {
+            if let Some(e) = end {
+                let gap = g.x - e;
+                if gap > g.size * 1.5 {
+                    text.push_str("   ");
+                } else if gap > g.size * 0.25 {
+                    text.push(' ');
+                }
+            }
+            text.push_str(&g.text);
+            end = Some(g.x + g.width.max(g.size * 0.3));
+        }
+        text.push('\n');
+        i = j;
+    }
+    (text, places)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn g(page: usize, x: f64, y: f64, t: &str) -> Glyph {
+        Glyph {
+            page,
+            x,
+            y,
+            size: 10.0,
+            width: 10.0,
+            text: t.into(),
+        }
+    }
+
+    #[test]
+    fn lines_by_baseline_and_columns_by_gaps() {
+        let glyphs = vec![
+            g(1, 100.0, 700.0, "总"),
+            g(1, 110.0, 700.5, "计"),
+            g(1, 200.0, 699.0, "3"),
+            g(1, 100.0, 680.0, "下"),
+            g(2, 100.0, 700.0, "二"),
+        ];
+        let (text, places) = layout(glyphs);
+        assert_eq!(text, "总计   3\n下\n\n二\n");
+        assert_eq!(places.place(0), Some(Place::Page { page: 1, line: 1 }));
+        let at = text.find('下').unwrap();
+        assert_eq!(places.place(at), Some(Place::Page { page: 1, line: 2 }));
+        let at = text.find('二').unwrap();
+        assert_eq!(places.place(at), Some(Place::Page { page: 2, line: 1 }));
+    }
+}
