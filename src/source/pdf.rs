@@ -88,8 +88,30 @@ impl OutputDev for Collect {
     }
 }
 
+thread_local! {
+    /// Set while the third-party reader runs on this thread.
+    static IN_READER: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// A panic of the reader on a malformed file is caught and reported as a damaged file: its
+/// message must not reach the terminal. Installed once; every other panic goes to the hook that
+/// was there before.
+fn quiet_reader_panics() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if !IN_READER.with(std::cell::Cell::get) {
+                previous(info);
+            }
+        }));
+    });
+}
+
 /// The text of a PDF laid out by position, with the page and line of every line.
 pub fn extract(bytes: &[u8]) -> Result<(String, Places), String> {
+    quiet_reader_panics();
+    IN_READER.with(|f| f.set(true));
     let read = std::panic::catch_unwind(|| -> Result<Collect, String> {
         let mut doc = pdf_extract::Document::load_mem(bytes)
             .map_err(|e| format!("the file is damaged ({e}); save or print it to PDF again"))?;
@@ -110,6 +132,7 @@ pub fn extract(bytes: &[u8]) -> Result<(String, Places), String> {
             .map_err(|e| format!("its text layer cannot be read ({e})"))?;
         Ok(out)
     });
+    IN_READER.with(|f| f.set(false));
     let collected = match read {
         Ok(r) => r?,
         Err(_) => return Err(
