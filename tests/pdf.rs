@@ -62,6 +62,37 @@ fn real_pdfs_read_as_their_extracted_text_does() {
             }
         }
     }
+    // JSON gives the page and the rectangle of each label: the table-four cells of hongze 2023
+    // lie on one row of page 4, the 维持 figure left of the 总计 one.
+    let out = bin()
+        .arg(root.join("2023-hongze.pdf"))
+        .args(["--format", "json", "--select", "GI19-T401"])
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let labels = v["files"][0]["diagnostics"][0]["labels"]
+        .as_array()
+        .unwrap();
+    let rect = |l: &serde_json::Value| -> Vec<f64> {
+        l["rect"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x.as_f64().unwrap())
+            .collect()
+    };
+    for l in labels {
+        assert_eq!(l["page"], 4, "{l}");
+        let r = rect(l);
+        assert!(
+            r[0] < r[2] && r[1] < r[3] && r[2] < 600.0 && r[3] < 850.0,
+            "{l}"
+        );
+    }
+    let total = labels.iter().find(|l| l["primary"] == true).unwrap();
+    let upheld = labels.iter().find(|l| l["text"] == "10").unwrap();
+    assert!(rect(upheld)[2] <= rect(total)[0], "{upheld} {total}");
+    assert!((rect(upheld)[1] - rect(total)[1]).abs() < 1.0);
     // The hongze 2023 table-four error sits on page 4.
     let out = bin()
         .arg(root.join("2023-hongze.pdf"))

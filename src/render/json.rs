@@ -60,9 +60,15 @@ struct LabelOut<'a> {
     line: usize,
     column: usize,
     text: &'a str,
-    /// Word input: the paragraph or table cell.
+    /// Word input: the paragraph or table cell; PDF: the page and line.
     #[serde(skip_serializing_if = "Option::is_none")]
     place: Option<String>,
+    /// PDF: the page.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    page: Option<usize>,
+    /// PDF: the rectangle on the page, in points from its bottom left: [x0, y0, x1, y1].
+    #[serde(skip_serializing_if = "Option::is_none")]
+    rect: Option<[f32; 4]>,
 }
 
 #[derive(Serialize)]
@@ -154,6 +160,10 @@ fn diag_out<'a>(
                     column: p.column,
                     text: text.get(l.span.range()).unwrap_or(""),
                     place: pos.place(l.span),
+                    page: pos.page_rect(l.span).map(|(p, _)| p),
+                    rect: pos
+                        .page_rect(l.span)
+                        .map(|(_, r)| r.map(|v| (v * 10.0).round() / 10.0)),
                 }
             })
             .collect(),

@@ -52,6 +52,16 @@ impl<'a> Positions<'a> {
         }
     }
 
+    /// For PDF input: the page and the rectangle a span covers (points, origin bottom left).
+    pub fn page_rect(&self, span: Span) -> Option<(usize, [f32; 4])> {
+        let d = self.docx?;
+        let page = match d.place(span.start)? {
+            crate::source::places::Place::Page { page, .. } => page,
+            _ => return None,
+        };
+        Some((page, d.rect(span.start, span.end)?))
+    }
+
     /// For Word input: the paragraph or table cell a span is in (`table 1, row 3, cell 2`).
     pub fn place(&self, span: Span) -> Option<String> {
         self.docx

@@ -202,8 +202,13 @@ fn layout(mut glyphs: Vec<Glyph>) -> (String, Places) {
                     text.push(' ');
                 }
             }
+            let right = g.x + g.width.max(g.size * 0.3);
+            places.push_box(
+                text.len(),
+                [g.x as f32, g.y as f32, right as f32, (g.y + g.size) as f32],
+            );
             text.push_str(&g.text);
-            end = Some(g.x + g.width.max(g.size * 0.3));
+            end = Some(right);
         }
         text.push('\n');
         i = j;

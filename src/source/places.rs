@@ -41,12 +41,50 @@ impl fmt::Display for Place {
 pub struct Places {
     /// (start offset in the text, place), in text order.
     places: Vec<(usize, Place)>,
+    /// PDF: (offset of a character in the text, its box on the page: x0, y0, x1, y1 in points,
+    /// origin at the page's bottom left), in text order.
+    boxes: Vec<(usize, [f32; 4])>,
 }
 
 impl Places {
     /// Records that the text from `at` on comes from `place`.
     pub fn push(&mut self, (at, place): (usize, Place)) {
         self.places.push((at, place));
+    }
+
+    /// Records the box of the character at `at` (PDF).
+    pub fn push_box(&mut self, at: usize, b: [f32; 4]) {
+        self.boxes.push((at, b));
+    }
+
+    /// The rectangle the characters of `[start, end)` cover on their page (PDF input), when
+    /// they are on one page.
+    pub fn rect(&self, start: usize, end: usize) -> Option<[f32; 4]> {
+        let page = |at: usize| match self.place(at) {
+            Some(Place::Page { page, .. }) => Some(page),
+            _ => None,
+        };
+        let first = page(start)?;
+        let i = self.boxes.partition_point(|(o, _)| *o < start);
+        let mut out: Option<[f32; 4]> = None;
+        for (o, b) in &self.boxes[i..] {
+            if *o >= end.max(start + 1) {
+                break;
+            }
+            if page(*o) != Some(first) {
+                continue;
+            }
+            out = Some(match out {
+                None => *b,
+                Some(r) => [
+                    r[0].min(b[0]),
+                    r[1].min(b[1]),
+                    r[2].max(b[2]),
+                    r[3].max(b[3]),
+                ],
+            });
+        }
+        out
     }
 
     /// The place of the text at byte `at`.
