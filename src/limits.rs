@@ -37,6 +37,8 @@ pub struct Limits {
     pub archive_total_bytes: u64,
     /// Largest ratio of decompressed to compressed size of a part of a Word archive.
     pub archive_ratio: u64,
+    /// Longest time reading one PDF's text layer may take, in milliseconds.
+    pub pdf_millis: u64,
 }
 
 impl Default for Limits {
@@ -56,6 +58,7 @@ impl Default for Limits {
             archive_part_bytes: 64 << 20,
             archive_total_bytes: 128 << 20,
             archive_ratio: 200,
+            pdf_millis: 30_000,
         }
     }
 }
@@ -163,6 +166,12 @@ pub const KEYS: &[Key] = &[
         doc: "largest ratio of decompressed to compressed size of a part of a Word archive",
         get: |l| l.archive_ratio,
         set: |l, v| l.archive_ratio = v.max(1),
+    },
+    Key {
+        name: "pdf_millis",
+        doc: "longest time reading one PDF's text layer may take, in milliseconds",
+        get: |l| l.pdf_millis,
+        set: |l, v| l.pdf_millis = v,
     },
 ];
 

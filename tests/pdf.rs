@@ -166,3 +166,21 @@ fn a_scan_or_a_damaged_pdf_gets_one_clear_error_and_the_rest_is_checked() {
     assert!(text.contains("good.txt: 2 errors, 8 warnings"), "{text}");
     assert!(text.contains("checked 1 file of 4"), "{text}");
 }
+
+#[test]
+fn a_pdf_that_takes_too_long_is_abandoned_and_the_rest_is_checked() {
+    // No PDF at hand makes the reader loop; a limit of 0 ms shows what such a file meets.
+    let d = scratch("pdf-slow");
+    let real = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/real/2024-hongze.pdf");
+    std::fs::copy(real, d.join("slow.pdf")).unwrap();
+    std::fs::copy(example(), d.join("good.txt")).unwrap();
+    let out = bin()
+        .current_dir(&d)
+        .args(["slow.pdf", "good.txt", "--limit", "pdf_millis=0"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(2), "{text}");
+    assert!(text.contains("slow.pdf: cannot read the PDF: reading its text layer took more than 0 ms (limit pdf_millis)"), "{text}");
+    assert!(text.contains("good.txt: 2 errors, 8 warnings"), "{text}");
+}

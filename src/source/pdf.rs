@@ -93,23 +93,8 @@ thread_local! {
     static IN_READER: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
-/// A panic of the reader on a malformed file is caught and reported as a damaged file: its
-/// message must not reach the terminal. Installed once; every other panic goes to the hook that
-/// was there before.
-fn quiet_reader_panics() {
-    static ONCE: std::sync::Once = std::sync::Once::new();
-    ONCE.call_once(|| {
-        let previous = std::panic::take_hook();
-        std::panic::set_hook(Box::new(move |info| {
-            if !IN_READER.with(std::cell::Cell::get) {
-                previous(info);
-            }
-        }));
-    });
-}
-
-/// The text of a PDF laid out by position, with the page and line of every line.
-pub fn extract(bytes: &[u8]) -> Result<(String, Places), String> {
+/// Reads the glyphs of a PDF (on the reader's thread).
+fn read(bytes: &[u8]) -> Result<Collect, String> {
     quiet_reader_panics();
     IN_READER.with(|f| f.set(true));
     let read = std::panic::catch_unwind(|| -> Result<Collect, String> {
@@ -133,12 +118,56 @@ pub fn extract(bytes: &[u8]) -> Result<(String, Places), String> {
         Ok(out)
     });
     IN_READER.with(|f| f.set(false));
-    let collected = match read {
-        Ok(r) => r?,
-        Err(_) => return Err(
+    match read {
+        Ok(r) => r,
+        Err(_) => Err(
             "the file is damaged: its structure could not be read; save or print it to PDF again"
                 .to_string(),
         ),
+    }
+}
+
+/// A panic of the reader on a malformed file is caught and reported as a damaged file: its
+/// message must not reach the terminal. Installed once; every other panic goes to the hook that
+/// was there before.
+fn quiet_reader_panics() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if !IN_READER.with(std::cell::Cell::get) {
+                previous(info);
+            }
+        }));
+    });
+}
+
+/// The text of a PDF laid out by position, with the page and line of every line. The reader
+/// runs on a thread of its own, abandoned past the `pdf_millis` limit (third-party code that
+/// looped on a hostile file would otherwise hang the whole batch).
+pub fn extract(bytes: &[u8]) -> Result<(String, Places), String> {
+    let limit = crate::limits::get().pdf_millis;
+    let (tx, rx) = std::sync::mpsc::channel();
+    let owned = bytes.to_vec();
+    let spawned = std::thread::Builder::new()
+        .name("pdf-reader".into())
+        .stack_size(crate::limits::WORKER_STACK_BYTES)
+        .spawn(move || {
+            let _ = tx.send(read(&owned));
+        });
+    if let Err(e) = spawned {
+        return Err(format!("cannot start reading it: {e}"));
+    }
+    let collected = match rx.recv_timeout(std::time::Duration::from_millis(limit)) {
+        Ok(r) => r?,
+        Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
+            return Err(format!(
+                "reading its text layer took more than {limit} ms (limit pdf_millis): the file is damaged or hostile; save or print it to PDF again, or raise the limit (docs/limits.md)"
+            ))
+        }
+        Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
+            return Err("the file is damaged: its structure could not be read".to_string())
+        }
     };
     if collected.truncated {
         return Err(format!(
