@@ -43,14 +43,8 @@ fn real_pdfs_read_as_their_extracted_text_does() {
         let (_, txt_codes, txt_rules) = outcome(&root.join(format!("{name}.txt")));
         // Every rule comes out the same: the same tables and prose figures were read.
         assert_eq!(pdf_rules, txt_rules, "{name}: rule outcomes differ");
-        if name == "2024-huaian-shizhengfu" {
-            // The city report reconciles completely: no error, and from the PDF one more
-            // warning, a label wrapped over three lines bound by its position (RL103).
-            assert_eq!(txt_codes, Vec::<String>::new());
-            assert_eq!(pdf_codes, ["RL103"], "{pdf}");
-        } else {
-            assert_eq!(pdf_codes, txt_codes, "{name}");
-        }
+        // The same findings too (the city report reconciles completely: none).
+        assert_eq!(pdf_codes, txt_codes, "{name}: {pdf}");
         // Findings name the page and the line on it.
         for d in pdf["diagnostics"].as_array().unwrap() {
             for l in d["labels"].as_array().unwrap() {

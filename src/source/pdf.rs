@@ -183,6 +183,14 @@ pub fn extract(bytes: &[u8]) -> Result<(String, Places), String> {
     Ok(layout(collected.glyphs))
 }
 
+/// One laid-out line: its page, its glyphs left to right, and where it starts and ends.
+struct Line<'a> {
+    page: usize,
+    glyphs: Vec<&'a Glyph>,
+    left: f64,
+    right: f64,
+}
+
 /// Lines by baseline, top down, page by page; characters left to right; column gaps as spaces.
 fn layout(mut glyphs: Vec<Glyph>) -> (String, Places) {
     glyphs.retain(|g| !g.text.trim().is_empty());
@@ -192,27 +200,43 @@ fn layout(mut glyphs: Vec<Glyph>) -> (String, Places) {
             .then(b.y.total_cmp(&a.y))
             .then(a.x.total_cmp(&b.x))
     });
-    let mut text = String::new();
-    let mut places = Places::default();
+    let mut lines: Vec<Line> = Vec::new();
     let mut i = 0;
-    let mut page = 0;
-    let mut line_no = 0;
     while i < glyphs.len() {
-        if glyphs[i].page != page {
-            if page != 0 {
-                text.push('\n');
-            }
-            page = glyphs[i].page;
-            line_no = 0;
-        }
         // One line: the glyphs whose baseline is within 40 % of the first one's size.
-        let (y0, size0) = (glyphs[i].y, glyphs[i].size);
+        let (page, y0, size0) = (glyphs[i].page, glyphs[i].y, glyphs[i].size);
         let mut j = i;
         while j < glyphs.len() && glyphs[j].page == page && (glyphs[j].y - y0).abs() < size0 * 0.4 {
             j += 1;
         }
         let mut line: Vec<&Glyph> = glyphs[i..j].iter().collect();
         line.sort_by(|a, b| a.x.total_cmp(&b.x));
+        let left = line[0].x;
+        let right = line
+            .iter()
+            .map(|g| g.x + g.width.max(g.size * 0.3))
+            .fold(f64::MIN, f64::max);
+        lines.push(Line {
+            page,
+            glyphs: line,
+            left,
+            right,
+        });
+        i = j;
+    }
+    join_group_labels(&mut lines);
+    let mut text = String::new();
+    let mut places = Places::default();
+    let mut page = 0;
+    let mut line_no = 0;
+    for line in &lines {
+        if line.page != page {
+            if page != 0 {
+                text.push('\n');
+            }
+            page = line.page;
+            line_no = 0;
+        }
         line_no += 1;
         places.push((
             text.len(),
@@ -222,7 +246,7 @@ fn layout(mut glyphs: Vec<Glyph>) -> (String, Places) {
             },
         ));
         let mut end: Option<f64> = None;
-        for g in line {
+        for g in &line.glyphs {
             if let Some(e) = end {
                 let gap = g.x - e;
                 if gap > g.size * 1.5 {
@@ -240,9 +264,54 @@ fn layout(mut glyphs: Vec<Glyph>) -> (String, Places) {
             end = Some(right);
         }
         text.push('\n');
-        i = j;
     }
     (text, places)
+}
+
+/// A table's group label in its own left column (`（六）其他处理` beside the rows it groups) is
+/// drawn centred across those rows, so its pieces fall between the rows' wrapped labels
+/// (`（六）其` / `2、申请人逾期未按收费通知要` / `他处理`). A piece that lies wholly left of the lines
+/// around it and holds no figure is joined to the group label it continues, which starts with
+/// `（…）` at the same left edge within the three lines before it.
+fn join_group_labels(lines: &mut Vec<Line>) {
+    let is_piece = |lines: &[Line], k: usize| -> bool {
+        let l = &lines[k];
+        let around = |m: usize| {
+            lines
+                .get(m)
+                .is_some_and(|o| o.page == l.page && o.left >= l.right)
+        };
+        l.glyphs.len() <= 8
+            && !l
+                .glyphs
+                .iter()
+                .any(|g| g.text.chars().any(|c| c.is_ascii_digit()))
+            && k > 0
+            && around(k - 1)
+            && around(k + 1)
+    };
+    let mut k = 1;
+    while k < lines.len() {
+        let head = (k.saturating_sub(3)..k).rev().find(|&h| {
+            let first: String = lines[h]
+                .glyphs
+                .iter()
+                .take(1)
+                .map(|g| g.text.as_str())
+                .collect();
+            lines[h].page == lines[k].page
+                && matches!(first.as_str(), "（" | "(")
+                && (lines[h].left - lines[k].left).abs() < 2.0
+                && is_piece(lines, h)
+        });
+        if let (Some(h), true) = (head, is_piece(lines, k)) {
+            let piece = lines.remove(k);
+            lines[h].right = lines[h].right.max(piece.right);
+            lines[h].glyphs.extend(piece.glyphs);
+            continue;
+        }
+        k += 1;
+    }
 }
 
 #[cfg(test)]
@@ -258,6 +327,28 @@ mod tests {
             width: 10.0,
             text: t.into(),
         }
+    }
+
+    #[test]
+    fn a_group_label_drawn_between_wrapped_row_labels_is_joined() {
+        let at = |x: f64, y: f64, t: &str| g(1, x, y, t);
+        let mut glyphs = Vec::new();
+        let mut put = |x0: f64, y: f64, s: &str| {
+            for (k, c) in s.chars().enumerate() {
+                glyphs.push(at(x0 + 10.0 * k as f64, y, &c.to_string()));
+            }
+        };
+        put(150.0, 540.0, "息公开申请");
+        put(100.0, 516.0, "（六）其");
+        put(150.0, 508.0, "2、申请人逾期");
+        put(100.0, 501.0, "他处理");
+        put(150.0, 493.0, "求缴纳费用");
+        put(400.0, 493.0, "6");
+        let (text, _) = layout(glyphs);
+        assert_eq!(
+            text,
+            "息公开申请\n（六）其他处理\n2、申请人逾期\n求缴纳费用   6\n"
+        );
     }
 
     #[test]
