@@ -225,6 +225,7 @@ fn layout(mut glyphs: Vec<Glyph>) -> (String, Places) {
         i = j;
     }
     join_group_labels(&mut lines);
+    drop_running_lines(&mut lines);
     let mut text = String::new();
     let mut places = Places::default();
     let mut page = 0;
@@ -266,6 +267,57 @@ fn layout(mut glyphs: Vec<Glyph>) -> (String, Places) {
         text.push('\n');
     }
     (text, places)
+}
+
+/// Page headers and footers: a line that is the first (or the last) of at least three pages,
+/// and of at least half of them, with the same text once its figures are set aside (`- 3 -`,
+/// `第 3 页`, a running title), is the page's furniture, not the report's text (except the
+/// first line of the first page: the title).
+fn drop_running_lines(lines: &mut Vec<Line>) {
+    let key = |l: &Line| -> String {
+        l.glyphs
+            .iter()
+            .flat_map(|g| g.text.chars())
+            .map(|c| if c.is_ascii_digit() { '#' } else { c })
+            .filter(|c| !c.is_whitespace())
+            .collect()
+    };
+    let pages: Vec<usize> = {
+        let mut p: Vec<usize> = lines.iter().map(|l| l.page).collect();
+        p.dedup();
+        p
+    };
+    if pages.len() < 3 {
+        return;
+    }
+    // Index of the first and the last line of each page.
+    let mut ends: Vec<(usize, usize)> = Vec::new();
+    for (i, l) in lines.iter().enumerate() {
+        match ends.last_mut() {
+            Some((_, last)) if lines[*last].page == l.page => *last = i,
+            _ => ends.push((i, i)),
+        }
+    }
+    let mut drop = vec![false; lines.len()];
+    for pick in [|e: &(usize, usize)| e.0, |e: &(usize, usize)| e.1] {
+        let mut counts: std::collections::HashMap<String, usize> = Default::default();
+        for e in &ends {
+            *counts.entry(key(&lines[pick(e)])).or_default() += 1;
+        }
+        for e in &ends {
+            let n = counts[&key(&lines[pick(e)])];
+            // The first line of the first page is the report's title even when later pages
+            // repeat it as their running header.
+            if n >= 3 && n * 2 >= pages.len() && pick(e) != 0 {
+                drop[pick(e)] = true;
+            }
+        }
+    }
+    let mut k = 0;
+    lines.retain(|_| {
+        k += 1;
+        !drop[k - 1]
+    });
 }
 
 /// A table's group label in its own left column (`（六）其他处理` beside the rows it groups) is
@@ -349,6 +401,24 @@ mod tests {
             text,
             "息公开申请\n（六）其他处理\n2、申请人逾期\n求缴纳费用   6\n"
         );
+    }
+
+    #[test]
+    fn running_headers_and_page_numbers_are_dropped() {
+        let mut glyphs = Vec::new();
+        for page in 1..=4 {
+            for (k, c) in "年度报告".chars().enumerate() {
+                glyphs.push(g(page, 100.0 + 10.0 * k as f64, 800.0, &c.to_string()));
+            }
+            glyphs.push(g(page, 100.0, 500.0, if page == 2 { "乙" } else { "甲" }));
+            glyphs.push(g(page, 300.0, 40.0, "-"));
+            glyphs.push(g(page, 310.0, 40.0, &page.to_string()));
+            glyphs.push(g(page, 320.0, 40.0, "-"));
+        }
+        let (text, places) = layout(glyphs);
+        // The title stays on page 1; the running header and the page numbers go.
+        assert_eq!(text, "年度报告\n甲\n\n乙\n\n甲\n\n甲\n");
+        assert_eq!(places.place(0), Some(Place::Page { page: 1, line: 1 }));
     }
 
     #[test]
