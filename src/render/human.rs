@@ -69,6 +69,8 @@ struct Lines<'a> {
     text: &'a str,
     starts: Vec<usize>,
     origin: Option<(&'a HtmlOrigin, LineIndex<'a>)>,
+    /// PDF input: the page and line of each line (shown instead of the extracted text's).
+    places: Option<&'a crate::source::places::Places>,
 }
 
 impl<'a> Lines<'a> {
@@ -79,6 +81,15 @@ impl<'a> Lines<'a> {
             text,
             starts,
             origin: origin.map(|o| (o, LineIndex::new(&o.raw))),
+            places: None,
+        }
+    }
+
+    /// The page of a byte offset, for PDF input.
+    fn page(&self, at: usize) -> Option<usize> {
+        match self.places?.place(at)? {
+            crate::source::places::Place::Page { page, .. } => Some(page),
+            _ => None,
         }
     }
 
@@ -100,6 +111,11 @@ impl<'a> Lines<'a> {
 
     /// The number shown for a line: its own, or the HTML page's line it came from.
     fn number(&self, i: usize) -> usize {
+        if let Some(crate::source::places::Place::Page { line, .. }) =
+            self.places.and_then(|p| p.place(self.starts[i]))
+        {
+            return line;
+        }
         match &self.origin {
             Some((o, lines)) => lines.line(o.map.get(self.starts[i]).copied().unwrap_or(0)),
             None => i + 1,
@@ -298,8 +314,24 @@ impl View {
             let p = floor_char(text, l.span.start);
             if let Some(&at) = view.map.get(&p) {
                 let pos = positions.of(crate::span::Span::new(p, p));
-                view.locations.entry(at).or_insert((pos.line, pos.column));
+                // PDF: the line on its page (the page is in the name).
+                let line = lines.number(lines.index(p));
+                let line = if lines.places.is_some() {
+                    line
+                } else {
+                    pos.line
+                };
+                view.locations.entry(at).or_insert((line, pos.column));
             }
+        }
+        // PDF: the header names the page of the primary label (`report.pdf:page 4:20:10`).
+        if let Some(page) = d
+            .labels
+            .iter()
+            .find(|l| l.primary)
+            .and_then(|l| lines.page(l.span.start))
+        {
+            view.name = format!("{}:page {page}", view.name);
         }
         view
     }
@@ -404,8 +436,26 @@ pub fn emit_mapped(
     origin: Option<&HtmlOrigin>,
     diags: &[Diagnostic],
 ) -> std::io::Result<()> {
+    emit_placed(out, name, text, origin, None, diags)
+}
+
+/// Writes diagnostics about a report; for PDF input the header names the page and the line
+/// numbers are those of the page.
+fn emit_placed(
+    out: &mut dyn WriteColor,
+    name: &str,
+    text: &str,
+    origin: Option<&HtmlOrigin>,
+    places: Option<&crate::source::places::Places>,
+    diags: &[Diagnostic],
+) -> std::io::Result<()> {
     let mut out = VisibleWriter::new(out);
-    let lines = Lines::new(text, origin);
+    let mut lines = Lines::new(text, origin);
+    let is_pdf = places
+        .is_some_and(|p| matches!(p.place(0), Some(crate::source::places::Place::Page { .. })));
+    if is_pdf {
+        lines.places = places;
+    }
     let config = term::Config::default();
     let window = crate::limits::get().line_window;
     for d in diags {
@@ -587,7 +637,7 @@ fn emit_file(
                 d
             })
             .collect();
-        emit_mapped(out, &f.path, &src.text, None, &diags)?;
+        emit_placed(out, &f.path, &src.text, None, src.places.as_ref(), &diags)?;
     } else {
         emit_mapped(out, &f.path, &src.text, src.html.as_ref(), &f.diagnostics)?;
     }
