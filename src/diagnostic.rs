@@ -28,13 +28,20 @@ impl Severity {
     }
 }
 
-impl fmt::Display for Severity {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
+impl Severity {
+    /// `error`, `warning` or `info`.
+    pub fn as_str(self) -> &'static str {
+        match self {
             Severity::Info => "info",
             Severity::Warning => "warning",
             Severity::Error => "error",
-        })
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 
@@ -148,13 +155,17 @@ impl Diagnostic {
         self
     }
 
-    /// The first byte of the first primary label (for ordering).
-    pub fn position(&self) -> usize {
+    /// The label a finding is placed by: the first primary one, else the first.
+    pub fn primary_label(&self) -> Option<&Label> {
         self.labels
             .iter()
             .find(|l| l.primary)
             .or(self.labels.first())
-            .map_or(usize::MAX, |l| l.span.start)
+    }
+
+    /// The first byte of the first primary label (for ordering).
+    pub fn position(&self) -> usize {
+        self.primary_label().map_or(usize::MAX, |l| l.span.start)
     }
 }
 

@@ -273,60 +273,36 @@ impl Policy {
             baselined: self.baselined.load(Ordering::Relaxed),
             ..Closing::default()
         };
+        let finding = |check: &crate::facts::checks::BuiltinCheck,
+                       w: &crate::config::Waiver,
+                       zh: String,
+                       en: String| {
+            Diagnostic::new(check.severity, check.id, check.name, lang.pick(&zh, &en))
+                .with_label(Label::primary(w.span, lang.pick("此豁免", "this waiver")))
+                .with_help(check.fix_in(lang))
+        };
         for (i, w) in self.config.waivers.iter().enumerate() {
-            let label = Label::primary(w.span, lang.pick("此豁免", "this waiver"));
+            let (rule, files) = (w.rule.as_str(), &w.files);
             if let Some(e) = w.expires.filter(|&e| e < self.today) {
-                out.config.push(
-                    Diagnostic::new(
-                        WAIVER_EXPIRED.severity,
-                        WAIVER_EXPIRED.id,
-                        WAIVER_EXPIRED.name,
-                        match lang {
-                            crate::diagnostic::Lang::Zh => format!(
-                                "豁免已于 {e} 到期：{} 在 {} 中的问题重新报告",
-                                w.rule.as_str(),
-                                w.files
-                            ),
-                            crate::diagnostic::Lang::En => format!(
-                                "waiver expired on {e}: findings of {} in {} are reported again",
-                                w.rule.as_str(),
-                                w.files
-                            ),
-                        },
-                    )
-                    .with_label(label)
-                    .with_help(lang.pick(
-                        "修正报告，或在确有理由时延长 expires",
-                        "fix the report, or extend `expires` if the reason still holds",
-                    )),
-                );
+                out.config.push(finding(
+                    &WAIVER_EXPIRED,
+                    w,
+                    format!("豁免已于 {e} 到期：{rule} 在 {files} 中的问题重新报告"),
+                    format!(
+                        "waiver expired on {e}: findings of {rule} in {files} are reported again"
+                    ),
+                ));
             } else if self.in_scope[i].load(Ordering::Relaxed)
                 && self.used[i].load(Ordering::Relaxed) == 0
             {
-                out.config.push(
-                    Diagnostic::new(
-                        WAIVER_UNUSED.severity,
-                        WAIVER_UNUSED.id,
-                        WAIVER_UNUSED.name,
-                        match lang {
-                            crate::diagnostic::Lang::Zh => format!(
-                                "豁免未匹配任何问题：{} 在 {} 中没有需要豁免的问题",
-                                w.rule.as_str(),
-                                w.files
-                            ),
-                            crate::diagnostic::Lang::En => format!(
-                                "waiver waives nothing: no finding of {} in the files {} matches",
-                                w.rule.as_str(),
-                                w.files
-                            ),
-                        },
-                    )
-                    .with_label(label)
-                    .with_help(lang.pick(
-                        "问题已修正时删除此豁免",
-                        "remove the waiver now that the finding is gone",
-                    )),
-                );
+                out.config.push(finding(
+                    &WAIVER_UNUSED,
+                    w,
+                    format!("豁免未匹配任何问题：{rule} 在 {files} 中没有需要豁免的问题"),
+                    format!(
+                        "waiver waives nothing: no finding of {rule} in the files {files} matches"
+                    ),
+                ));
             }
         }
         if let Some(b) = self.baseline {

@@ -7,34 +7,10 @@
 
 mod common;
 
+use common::python;
 use common::{bin, example, scratch};
-use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-
-/// Runs a Python script with `input` on standard input; `None` (and the reason printed) when
-/// Python or a module the script imports is missing.
-fn python(script: &str, input: &[u8]) -> Option<String> {
-    let child = Command::new("python3")
-        .args(["-c", script])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn();
-    let Ok(mut child) = child else {
-        eprintln!("skipped: python3 is not installed");
-        return None;
-    };
-    child.stdin.take().unwrap().write_all(input).unwrap();
-    let out = child.wait_with_output().unwrap();
-    let err = String::from_utf8_lossy(&out.stderr);
-    if err.contains("ModuleNotFoundError") {
-        eprintln!("skipped: {}", err.lines().last().unwrap_or(""));
-        return None;
-    }
-    assert!(out.status.success(), "python failed: {err}");
-    Some(String::from_utf8_lossy(&out.stdout).into_owned())
-}
+use std::process::Command;
 
 const VALIDATE: &str = r#"
 import json, sys, jsonschema

@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{bin, example, scratch};
+use common::{bin, example, python, scratch};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -157,21 +157,4 @@ fn the_html_report_renders_in_a_browser_with_highlights_on_the_labelled_text() {
     let size = std::fs::metadata(&shot).map(|m| m.len()).unwrap_or(0);
     assert!(size > 20_000, "no screenshot at {}", shot.display());
     eprintln!("screenshot: {}", shot.display());
-}
-
-fn python(script: &str, input: &[u8]) -> Option<String> {
-    use std::io::Write;
-    let child = Command::new("python3")
-        .args(["-c", script])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn();
-    let Ok(mut child) = child else {
-        eprintln!("skipped: python3 is not installed");
-        return None;
-    };
-    child.stdin.take().unwrap().write_all(input).unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(out.status.success());
-    Some(String::from_utf8_lossy(&out.stdout).into_owned())
 }

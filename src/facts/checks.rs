@@ -280,8 +280,8 @@ pub const WAIVER_EXPIRED: BuiltinCheck = BuiltinCheck {
           agreed for next year). Past its date nobody has looked at it again; the finding is back and the \
           stale waiver is pointed out in the config file.",
     example: "`[[waivers]] rule = \"GI21-P010\" … expires = 2025-06-30`, run on 2025-07-01",
-    fix_zh: "修正报告并删除豁免；理由仍成立时延长 expires。",
-    fix: "Fix the report and remove the waiver, or extend `expires` if the reason still holds.",
+    fix_zh: "修正报告，或在确有理由时延长 expires",
+    fix: "fix the report, or extend `expires` if the reason still holds",
 };
 
 /// A waiver of the project config that waived nothing.
@@ -294,8 +294,8 @@ pub const WAIVER_UNUSED: BuiltinCheck = BuiltinCheck {
     why: "A waiver left behind after the report was fixed would silently accept the same finding when it \
           comes back. It is judged only when a report its glob matches was part of the run.",
     example: "`[[waivers]] rule = \"RL104\" files = \"2023/*.txt\"` when no 2023 report has a blank cell",
-    fix_zh: "删除该豁免。",
-    fix: "Remove the waiver.",
+    fix_zh: "问题已修正时删除此豁免",
+    fix: "remove the waiver now that the finding is gone",
 };
 
 /// Every built-in check, in id order.

@@ -32,12 +32,7 @@ pub fn begin() -> String {
 }
 
 fn row(path: &str, d: &Diagnostic, pos: &Positions, suppressed: &str) -> String {
-    let p = d
-        .labels
-        .iter()
-        .find(|l| l.primary)
-        .or(d.labels.first())
-        .map(|l| pos.of(l.span));
+    let p = d.primary_label().map(|l| pos.of(l.span));
     let num =
         |f: fn(&super::Position) -> usize| p.as_ref().map_or(String::new(), |p| f(p).to_string());
     let cols = [

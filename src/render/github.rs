@@ -80,7 +80,7 @@ fn annotation(file: &str, pos: &Positions, d: &crate::diagnostic::Diagnostic) ->
         msg.push_str(&format!("\nhelp: {h}"));
     }
     let title = escape_property(&format!("{} {}", d.code, d.name));
-    match d.labels.iter().find(|l| l.primary).or(d.labels.first()) {
+    match d.primary_label() {
         Some(l) => {
             let p = pos.of(l.span);
             format!(

@@ -23,14 +23,6 @@ fn esc(s: &str) -> String {
         .replace('\'', "&#39;")
 }
 
-fn sev(s: Severity) -> &'static str {
-    match s {
-        Severity::Error => "error",
-        Severity::Warning => "warning",
-        Severity::Info => "info",
-    }
-}
-
 const STYLE: &str = r#"
 body{font:14px/1.5 system-ui,"Noto Sans CJK SC","Microsoft YaHei",sans-serif;margin:0;display:flex;flex-direction:column;color:#1f2328}
 header{order:-3;padding:12px 20px;background:#24292f;color:#fff}header h1{margin:0;font-size:18px}
@@ -122,12 +114,7 @@ fn segments(start: usize, end: usize, marks: &[(Span, usize, bool)]) -> Vec<Segm
 
 /// The anchor of a report's section (from its path, so that a worker can render it alone).
 pub fn anchor(path: &str) -> String {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in path.bytes() {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0100_0000_01b3);
-    }
-    format!("r{h:016x}")
+    format!("r{:016x}", super::fnv64(path.bytes()))
 }
 
 /// One report's section.
@@ -175,7 +162,7 @@ pub fn file_section(f: &FileReport) -> String {
         let _ = writeln!(
             out,
             "<li class=\"{s}\" data-rule=\"{code}\" data-sev=\"{s}\"><a href=\"#{index}-f{k}\">{code}</a> {place} {msg}</li>",
-            s = sev(d.severity),
+            s = d.severity.as_str(),
             code = esc(&d.code),
             msg = esc(&d.message)
         );
@@ -186,7 +173,7 @@ pub fn file_section(f: &FileReport) -> String {
                 out,
                 "<li class=\"waived\" data-rule=\"{}\" data-sev=\"{}\">waived {} {} (reason: {})</li>",
                 esc(&w.diagnostic.code),
-                sev(w.diagnostic.severity),
+                w.diagnostic.severity.as_str(),
                 esc(&w.diagnostic.code),
                 esc(&w.diagnostic.message),
                 esc(reason)
@@ -252,11 +239,11 @@ pub fn file_section(f: &FileReport) -> String {
                     let _ = write!(
                         out,
                         "<mark class=\"{}{}\" data-f=\"{}\" data-rule=\"{}\" data-sev=\"{}\">{piece}</mark>",
-                        sev(d.severity),
+                        d.severity.as_str(),
                         if primary { " p" } else { "" },
                         ids.join(" "),
                         esc(&d.code),
-                        sev(d.severity)
+                        d.severity.as_str()
                     );
                 }
             }
@@ -272,7 +259,7 @@ pub fn file_section(f: &FileReport) -> String {
                 let _ = write!(
                     out,
                     "<div class=\"note {s}\" id=\"{index}-f{k}\" data-rule=\"{code}\" data-sev=\"{s}\"><b>{code}</b> {msg}</div>",
-                    s = sev(d.severity),
+                    s = d.severity.as_str(),
                     code = esc(&d.code),
                     msg = esc(&d.message)
                 );
@@ -413,7 +400,7 @@ pub fn end(batch: &Batch, files: &[(String, super::Counts, usize)], end: &super:
             "<tr data-rule=\"{c}\" data-sev=\"{s}\"><td>{c} {}</td><td class=\"{s}\">{s}</td><td class=\"n\">{n}</td><td class=\"n\">{files}</td></tr>",
             esc(name),
             c = esc(code),
-            s = sev(*s)
+            s = s.as_str()
         );
     }
     out.push_str("</table>\n<h2>Findings by rule and severity</h2>\n");
@@ -427,7 +414,7 @@ pub fn end(batch: &Batch, files: &[(String, super::Counts, usize)], end: &super:
                 esc(&d.code),
                 esc(&d.code),
                 esc(&d.message),
-                s = sev(d.severity)
+                s = d.severity.as_str()
             );
         }
         out.push_str("</ul>\n");

@@ -552,15 +552,10 @@ fn emit_waived(out: &mut dyn WriteColor, f: &FileReport) -> std::io::Result<()> 
             continue;
         };
         let d = &s.diagnostic;
-        let place = d
-            .labels
-            .iter()
-            .find(|l| l.primary)
-            .or(d.labels.first())
-            .map_or(String::new(), |l| {
-                let p = pos.of(l.span);
-                format!(":{}:{}", p.line, p.column)
-            });
+        let place = d.primary_label().map_or(String::new(), |l| {
+            let p = pos.of(l.span);
+            format!(":{}:{}", p.line, p.column)
+        });
         let until = expires.map_or(String::new(), |e| format!(", until {e}"));
         writeln!(
             out,

@@ -41,15 +41,10 @@ struct Case {
 }
 
 fn finding_text(d: &Diagnostic, path: &str, pos: &Positions) -> String {
-    let place = d
-        .labels
-        .iter()
-        .find(|l| l.primary)
-        .or(d.labels.first())
-        .map_or(String::new(), |l| {
-            let p = pos.of(l.span);
-            format!("{path}:{}:{}: ", p.line, p.column)
-        });
+    let place = d.primary_label().map_or(String::new(), |l| {
+        let p = pos.of(l.span);
+        format!("{path}:{}:{}: ", p.line, p.column)
+    });
     let mut t = format!("{place}{}: {}", d.severity, d.message);
     for n in &d.notes {
         t.push_str(&format!("\n  = {n}"));

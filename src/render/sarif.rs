@@ -41,22 +41,16 @@ pub struct RuleDoc {
 /// labels mark (the baseline's key) — the same across runs and across edits elsewhere in the
 /// report.
 fn fingerprint(d: &crate::diagnostic::Diagnostic, path: &str, text: &str) -> String {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    let mut eat = |s: &str| {
-        for b in s.bytes().chain(std::iter::once(0xff)) {
-            h ^= u64::from(b);
-            h = h.wrapping_mul(0x0100_0000_01b3);
-        }
-    };
-    eat(&d.code);
-    eat(path);
-    for (k, v) in &d.values {
-        eat(k);
-        eat(v);
-    }
-    for l in &d.labels {
-        eat(text.get(l.span.range()).unwrap_or("").trim());
-    }
+    // Each part closed by a byte no UTF-8 text holds.
+    let parts = [d.code.as_str(), path]
+        .into_iter()
+        .chain(d.values.iter().flat_map(|(k, v)| [k.as_str(), v.as_str()]))
+        .chain(
+            d.labels
+                .iter()
+                .map(|l| text.get(l.span.range()).unwrap_or("").trim()),
+        );
+    let h = super::fnv64(parts.flat_map(|p| p.bytes().chain(std::iter::once(0xff))));
     format!("{h:016x}")
 }
 

@@ -99,3 +99,27 @@ pub fn check_generated(path: &std::path::Path, name: &str, content: &str) {
         &doc[a..b]
     );
 }
+
+/// Runs a Python script with `input` on standard input; `None` (and the reason printed) when
+/// Python or a module the script imports is missing.
+pub fn python(script: &str, input: &[u8]) -> Option<String> {
+    let child = std::process::Command::new("python3")
+        .args(["-c", script])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn();
+    let Ok(mut child) = child else {
+        eprintln!("skipped: python3 is not installed");
+        return None;
+    };
+    std::io::Write::write_all(&mut child.stdin.take().unwrap(), input).unwrap();
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    if err.contains("ModuleNotFoundError") {
+        eprintln!("skipped: {}", err.lines().last().unwrap_or(""));
+        return None;
+    }
+    assert!(out.status.success(), "python failed: {err}");
+    Some(String::from_utf8_lossy(&out.stdout).into_owned())
+}
