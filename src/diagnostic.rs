@@ -54,6 +54,10 @@ pub struct Label {
     pub span: Span,
     /// Short text shown next to the underline.
     pub message: String,
+    /// The other report the span is in (last year's report, a report it resembles), by the
+    /// name it was checked under; `None`: the report the finding is about.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
 }
 
 impl Label {
@@ -63,6 +67,7 @@ impl Label {
             primary: true,
             span,
             message: message.into(),
+            file: None,
         }
     }
 
@@ -72,7 +77,14 @@ impl Label {
             primary: false,
             span,
             message: message.into(),
+            file: None,
         }
+    }
+
+    /// The same label, on a span of another report.
+    pub fn in_file(mut self, name: impl Into<String>) -> Label {
+        self.file = Some(name.into());
+        self
     }
 }
 
@@ -157,9 +169,10 @@ impl Diagnostic {
 
     /// The label a finding is placed by: the first primary one, else the first.
     pub fn primary_label(&self) -> Option<&Label> {
-        self.labels
-            .iter()
+        let own = || self.labels.iter().filter(|l| l.file.is_none());
+        own()
             .find(|l| l.primary)
+            .or_else(|| own().next())
             .or(self.labels.first())
     }
 

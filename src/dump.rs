@@ -24,6 +24,9 @@ pub struct Dump {
     pub titles: indexmap::IndexMap<String, String>,
     /// Sentences that state a figure no prose field bound.
     pub unbound_sentences: Vec<Span>,
+    /// The publisher, as the title, signature and preamble name it (what pairs the report
+    /// with last year's).
+    pub publisher: crate::document::publisher::Publisher,
 }
 
 fn figure_re() -> &'static regex::Regex {
@@ -78,7 +81,9 @@ pub fn dump(source: Source, sets: &[RuleSet], explicit: bool, lang: Lang) -> Dum
         })
         .map(|s| s.span)
         .collect();
+    let publisher = crate::document::publisher::find(&source.text, &report);
     Dump {
+        publisher,
         source,
         report,
         ruleset,
@@ -125,6 +130,27 @@ pub fn to_text(d: &Dump) -> String {
             at(&lines, t),
             &text[t.range()]
         ));
+    }
+    for n in &d.publisher.names {
+        let from = match n.from {
+            crate::document::publisher::From::Title => "title",
+            crate::document::publisher::From::Signature => "signature",
+            crate::document::publisher::From::Preamble => "preamble",
+        };
+        s.push_str(&format!(
+            "  publisher {:<7} {} (from the {from})\n",
+            at(&lines, n.span),
+            n.name
+        ));
+    }
+    match (d.publisher.key(), d.publisher.year) {
+        (Some(k), Some(y)) => s.push_str(&format!(
+            "  paired as {k} / {y}: last year's report is {k} / {}\n",
+            y - 1
+        )),
+        _ => s.push_str(
+            "  paired as -: no publisher or no year in the title, so no report is paired with this one\n",
+        ),
     }
     for h in &d.report.headings {
         let indent = "  ".repeat(usize::from(h.level.saturating_sub(1)));
@@ -285,6 +311,11 @@ pub fn to_json(d: &Dump) -> String {
         "document": {
             "metadata": d.report.metadata.iter().map(|m| json!({"key": m.key, "value": m.value, "span": sj(m.value_span)})).collect::<Vec<_>>(),
             "title": d.report.title.map(sj),
+            "publisher": {
+                "names": d.publisher.names.iter().map(|n| json!({"name": n.name, "from": n.from, "span": sj(n.span)})).collect::<Vec<_>>(),
+                "key": d.publisher.key(),
+                "year": d.publisher.year,
+            },
             "headings": d.report.headings.iter().map(|h| json!({"level": h.level, "ordinal": h.ordinal, "text": h.text, "span": sj(h.span)})).collect::<Vec<_>>(),
             "paragraphs": d.report.paragraphs.iter().map(|p| json!({
                 "span": {"line": lines.line(p.span.start)},

@@ -148,6 +148,15 @@ struct LintArgs {
     /// marked text, not by line), and exit 0.
     #[arg(long, value_name = "FILE", conflicts_with = "baseline")]
     write_baseline: Option<PathBuf>,
+    /// Last year's report of the same body: rules with `prev.` names compare with it, and a
+    /// report copied from it is found. Its body and year (from the titles) are compared with
+    /// the report's first. Without it, the reports of a batch are paired by publisher and year.
+    #[arg(long, value_name = "FILE")]
+    previous: Option<PathBuf>,
+    /// Check each report on its own: do not pair a batch's reports of one body across years,
+    /// nor compare the prose of the batch's reports with one another.
+    #[arg(long, conflicts_with = "previous")]
+    no_pairing: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -643,26 +652,71 @@ fn lint(args: LintArgs, st: Settings) -> ExitCode {
         lang,
         details: args.verbose || matches!(format_name, Format::Json | Format::Jsonl),
     };
-    let check = |path: &std::path::Path| {
+    // Reports among reports: last year's report given, or the batch's paired by publisher and
+    // year, and the batch's prose compared.
+    let given_previous = match &args.previous {
+        None => None,
+        Some(p) => {
+            let bound = report_lint::source::read_path(p)
+                .map_err(|e| e.to_string())
+                .and_then(|src| report_lint::bind_source(src, &sets, explicit, lang));
+            match bound {
+                Ok(b) => Some(b),
+                Err(e) => {
+                    say(format!(
+                        "error: --previous {}: {e}; give last year's report of the same body as a text, HTML, Word or PDF file",
+                        p.display()
+                    ));
+                    return ExitCode::from(2);
+                }
+            }
+        }
+    };
+    let batch = if given_previous.is_none() && !args.no_pairing && files.len() > 1 {
+        report_lint::corpus::Batch::index(&files)
+    } else {
+        report_lint::corpus::Batch::default()
+    };
+    let check = |i: usize, path: &std::path::Path| {
+        // Last year's report and the reports alike, read again here (only for the files that
+        // have one, so memory stays per file).
+        let paired: Option<report_lint::Bound> = batch.previous(i).and_then(|j| {
+            let src = report_lint::source::read_path(&files[j]).ok()?;
+            report_lint::bind_source(src, &sets, explicit, lang).ok()
+        });
+        let similar: Vec<report_lint::Read> = batch
+            .similar(i)
+            .filter_map(|j| report_lint::source::read_path(&files[j]).ok())
+            .map(report_lint::Read::new)
+            .collect();
+        let ctx = report_lint::Context {
+            previous: given_previous.as_ref().or(paired.as_ref()),
+            similar: &similar,
+        };
         let mut report = if path.as_os_str() == "-" {
             match &stdin {
-                Some(Ok(src)) => report_lint::check_source(src.clone(), &sets, explicit, opts),
-                Some(Err(e)) => report_lint::FileReport {
-                    path: stdin_name.clone(),
-                    status: report_lint::FileStatus::Failed(e.clone()),
-                    source: None,
-                    diagnostics: vec![],
-                    rules: vec![],
-                    suppressed: vec![],
-                },
+                Some(Ok(src)) => {
+                    report_lint::check_source_in(src.clone(), &sets, explicit, opts, ctx)
+                }
+                Some(Err(e)) => report_lint::FileReport::failed(stdin_name.clone(), e.clone()),
                 None => unreachable_report(&stdin_name),
             }
         } else {
-            report_lint::check_path(path, &sets, explicit, opts)
+            report_lint::check_path_in(path, &sets, explicit, opts, ctx)
         };
         policy.apply(&mut report);
-        // Rendered on this thread; the report (source, facts) is dropped here.
-        stream::render_file(format, &report)
+        // Rendered on this thread; the report (source, facts) is dropped here. A renderer that
+        // fails on this file fails this file only.
+        let render = std::panic::AssertUnwindSafe(|| stream::render_file(format, &report));
+        std::panic::catch_unwind(render).unwrap_or_else(|_| {
+            stream::render_file(
+                format,
+                &report_lint::FileReport::failed(
+                    report.path.clone(),
+                    "internal error while writing the findings of this file; the other files were checked. Please report it with the file (内部错误，请反馈)",
+                ),
+            )
+        })
     };
     let out = std::io::BufWriter::with_capacity(64 << 10, std::io::stdout().lock());
     let docs = if matches!(format, stream::Format::Sarif) {
@@ -731,14 +785,7 @@ fn lint(args: LintArgs, st: Settings) -> ExitCode {
 
 /// A report for a path that was never read (cannot happen: `-` is read before the run).
 fn unreachable_report(name: &str) -> report_lint::FileReport {
-    report_lint::FileReport {
-        path: name.to_string(),
-        status: report_lint::FileStatus::Failed("standard input was not read".into()),
-        source: None,
-        diagnostics: vec![],
-        rules: vec![],
-        suppressed: vec![],
-    }
+    report_lint::FileReport::failed(name, "standard input was not read")
 }
 
 /// Checks the files on worker threads and writes each as soon as it and every file before it
@@ -746,7 +793,7 @@ fn unreachable_report(name: &str) -> report_lint::FileReport {
 /// memory does not grow with the batch), and the first result out as soon as it exists.
 fn run_ordered<W: Write>(
     files: &[PathBuf],
-    check: &(dyn Fn(&std::path::Path) -> stream::Rendered + Sync),
+    check: &(dyn Fn(usize, &std::path::Path) -> stream::Rendered + Sync),
     writer: &mut stream::Writer<W>,
 ) -> std::io::Result<()> {
     use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -780,7 +827,7 @@ fn run_ordered<W: Write>(
                             done = cv.wait(done).unwrap_or_else(|e| e.into_inner());
                         }
                     }
-                    if tx.send((i, check(&files[i]))).is_err() {
+                    if tx.send((i, check(i, &files[i]))).is_err() {
                         break;
                     }
                 });

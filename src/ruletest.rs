@@ -55,19 +55,22 @@ fn run_case(
     base_dir: &Path,
 ) -> Result<(), String> {
     let rule = &rs.rules[rule_index];
-    let (name, bytes) = match &case.input {
-        TestInput::Text(t) => ("case.txt".to_string(), t.clone().into_bytes()),
-        TestInput::File(f) => {
-            // A report file, read as reports are: regular files only, within the size limit.
-            let p = base_dir.join(f);
-            (
-                p.display().to_string(),
-                source::read_bounded(&p, crate::limits::get().input_bytes)
-                    .map_err(|e| format!("cannot read {}: {e}", p.display()))?,
-            )
-        }
+    let read = |input: &TestInput, inline: &str| -> Result<source::Source, String> {
+        let (name, bytes) = match input {
+            TestInput::Text(t) => (inline.to_string(), t.clone().into_bytes()),
+            TestInput::File(f) => {
+                // A report file, read as reports are: regular files only, within the size limit.
+                let p = base_dir.join(f);
+                (
+                    p.display().to_string(),
+                    source::read_bounded(&p, crate::limits::get().input_bytes)
+                        .map_err(|e| format!("cannot read {}: {e}", p.display()))?,
+                )
+            }
+        };
+        source::decode(&name, &bytes).map_err(|e| e.to_string())
     };
-    let src = source::decode(&name, &bytes).map_err(|e| e.to_string())?;
+    let src = read(&case.input, "case.txt")?;
     let mut src = src;
     for (from, to) in &case.replace {
         if !src.text.contains(from.as_str()) {
@@ -78,7 +81,31 @@ fn run_case(
     let text = src.text.clone();
     let mut single = rs.clone();
     single.rules = vec![rule.clone()];
-    let report = check_with(src, &single, String::new(), Lang::Zh);
+    let previous = match &case.previous {
+        None => None,
+        Some(p) => Some(
+            crate::bind_source(
+                read(p, "previous.txt")?,
+                std::slice::from_ref(&single),
+                true,
+                Lang::Zh,
+            )
+            .map_err(|e| format!("last year's report: {e}"))?,
+        ),
+    };
+    let report = match &previous {
+        None => check_with(src, &single, String::new(), Lang::Zh),
+        Some(p) => crate::check_source_in(
+            src,
+            std::slice::from_ref(&single),
+            true,
+            Lang::Zh,
+            crate::Context {
+                previous: Some(p),
+                similar: &[],
+            },
+        ),
+    };
     let st: Vec<RuleStatus> = report.rules.iter().map(|r| r.status).collect();
     let details: Vec<String> = report.rules.iter().map(|r| r.detail.clone()).collect();
     let got = outcome_text(&st, &details);
@@ -91,7 +118,7 @@ fn run_case(
                 .diagnostics
                 .iter()
                 .filter(|d| d.code == rule.id)
-                .flat_map(|d| d.labels.iter().filter(|l| l.primary))
+                .flat_map(|d| d.labels.iter().filter(|l| l.primary && l.file.is_none()))
                 .map(|l| (lines.line(l.span.start), &text[l.span.range()]))
                 .collect();
             if let Some(at) = &case.at {

@@ -224,7 +224,7 @@ for s in root:
     let lines: Vec<&str> = summary.lines().collect();
     assert_eq!(lines.len(), 3, "{summary}");
     assert!(
-        lines[0].starts_with("报告 2018/于潜镇 年报.txt 40 "),
+        lines[0].starts_with("报告 2018/于潜镇 年报.txt 41 "),
         "{summary}"
     );
     assert!(

@@ -14,7 +14,12 @@ enum Shape {
     /// `<tag>` repeated `depth` times around report text, maybe unclosed.
     Nest { tag: u8, depth: u16, close: bool },
     /// A table whose cells span `rows` × `cols`, `count` of them.
-    Spans { rows: u8, cols: u16, count: u16, cjk: bool },
+    Spans {
+        rows: u8,
+        cols: u16,
+        count: u16,
+        cjk: bool,
+    },
     /// `a op a op … a`, `len` operators.
     Chain { op: u8, len: u16 },
     /// `len` nested parentheses or unary operators.
@@ -25,7 +30,9 @@ enum Shape {
     LongLine { pad: u32, before: bool },
 }
 
-const TAGS: &[&str] = &["span", "div", "table", "td", "p", "b", "font", "li", "tr", "o:p"];
+const TAGS: &[&str] = &[
+    "span", "div", "table", "td", "p", "b", "font", "li", "tr", "o:p",
+];
 const OPS: &[&str] = &["+", "-", "*", "/", "and", "or", "??", "=="];
 
 fn sets() -> &'static [report_lint::rules::RuleSet] {
@@ -67,7 +74,12 @@ fuzz_target!(|shape: Shape| {
             }
             lint("nest.html", page.as_bytes());
         }
-        Shape::Spans { rows, cols, count, cjk } => {
+        Shape::Spans {
+            rows,
+            cols,
+            count,
+            cjk,
+        } => {
             let cell = format!(
                 "<td rowspan={} colspan={}>{}</td>",
                 rows,

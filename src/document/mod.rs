@@ -2,6 +2,7 @@
 //! into the original text. Matching happens on normalised views ([`NormText`]) that map back.
 
 pub mod normalize;
+pub mod publisher;
 #[rustfmt::skip]
 mod t2s_table;
 mod text;
@@ -136,6 +137,21 @@ pub fn parse(source: &Source) -> Report {
             text::parse(&source.text)
         }
     }
+}
+
+/// Parses the opening of a text only (its title block): for indexing a batch by publisher
+/// without reading every report whole twice. Spans are those of the whole text.
+pub fn parse_head(text: &str, bytes: usize) -> Report {
+    let mut end = bytes.min(text.len());
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    let end = if end < text.len() {
+        text[..end].rfind('\n').map_or(end, |i| i + 1)
+    } else {
+        end
+    };
+    text::parse(&text[..end])
 }
 
 /// Reads a Chinese or Arabic ordinal such as 十二 or 3.

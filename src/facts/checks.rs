@@ -298,6 +298,83 @@ pub const WAIVER_UNUSED: BuiltinCheck = BuiltinCheck {
     fix: "remove the waiver now that the finding is gone",
 };
 
+/// `--previous` names a report of another body or of another year.
+pub const PREVIOUS_MISMATCH: BuiltinCheck = BuiltinCheck {
+    id: "RL201",
+    name: "previous-mismatch",
+    severity: Severity::Warning,
+    summary_zh: "指定的上一年度报告不是同一机关上一年度的报告，跨年度规则未检查",
+    summary_en: "the report given as last year's is of another body or another year; cross-year rules were not checked",
+    why: "Cross-year rules (上年结转 = last year's 结转下年度, 现行有效件数 carried on) only mean something \
+          between two consecutive reports of one body. Comparing with the wrong report would make every \
+          difference look like an error, so the rules are skipped and this says why.",
+    example: "`report-lint --previous 2022/huaian.txt 2024/hongze.txt`: another body, and two years apart",
+    fix_zh: "用 --previous 指定同一机关上一年度的报告；标题中的机关名称和年份用于核对",
+    fix: "give the same body's report of the year before with --previous; the title's body name and year are compared",
+};
+
+/// A report whose prose is nearly the same as last year's report of the same body.
+pub const COPIED_FROM_PREVIOUS: BuiltinCheck = BuiltinCheck {
+    id: "RL202",
+    name: "copied-from-previous",
+    severity: Severity::Warning,
+    summary_zh: "正文与本机关上一年度报告几乎相同（疑似沿用上一年度报告）",
+    summary_en: "the prose is nearly the same as the body's report of the year before (copied from last year?)",
+    why: "A report copied from last year with the year and a few figures changed describes last year's work. \
+          Prose is compared as overlapping eight-character pieces with every figure masked, so a report that \
+          only updated its numbers still matches; the longest identical passages are labelled in both reports. \
+          Reports of one body reuse their template (this year's real pair shares under half of its pieces), so \
+          only a share of 85 % or more is reported.",
+    example: "2024 report whose every paragraph but the dates is the 2023 report's (similarity 97 %)",
+    fix_zh: "按本年度工作实际重写总体情况、存在问题及改进措施等部分",
+    fix: "rewrite the overview, the problems and the improvements from this year's work",
+};
+
+/// A report whose prose is nearly the same as another body's report in the same batch.
+pub const COPIED_FROM_OTHER: BuiltinCheck = BuiltinCheck {
+    id: "RL203",
+    name: "copied-from-other",
+    severity: Severity::Warning,
+    summary_zh: "正文与同批另一机关的报告几乎相同",
+    summary_en: "the prose is nearly the same as another body's report in the same batch",
+    why: "Bodies under one government share a template, but their work differs; two reports whose prose is \
+          85 % the same (figures masked) were most likely written from one another. Both reports get the \
+          finding, each naming the other, with the longest identical passages labelled.",
+    example: "a bureau's report that is its neighbouring bureau's with the names replaced",
+    fix_zh: "按本机关本年度工作实际撰写报告",
+    fix: "write the report from this body's own work this year",
+};
+
+/// A report that names another county-level place's government than its publisher's.
+pub const OTHER_PLACE: BuiltinCheck = BuiltinCheck {
+    id: "RL204",
+    name: "other-place",
+    severity: Severity::Warning,
+    summary_zh: "正文出现另一县（区）的机关名称，与发布机关不符（疑似套用他人报告）",
+    summary_en: "the text names another county or district's body than the publisher's (copied from another report?)",
+    why: "A district report that says `沭阳县人民政府` where its own name belongs was written from another \
+          body's report. Only formal names (`X县人民政府`, `X区政府办公室`) at the start of a clause or after their city count, \
+          only in a report whose publisher is itself county-level, and a place the report names with its own \
+          (a neighbour it worked with) is still worth a look, hence a warning.",
+    example: "`洪泽区人民政府` report whose part 六 says `沭阳县人民政府严格落实…`",
+    fix_zh: "把他处机关名称改为本机关名称，并通读全文核对其他沿用的内容",
+    fix: "replace the other body's name with the publisher's, and read the whole report for other copied passages",
+};
+
+/// A county-level report that speaks of the whole city (`全市`).
+pub const WIDER_SCOPE: BuiltinCheck = BuiltinCheck {
+    id: "RL205",
+    name: "wider-scope",
+    severity: Severity::Info,
+    summary_zh: "县（区）级报告中出现“全市”等上级范围的说法，请核对是否沿用上级报告",
+    summary_en: "a county-level report speaks of the whole city (全市): check it was not copied from the city's report",
+    why: "A district's figures are the district's: `全市共收到申请…` in a district report is often a sentence \
+          copied from the city's report. It can also be a plain reference to a city-wide event, hence only a hint.",
+    example: "`全市政府信息公开申请 95 件` in the report of 洪泽区人民政府",
+    fix_zh: "确认该句所述范围；如为本区（县）数据，改为“全区”“全县”",
+    fix: "check what the sentence covers; for the district's own figures write 全区 / 全县",
+};
+
 /// Every built-in check, in id order.
 pub const ALL: &[BuiltinCheck] = &[
     GARBLED_LABEL,
@@ -317,6 +394,11 @@ pub const ALL: &[BuiltinCheck] = &[
     TABLE_TOO_LARGE,
     NEGATIVE_FIGURE,
     FIGURE_OUT_OF_RANGE,
+    PREVIOUS_MISMATCH,
+    COPIED_FROM_PREVIOUS,
+    COPIED_FROM_OTHER,
+    OTHER_PLACE,
+    WIDER_SCOPE,
     WAIVER_EXPIRED,
     WAIVER_UNUSED,
 ];

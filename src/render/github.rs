@@ -1,7 +1,6 @@
 //! `--format github`: GitHub Actions workflow commands, one annotation per finding, so a
 //! pre-publish check in CI marks the lines of the report.
 
-use super::Positions;
 use crate::diagnostic::Severity;
 use crate::{FileReport, FileStatus};
 
@@ -36,9 +35,9 @@ pub fn file_lines(f: &FileReport) -> String {
             }
             FileStatus::Checked { .. } => {}
         }
-        let pos = Positions::new(f.source.as_ref());
+        let at = super::Located::new(f);
         for d in &f.diagnostics {
-            out.push_str(&annotation(&file, &pos, d));
+            out.push_str(&annotation(&file, &at, d));
         }
     }
     out
@@ -49,15 +48,16 @@ pub fn config_lines(end: &super::End) -> String {
     let Some((name, text)) = &end.config else {
         return String::new();
     };
-    let pos = Positions::text(text);
+    let at = super::Located::text(text);
     let file = escape_property(name);
     end.config_findings
         .iter()
-        .map(|d| annotation(&file, &pos, d))
+        .map(|d| annotation(&file, &at, d))
         .collect()
 }
 
-fn annotation(file: &str, pos: &Positions, d: &crate::diagnostic::Diagnostic) -> String {
+fn annotation(file: &str, at: &super::Located, d: &crate::diagnostic::Diagnostic) -> String {
+    let pos = at.own();
     let level = match d.severity {
         Severity::Error => "error",
         Severity::Warning => "warning",
@@ -69,10 +69,11 @@ fn annotation(file: &str, pos: &Positions, d: &crate::diagnostic::Diagnostic) ->
         msg.push_str(n);
     }
     // An annotation has one place: the other side (the table cell) is named in the text.
-    for l in d.labels.iter().filter(|l| !l.primary) {
-        let p = pos.of(l.span);
+    for l in d.labels.iter().filter(|l| !l.primary || l.file.is_some()) {
+        let p = at.of(l).0.of(l.span);
+        let other = l.file.as_ref().map_or(String::new(), |f| format!("{f} "));
         msg.push_str(&format!(
-            "\nsee also line {}, column {}: {}",
+            "\nsee also {other}line {}, column {}: {}",
             p.line, p.column, l.message
         ));
     }

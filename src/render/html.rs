@@ -154,7 +154,7 @@ pub fn file_section(f: &FileReport) -> String {
         let place = d
             .labels
             .iter()
-            .find(|l| l.primary)
+            .find(|l| l.primary && l.file.is_none())
             .map_or(String::new(), |l| {
                 let p = pos.of(l.span);
                 format!("{}:{}", p.line, p.column)
@@ -188,7 +188,12 @@ pub fn file_section(f: &FileReport) -> String {
     let marks: Vec<(Span, usize, bool)> = diags
         .iter()
         .enumerate()
-        .flat_map(|(k, d)| d.labels.iter().map(move |l| (l.span, k, l.primary)))
+        .flat_map(|(k, d)| {
+            d.labels
+                .iter()
+                .filter(|l| l.file.is_none())
+                .map(move |l| (l.span, k, l.primary))
+        })
         .filter(|(s, _, _)| s.end > s.start)
         .collect();
     let shown: Vec<bool> = if text.len() <= FULL_TEXT_BYTES {
@@ -253,7 +258,7 @@ pub fn file_section(f: &FileReport) -> String {
             let starts_here = d
                 .labels
                 .iter()
-                .find(|l| l.primary)
+                .find(|l| l.primary && l.file.is_none())
                 .is_some_and(|l| line_of(l.span.start) == i);
             if starts_here {
                 let _ = write!(

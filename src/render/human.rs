@@ -3,19 +3,19 @@
 
 use super::visible::{visible, VisibleWriter};
 use super::Counts;
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::{Diagnostic, Label, Severity};
 use crate::source::HtmlOrigin;
 use crate::span::LineIndex;
 use crate::{FileReport, FileStatus, RuleStatus};
 use codespan_reporting::diagnostic as cs;
-use codespan_reporting::files::{self, Files, SimpleFile};
+use codespan_reporting::files::{self, Files};
 use codespan_reporting::term::{self, termcolor::WriteColor};
 use std::io::Write;
 
 fn to_codespan(
     d: &Diagnostic,
-    span: impl Fn(crate::span::Span) -> std::ops::Range<usize>,
-) -> cs::Diagnostic<()> {
+    span: impl Fn(&Label) -> (usize, std::ops::Range<usize>),
+) -> cs::Diagnostic<usize> {
     let severity = match d.severity {
         Severity::Error => cs::Severity::Error,
         Severity::Warning => cs::Severity::Warning,
@@ -32,10 +32,11 @@ fn to_codespan(
             d.labels
                 .iter()
                 .map(|l| {
+                    let (file, range) = span(l);
                     let lab = if l.primary {
-                        cs::Label::primary((), span(l.span))
+                        cs::Label::primary(file, range)
                     } else {
-                        cs::Label::secondary((), span(l.span))
+                        cs::Label::secondary(file, range)
                     };
                     lab.with_message(visible(&l.message))
                 })
@@ -196,10 +197,9 @@ fn forward_chars(s: &str, at: usize, n: usize, ceil: usize) -> usize {
 }
 
 impl View {
-    fn build(name: &str, lines: &Lines, d: &Diagnostic, window: usize) -> View {
+    fn build(name: &str, lines: &Lines, labels: &[&Label], window: usize) -> View {
         let text = lines.text;
-        let mut points: Vec<usize> = d
-            .labels
+        let mut points: Vec<usize> = labels
             .iter()
             .flat_map(|l| [l.span.start, l.span.end.max(l.span.start)])
             .map(|p| floor_char(text, p))
@@ -207,6 +207,18 @@ impl View {
         points.sort_unstable();
         points.dedup();
         let mut touched: Vec<usize> = points.iter().map(|&p| lines.index(p)).collect();
+        // A label over several lines shows every line it covers (codespan draws its edge
+        // along them); a long one is drawn over its first and last lines only.
+        for l in labels {
+            let (a, b) = (
+                lines.index(floor_char(text, l.span.start)),
+                lines.index(floor_char(text, l.span.end.max(l.span.start))),
+            );
+            if b > a + 1 && b - a <= 40 {
+                touched.extend(a + 1..b);
+            }
+        }
+        touched.sort_unstable();
         touched.dedup();
         // As codespan shows a file: a single line between two shown lines is shown too; a
         // longer gap is shown as `·` (two empty stand-in lines keep the line indexes apart).
@@ -310,7 +322,7 @@ impl View {
         // Where each label starts in the file: the header `┌─ file:line:column` names the place
         // JSON, SARIF and GitHub name (for HTML input, the page, not the rebuilt table row).
         let positions = super::Positions::from_parts(text, lines.origin.as_ref().map(|(o, _)| *o));
-        for l in &d.labels {
+        for l in labels {
             let p = floor_char(text, l.span.start);
             if let Some(&at) = view.map.get(&p) {
                 let pos = positions.of(crate::span::Span::new(p, p));
@@ -325,10 +337,10 @@ impl View {
             }
         }
         // PDF: the header names the page of the primary label (`report.pdf:page 4:20:10`).
-        if let Some(page) = d
-            .labels
+        if let Some(page) = labels
             .iter()
             .find(|l| l.primary)
+            .or(labels.first())
             .and_then(|l| lines.page(l.span.start))
         {
             view.name = format!("{}:page {page}", view.name);
@@ -365,7 +377,8 @@ impl<'a> Files<'a> for View {
     }
 
     fn line_number(&'a self, (): (), line_index: usize) -> Result<usize, files::Error> {
-        Ok(self.numbers.get(line_index).copied().unwrap_or(1))
+        // Never 0: codespan takes the logarithm of line numbers.
+        Ok(self.numbers.get(line_index).copied().unwrap_or(1).max(1))
     }
 
     fn column_number(
@@ -418,6 +431,68 @@ impl<'a> Files<'a> for View {
     }
 }
 
+/// The views of one diagnostic: the report's (id 0) and those of the other reports its labels
+/// are in (last year's report).
+struct Views(Vec<View>);
+
+impl<'a> Files<'a> for Views {
+    type FileId = usize;
+    type Name = &'a str;
+    type Source = &'a str;
+
+    fn name(&'a self, id: usize) -> Result<&'a str, files::Error> {
+        self.0.get(id).ok_or(files::Error::FileMissing)?.name(())
+    }
+
+    fn source(&'a self, id: usize) -> Result<&'a str, files::Error> {
+        self.0.get(id).ok_or(files::Error::FileMissing)?.source(())
+    }
+
+    fn line_index(&'a self, id: usize, byte_index: usize) -> Result<usize, files::Error> {
+        self.0
+            .get(id)
+            .ok_or(files::Error::FileMissing)?
+            .line_index((), byte_index)
+    }
+
+    fn line_number(&'a self, id: usize, line_index: usize) -> Result<usize, files::Error> {
+        self.0
+            .get(id)
+            .ok_or(files::Error::FileMissing)?
+            .line_number((), line_index)
+    }
+
+    fn column_number(
+        &'a self,
+        id: usize,
+        line_index: usize,
+        byte_index: usize,
+    ) -> Result<usize, files::Error> {
+        self.0
+            .get(id)
+            .ok_or(files::Error::FileMissing)?
+            .column_number((), line_index, byte_index)
+    }
+
+    fn location(&'a self, id: usize, byte_index: usize) -> Result<files::Location, files::Error> {
+        self.0
+            .get(id)
+            .ok_or(files::Error::FileMissing)?
+            .location((), byte_index)
+    }
+
+    fn line_range(
+        &'a self,
+        id: usize,
+        line_index: usize,
+    ) -> Result<std::ops::Range<usize>, files::Error> {
+        self.0
+            .get(id)
+            .ok_or(files::Error::FileMissing)?
+            .line_range((), line_index)
+    }
+}
+
 /// Writes diagnostics about one file (a report, or a rule file).
 pub fn emit_diagnostics(
     out: &mut dyn WriteColor,
@@ -436,7 +511,22 @@ pub fn emit_mapped(
     origin: Option<&HtmlOrigin>,
     diags: &[Diagnostic],
 ) -> std::io::Result<()> {
-    emit_placed(out, name, text, origin, None, diags)
+    emit_placed(out, name, text, origin, None, diags, &[])
+}
+
+/// The lines of a report's text (for PDF input, with the page lines they are).
+fn lines_of<'a>(
+    text: &'a str,
+    origin: Option<&'a HtmlOrigin>,
+    places: Option<&'a crate::source::places::Places>,
+) -> Lines<'a> {
+    let mut lines = Lines::new(text, origin);
+    let is_pdf = places
+        .is_some_and(|p| matches!(p.place(0), Some(crate::source::places::Place::Page { .. })));
+    if is_pdf {
+        lines.places = places;
+    }
+    lines
 }
 
 /// Writes diagnostics about a report; for PDF input the header names the page and the line
@@ -448,20 +538,58 @@ fn emit_placed(
     origin: Option<&HtmlOrigin>,
     places: Option<&crate::source::places::Places>,
     diags: &[Diagnostic],
+    related: &[std::sync::Arc<crate::source::Source>],
 ) -> std::io::Result<()> {
     let mut out = VisibleWriter::new(out);
-    let mut lines = Lines::new(text, origin);
-    let is_pdf = places
-        .is_some_and(|p| matches!(p.place(0), Some(crate::source::places::Place::Page { .. })));
-    if is_pdf {
-        lines.places = places;
-    }
+    let lines = lines_of(text, origin, places);
     let config = term::Config::default();
     let window = crate::limits::get().line_window;
     for d in diags {
-        let view = View::build(name, &lines, d, window);
-        let cd = to_codespan(d, |s| view.span(text, s));
-        term::emit_to_write_style(&mut out, &config, &view, &cd).map_err(std::io::Error::other)?;
+        // The report's labels (file 0), then each other report's (files 1…).
+        let own: Vec<&Label> = d.labels.iter().filter(|l| l.file.is_none()).collect();
+        let mut views = vec![View::build(name, &lines, &own, window)];
+        let mut others: Vec<(&str, &crate::source::Source)> = Vec::new();
+        for l in &d.labels {
+            let Some(f) = &l.file else { continue };
+            if others.iter().any(|(n, _)| n == f) {
+                continue;
+            }
+            if let Some(src) = related.iter().find(|s| &s.name == f) {
+                others.push((f.as_str(), src));
+            }
+        }
+        for (f, src) in &others {
+            let their: Vec<&Label> = d
+                .labels
+                .iter()
+                .filter(|l| l.file.as_deref() == Some(*f))
+                .collect();
+            let l = lines_of(&src.text, src.html.as_ref(), src.places.as_ref());
+            views.push(View::build(f, &l, &their, window));
+        }
+        let d = Diagnostic {
+            // Labels in a report that is not at hand are left out.
+            labels: d
+                .labels
+                .iter()
+                .filter(|l| {
+                    l.file
+                        .as_ref()
+                        .is_none_or(|f| others.iter().any(|(n, _)| n == f))
+                })
+                .cloned()
+                .collect(),
+            ..d.clone()
+        };
+        let cd = to_codespan(&d, |l| match &l.file {
+            None => (0, views[0].span(text, l.span)),
+            Some(f) => {
+                let k = others.iter().position(|(n, _)| n == f).unwrap_or(0);
+                (k + 1, views[k + 1].span(&others[k].1.text, l.span))
+            }
+        });
+        term::emit_to_write_style(&mut out, &config, &Views(views), &cd)
+            .map_err(std::io::Error::other)?;
     }
     out.flush()
 }
@@ -580,9 +708,10 @@ fn emit_file(
                 "unreadable-file",
                 format!("{}: {reason}", f.path),
             );
-            let cs = to_codespan(&d, |s| s.range());
+            let cs = to_codespan(&d, |l| (0, l.span.range()));
             let name = visible(&f.path);
-            let file = SimpleFile::new(name.as_ref(), "");
+            let mut file = files::SimpleFiles::new();
+            file.add(name.as_ref(), "");
             term::emit_to_write_style(out, &term::Config::default(), &file, &cs)
                 .map_err(std::io::Error::other)?;
             if !quiet {
@@ -632,9 +761,25 @@ fn emit_file(
                 d
             })
             .collect();
-        emit_placed(out, &f.path, &src.text, None, src.places.as_ref(), &diags)?;
+        emit_placed(
+            out,
+            &f.path,
+            &src.text,
+            None,
+            src.places.as_ref(),
+            &diags,
+            &f.related,
+        )?;
     } else {
-        emit_mapped(out, &f.path, &src.text, src.html.as_ref(), &f.diagnostics)?;
+        emit_placed(
+            out,
+            &f.path,
+            &src.text,
+            src.html.as_ref(),
+            None,
+            &f.diagnostics,
+            &f.related,
+        )?;
     }
     if quiet {
         return Ok(());

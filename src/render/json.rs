@@ -53,6 +53,9 @@ struct DiagOut<'a> {
 
 #[derive(Serialize)]
 struct LabelOut<'a> {
+    /// Another report the label is in (last year's, one with the same prose).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    file: Option<&'a str>,
     primary: bool,
     message: &'a str,
     start: usize,
@@ -82,8 +85,7 @@ struct RuleOut<'a> {
 
 /// The JSON object of one file.
 fn file_out(f: &FileReport) -> FileOut<'_> {
-    let text = f.source.as_ref().map_or("", |s| s.text.as_str());
-    let pos = super::Positions::new(f.source.as_ref());
+    let pos = super::Located::new(f);
     let (status, reason, ruleset, ruleset_reason) = match &f.status {
         FileStatus::Checked { ruleset, reason } => (
             "checked",
@@ -101,11 +103,7 @@ fn file_out(f: &FileReport) -> FileOut<'_> {
         ruleset,
         ruleset_reason,
         encoding: f.source.as_ref().map(|s| s.encoding),
-        diagnostics: f
-            .diagnostics
-            .iter()
-            .map(|d| diag_out(d, &pos, text))
-            .collect(),
+        diagnostics: f.diagnostics.iter().map(|d| diag_out(d, &pos)).collect(),
         rules: f
             .rules
             .iter()
@@ -121,7 +119,7 @@ fn file_out(f: &FileReport) -> FileOut<'_> {
             .iter()
             .filter_map(|s| match &s.by {
                 crate::policy::Suppression::Waiver { reason, expires } => Some(WaivedOut {
-                    diagnostic: diag_out(&s.diagnostic, &pos, text),
+                    diagnostic: diag_out(&s.diagnostic, &pos),
                     reason,
                     expires: expires.map(|e| e.to_string()),
                 }),
@@ -136,11 +134,7 @@ fn file_out(f: &FileReport) -> FileOut<'_> {
     }
 }
 
-fn diag_out<'a>(
-    d: &'a crate::diagnostic::Diagnostic,
-    pos: &super::Positions,
-    text: &'a str,
-) -> DiagOut<'a> {
+fn diag_out<'a>(d: &'a crate::diagnostic::Diagnostic, at: &super::Located<'a>) -> DiagOut<'a> {
     DiagOut {
         code: &d.code,
         name: &d.name,
@@ -150,8 +144,10 @@ fn diag_out<'a>(
             .labels
             .iter()
             .map(|l| {
+                let (pos, text) = at.of(l);
                 let p = pos.of(l.span);
                 LabelOut {
+                    file: l.file.as_deref(),
                     primary: l.primary,
                     message: &l.message,
                     start: p.start,
@@ -202,13 +198,13 @@ fn end_out<'a>(batch: &super::Batch, end: &'a super::End) -> EndOut<'a> {
         waived: batch.waived,
         baselined: batch.baselined,
         config: end.config.as_ref().map(|(name, text)| {
-            let pos = super::Positions::text(text);
+            let pos = super::Located::text(text);
             ConfigOut {
                 path: name,
                 diagnostics: end
                     .config_findings
                     .iter()
-                    .map(|d| diag_out(d, &pos, text))
+                    .map(|d| diag_out(d, &pos))
                     .collect(),
             }
         }),

@@ -124,6 +124,60 @@ impl<'a> Positions<'a> {
     }
 }
 
+/// Positions in a report and in the reports its findings also point into (last year's report,
+/// a report with the same prose): every renderer resolves a label through this.
+pub struct Located<'a> {
+    own: (Positions<'a>, &'a str),
+    related: Vec<(&'a str, Positions<'a>, &'a str)>,
+}
+
+impl<'a> Located<'a> {
+    /// For a file's report.
+    pub fn new(f: &'a FileReport) -> Located<'a> {
+        Located {
+            own: (
+                Positions::new(f.source.as_ref()),
+                f.source.as_ref().map_or("", |s| s.text.as_str()),
+            ),
+            related: f
+                .related
+                .iter()
+                .map(|s| (s.name.as_str(), Positions::new(Some(s)), s.text.as_str()))
+                .collect(),
+        }
+    }
+
+    /// For a plain text (a config file).
+    pub fn text(text: &'a str) -> Located<'a> {
+        Located {
+            own: (Positions::text(text), text),
+            related: Vec::new(),
+        }
+    }
+
+    /// The positions and the text of the file a label is in.
+    pub fn of(&self, label: &crate::diagnostic::Label) -> (&Positions<'a>, &'a str) {
+        match &label.file {
+            Some(name) => self
+                .related
+                .iter()
+                .find(|(n, _, _)| n == name)
+                .map_or((&self.own.0, ""), |(_, p, t)| (p, *t)),
+            None => (&self.own.0, self.own.1),
+        }
+    }
+
+    /// This report's positions.
+    pub fn own(&self) -> &Positions<'a> {
+        &self.own.0
+    }
+
+    /// This report's text.
+    pub fn own_text(&self) -> &'a str {
+        self.own.1
+    }
+}
+
 /// A stable 64-bit hash of bytes (FNV-1a), the same on every machine and in every version:
 /// SARIF fingerprints and the HTML report's anchors.
 pub(crate) fn fnv64(bytes: impl IntoIterator<Item = u8>) -> u64 {

@@ -1,7 +1,6 @@
 //! `--format sarif`: SARIF 2.1.0, for code-scanning dashboards. Primary labels are the result's
 //! locations, secondary labels its related locations.
 
-use super::Positions;
 use crate::diagnostic::Severity;
 use crate::{FileReport, FileStatus};
 use serde_json::{json, Value};
@@ -84,13 +83,12 @@ pub fn file_results(f: &FileReport) -> (String, usize, Vec<(String, Value)>) {
             "locations": [{ "physicalLocation": { "artifactLocation": { "uri": uri(&f.path) } } }],
         }));
     } else {
-        let pos = Positions::new(f.source.as_ref());
-        let text = f.source.as_ref().map_or("", |s| s.text.as_str());
+        let at = super::Located::new(f);
         for d in &f.diagnostics {
-            results.push(result_of(d, &f.path, &pos, text, &mut rules));
+            results.push(result_of(d, &f.path, &at, &mut rules));
         }
         for s in &f.suppressed {
-            let mut r = result_of(&s.diagnostic, &f.path, &pos, text, &mut rules);
+            let mut r = result_of(&s.diagnostic, &f.path, &at, &mut rules);
             let justification = match &s.by {
                 crate::policy::Suppression::Waiver { reason, .. } => reason.clone(),
                 crate::policy::Suppression::Baseline => "in the baseline".to_string(),
@@ -108,9 +106,9 @@ pub fn config_results(end: &super::End) -> (String, usize, Vec<(String, Value)>)
     let mut rules = Vec::new();
     let mut results = Vec::new();
     if let Some((name, text)) = &end.config {
-        let pos = Positions::text(text);
+        let at = super::Located::text(text);
         for d in &end.config_findings {
-            results.push(result_of(d, name, &pos, text, &mut rules));
+            results.push(result_of(d, name, &at, &mut rules));
         }
     }
     indented(&results, rules)
@@ -120,10 +118,20 @@ pub fn config_results(end: &super::End) -> (String, usize, Vec<(String, Value)>)
 fn result_of(
     d: &crate::diagnostic::Diagnostic,
     path: &str,
-    pos: &Positions,
-    text: &str,
+    at: &super::Located,
     rules: &mut Vec<(String, Value)>,
 ) -> Value {
+    let text = at.own_text();
+    // A label in another report (last year's) names that report's file.
+    let place = |l: &crate::diagnostic::Label| {
+        let (pos, text) = at.of(l);
+        location(
+            l.file.as_deref().unwrap_or(path),
+            pos.of(l.span),
+            &l.message,
+            text.get(l.span.range()),
+        )
+    };
     if !rules.iter().any(|(c, _)| *c == d.code) {
         rules.push((
             d.code.clone(),
@@ -144,9 +152,9 @@ fn result_of(
         "ruleId": d.code,
         "level": level,
         "message": { "text": message },
-        "locations": primary.iter().map(|l| location(path, pos.of(l.span), &l.message, text.get(l.span.range()))).collect::<Vec<_>>(),
+        "locations": primary.iter().map(|l| place(l)).collect::<Vec<_>>(),
         "relatedLocations": secondary.iter().enumerate().map(|(i, l)| {
-            let mut v = location(path, pos.of(l.span), &l.message, text.get(l.span.range()));
+            let mut v = place(l);
             v["id"] = json!(i);
             v
         }).collect::<Vec<_>>(),

@@ -81,6 +81,12 @@ fn describe_missing(
                 (Why::DivisionByZero, Lang::Zh) => "除数为 0".into(),
                 (Why::DivisionByZero, Lang::En) => "division by zero".into(),
                 (Why::TooManySteps, _) => "evaluation step limit reached".into(),
+                (Why::NoPrevious, Lang::Zh) => {
+                    "未提供同一机关上一年度的报告（用 --previous 指定，或与上一年度报告一并检查）".into()
+                }
+                (Why::NoPrevious, Lang::En) => {
+                    "no previous year's report of the same body (give it with --previous, or check both years together)".into()
+                }
                 (Why::Type(t), _) => t.clone(),
             };
             if name.is_empty() {
@@ -198,9 +204,35 @@ fn expr_text<'a>(rule: &'a Rule, e: &Expr) -> &'a str {
     rule.check_src.get(e.span.clone()).unwrap_or("").trim()
 }
 
+/// The previous year's report of the same body, for rules that read `prev.` names.
+#[derive(Clone, Copy)]
+pub struct Previous<'a> {
+    /// The name it was checked under (labels on it carry this name).
+    pub name: &'a str,
+    /// Its text (for line numbers in reasons).
+    pub text: &'a str,
+    /// Its facts, bound with its own rule set.
+    pub facts: &'a FactSet,
+}
+
 /// Evaluates every rule of the set.
 pub fn run(rs: &RuleSet, facts: &FactSet, text: &str, lang: Lang, details: bool) -> Vec<Outcome> {
+    run_with_previous(rs, facts, text, lang, details, None)
+}
+
+/// Evaluates every rule of the set, with the previous year's report for `prev.` names (a rule
+/// that reads one without it is skipped, saying so).
+pub fn run_with_previous(
+    rs: &RuleSet,
+    facts: &FactSet,
+    text: &str,
+    lang: Lang,
+    details: bool,
+    prev: Option<Previous>,
+) -> Vec<Outcome> {
     let lines = LineIndex::new(text);
+    let prev_lines = prev.map(|p| LineIndex::new(p.text));
+    let prev_ctx = prev.as_ref().zip(prev_lines.as_ref());
     let mut out = Vec::new();
     for (ri, rule) in rs.rules.iter().enumerate() {
         let mut fields = BTreeSet::new();
@@ -209,7 +241,9 @@ pub fn run(rs: &RuleSet, facts: &FactSet, text: &str, lang: Lang, details: bool)
             iterated_fields(w, false, &rs.dims, &mut fields);
         }
         for choice in instances(&fields, facts) {
-            let env = Env::new(facts, &choice).with_dims(&rs.dims);
+            let env = Env::new(facts, &choice)
+                .with_dims(&rs.dims)
+                .with_previous(prev.map(|p| p.facts));
             let Instance {
                 mut status,
                 mut detail,
@@ -217,6 +251,9 @@ pub fn run(rs: &RuleSet, facts: &FactSet, text: &str, lang: Lang, details: bool)
                 needed_blanks,
                 read,
             } = run_instance(rs, rule, &env, &lines, lang, details);
+            if let (Status::Failed(d), Some((p, plines))) = (&mut status, prev_ctx) {
+                on_previous(d, p, plines, lang);
+            }
             let fallbacks: Vec<String> = env.notes.borrow().clone();
             if let Status::Failed(d) = &mut status {
                 d.notes.extend(fallbacks.iter().cloned());
@@ -391,7 +428,12 @@ fn run_instance(
                     };
                     let detail = with_weak_bindings(detail, &ev.srcs);
                     Instance {
-                        read: ev.srcs.iter().filter_map(|s| s.span).collect(),
+                        read: ev
+                            .srcs
+                            .iter()
+                            .filter(|s| !s.prev)
+                            .filter_map(|s| s.span)
+                            .collect(),
                         ..Instance::new(Status::Passed, detail)
                     }
                 }
@@ -471,12 +513,49 @@ fn with_weak_bindings(detail: String, srcs: &[eval::Src]) -> String {
     }
 }
 
+/// Stands for the previous year's report in labels until [`on_previous`] names it.
+const PREVIOUS: &str = "\u{0}previous";
+
+/// A finding that read last year's report: its labels there carry that report's name, the
+/// lines of its notes are that report's, and a note says which report it was.
+fn on_previous(d: &mut Diagnostic, p: &Previous, lines: &LineIndex, lang: Lang) {
+    let mut used = false;
+    for l in &mut d.labels {
+        if l.file.as_deref() == Some(PREVIOUS) {
+            l.file = Some(p.name.to_string());
+            used = true;
+        }
+    }
+    if used {
+        let first = d
+            .labels
+            .iter()
+            .find(|l| l.file.is_some())
+            .map(|l| lines.line(l.span.start));
+        d.notes.push(match lang {
+            Lang::Zh => format!(
+                "上一年度报告：{}{}",
+                p.name,
+                first.map_or(String::new(), |n| format!("（第 {n} 行）"))
+            ),
+            Lang::En => format!(
+                "last year's report: {}{}",
+                p.name,
+                first.map_or(String::new(), |n| format!(" (line {n})"))
+            ),
+        });
+    }
+}
+
 /// `table.x (title) bound by position, line N`, in the chosen language.
 fn describe_binding(rs: &RuleSet, s: &eval::Src, lines: &LineIndex, lang: Lang) -> String {
     let title = rs
         .field_titles
-        .get(&s.field)
+        .get(s.field.trim_start_matches("prev."))
         .map_or(String::new(), |t| format!("（{t}）"));
+    // A line of last year's report is named by the note on that report, not here.
+    let span = if s.prev { None } else { s.span };
+    let s = &eval::Src { span, ..s.clone() };
     match lang {
         Lang::Zh => {
             let at = s.span.map_or(String::new(), |sp| {
@@ -523,7 +602,9 @@ fn blanks_decide(
         return skipped(reason);
     }
     let filled = |values: BTreeMap<Span, Decimal>| {
-        let e = Env::new(env.facts, env.choice).filling_blanks(values);
+        let e = Env::new(env.facts, env.choice)
+            .filling_blanks(values)
+            .with_previous(env.prev);
         match env.dims {
             Some(d) => e.with_dims(d),
             None => e,
@@ -550,7 +631,12 @@ fn blanks_decide(
             let detail = with_weak_bindings(detail, &ev.srcs);
             Instance {
                 zero_blanks: blanks,
-                read: ev.srcs.iter().filter_map(|s| s.span).collect(),
+                read: ev
+                    .srcs
+                    .iter()
+                    .filter(|s| !s.prev)
+                    .filter_map(|s| s.span)
+                    .collect(),
                 ..Instance::new(Status::Passed, detail)
             }
         }
@@ -719,24 +805,30 @@ fn failure(
     // Field titles are the form's own (Chinese) words; an English reader gets the field's name.
     let label_text = |s: &eval::Src| {
         let title = match lang {
-            Lang::Zh => rs
-                .field_titles
-                .get(&s.field)
-                .cloned()
-                .unwrap_or_else(|| s.field.clone()),
+            Lang::Zh => match rs.field_titles.get(s.field.trim_start_matches("prev.")) {
+                Some(t) if s.prev => format!("上一年度 {t}"),
+                Some(t) => t.clone(),
+                None => s.field.clone(),
+            },
             Lang::En => s.field.clone(),
         };
         format!("{title}: {}", s.value)
     };
-    let mut seen: BTreeSet<Span> = BTreeSet::new();
+    let mut seen: BTreeSet<(bool, Span)> = BTreeSet::new();
     let mut push = |d: &mut Diagnostic, s: &eval::Src, primary: bool| {
         if let Some(span) = s.span {
-            if seen.insert(span) {
+            if seen.insert((s.prev, span)) {
                 let text = label_text(s);
-                d.labels.push(if primary {
+                let label = if primary {
                     Label::primary(span, text)
                 } else {
                     Label::secondary(span, text)
+                };
+                // Named once the engine knows the other report's name ([`on_previous`]).
+                d.labels.push(if s.prev {
+                    label.in_file(PREVIOUS)
+                } else {
+                    label
                 });
             }
         }

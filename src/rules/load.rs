@@ -81,6 +81,10 @@ struct RawTest {
     #[serde(default)]
     file: Option<String>,
     #[serde(default)]
+    previous: Option<String>,
+    #[serde(default)]
+    previous_file: Option<String>,
+    #[serde(default)]
     replace: Vec<(String, String)>,
     #[serde(default)]
     at: Option<String>,
@@ -1509,9 +1513,25 @@ fn rule_test(cx: &mut Ctx, t: &RawTest) -> Option<super::RuleTest> {
             return None;
         }
     };
+    let previous = match (&t.previous, &t.previous_file) {
+        (None, None) => None,
+        (Some(r), None) => Some(super::TestInput::Text(r.clone())),
+        (None, Some(f)) => Some(super::TestInput::File(f.clone())),
+        _ => {
+            cx.error(
+                "RF014",
+                t.expect.span(),
+                "a test has at most one of `previous` (last year's report) or `previous_file`"
+                    .into(),
+                "this test",
+            );
+            return None;
+        }
+    };
     Some(super::RuleTest {
         expect,
         input,
+        previous,
         replace: t.replace.clone(),
         at: t.at.clone(),
         line: t.line,

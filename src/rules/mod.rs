@@ -95,6 +95,8 @@ pub struct RuleTest {
     pub expect: Expect,
     /// The report.
     pub input: TestInput,
+    /// Last year's report of the same body, for rules with `prev.` names.
+    pub previous: Option<TestInput>,
     /// Edits applied to the report first: (from, to), each replacing the first occurrence.
     pub replace: Vec<(String, String)>,
     /// Expected text under the primary label of the failure.
@@ -265,6 +267,7 @@ pub fn evaluate_str(
                         dsl::eval::Why::NotStated => "not stated".to_string(),
                         dsl::eval::Why::DivisionByZero => "division by zero".to_string(),
                         dsl::eval::Why::TooManySteps => "step limit".to_string(),
+                        dsl::eval::Why::NoPrevious => "no previous year's report".to_string(),
                         dsl::eval::Why::Type(t) => t.clone(),
                     };
                     if r.field.is_empty() {

@@ -105,6 +105,8 @@ pub enum ExprKind {
     /// A use of a `let` binding: its name and its resolved body (whose spans are inside the
     /// `let` value, not the expression that uses it).
     Let(String, std::sync::Arc<Expr>),
+    /// `prev.x`: `x` read in the previous year's report of the same body.
+    Prev(Box<Expr>),
 }
 
 impl Expr {
@@ -114,7 +116,7 @@ impl Expr {
     pub fn depth(&self) -> usize {
         fn children(e: &Expr) -> Vec<&Expr> {
             match &e.kind {
-                ExprKind::Unary(_, x) => vec![x],
+                ExprKind::Unary(_, x) | ExprKind::Prev(x) => vec![x],
                 ExprKind::Binary(_, l, r) => vec![l, r],
                 ExprKind::Call(_, args) | ExprKind::List(args) => args.iter().collect(),
                 ExprKind::Let(_, body) => vec![body],
@@ -156,7 +158,7 @@ impl Expr {
                 ExprKind::Let(name, body) if seen.insert((name.as_str(), agg)) => {
                     stack.push((body, agg));
                 }
-                ExprKind::Unary(_, x) => stack.push((x, agg)),
+                ExprKind::Unary(_, x) | ExprKind::Prev(x) => stack.push((x, agg)),
                 ExprKind::Binary(_, l, r) => {
                     stack.push((r, agg));
                     stack.push((l, agg));

@@ -64,6 +64,8 @@ pub struct Src {
     pub bound_by: crate::facts::BoundBy,
     /// A note on the binding (a derived total, a note written in the cell).
     pub note: Option<String>,
+    /// The fact is in the previous year's report (`prev.`), not this one.
+    pub prev: bool,
 }
 
 /// An evaluated value with its provenance.
@@ -94,6 +96,8 @@ pub enum Why {
     Type(String),
     /// The evaluation step limit was hit.
     TooManySteps,
+    /// A `prev.` name, and no previous year's report of the same body was given or found.
+    NoPrevious,
 }
 
 /// One reason a value is missing.
@@ -159,6 +163,13 @@ pub struct Env<'a> {
     /// Notes on fallbacks taken (`x ?? y` where `x` was missing).
     pub notes: std::cell::RefCell<Vec<String>>,
     steps: Cell<usize>,
+    /// The previous year's report of the same body, for `prev.` names.
+    pub prev: Option<&'a FactSet>,
+    /// This environment reads the previous year's report (inside `prev.`).
+    in_prev: bool,
+    /// The facts whose 2-D forms give this instance's column and row (the current report's,
+    /// also inside `prev.`: the same column is read there by its key).
+    grids: &'a FactSet,
     /// Values of the `let` bindings evaluated so far (each is evaluated once per instance).
     lets: std::cell::RefCell<std::collections::HashMap<(String, bool), EvResult>>,
 }
@@ -174,8 +185,17 @@ impl<'a> Env<'a> {
             zero_blanks: Default::default(),
             notes: Default::default(),
             steps: Cell::new(0),
+            prev: None,
+            in_prev: false,
+            grids: facts,
             lets: Default::default(),
         }
+    }
+
+    /// The same, with the previous year's report of the same body for `prev.` names.
+    pub fn with_previous(mut self, prev: Option<&'a FactSet>) -> Env<'a> {
+        self.prev = prev;
+        self
     }
 
     /// The same, reading blank table cells as 0.
@@ -201,12 +221,12 @@ impl<'a> Env<'a> {
         match dim {
             Dim::Columns(t) => {
                 let i = *self.choice.get(&format!("col:{t}"))?;
-                let col = self.facts.grids.get(t)?.columns.get(i)?;
+                let col = self.grids.grids.get(t)?.columns.get(i)?;
                 Some(format!("{path}[{col}]"))
             }
             Dim::Rows(t) => {
                 let i = *self.choice.get(&format!("row:{t}"))?;
-                let row = self.facts.grids.get(t)?.rows.get(i)?;
+                let row = self.grids.grids.get(t)?.rows.get(i)?;
                 Some(format!(
                     "table.{row}[{}]",
                     path.trim_start_matches("column.")
@@ -224,6 +244,7 @@ fn fact_ev(field: &str, f: &Fact) -> EvResult {
         scope: f.scope.clone(),
         bound_by: f.bound_by,
         note: f.note.clone(),
+        prev: false,
     };
     match &f.value {
         FactValue::Number(n) => Ok(Ev {
@@ -277,6 +298,7 @@ fn lookup(path: &str, env: &Env, aggregate: bool) -> EvResult {
                         scope: None,
                         bound_by: f.bound_by,
                         note: None,
+                        prev: false,
                     }],
                 })
             }
@@ -483,6 +505,74 @@ fn eval_in(expr: &Expr, env: &Env, aggregate: bool) -> EvResult {
         }
         ExprKind::Binary(op, l, r) => binary(*op, l, r, env, aggregate),
         ExprKind::Call(name, args) => call(name, args, env),
+        ExprKind::Prev(x) => previous(x, env, aggregate),
+    }
+}
+
+/// `prev.x`: `x` read in the previous year's report of the same body, at this instance's
+/// column and row; blank cells there are read as the current evaluation reads them.
+fn previous(x: &Expr, env: &Env, aggregate: bool) -> EvResult {
+    let name = || match &x.kind {
+        ExprKind::Path(p) | ExprKind::Let(p, _) => format!("prev.{p}"),
+        _ => "prev.".to_string(),
+    };
+    let Some(prev) = env.prev.filter(|_| !env.in_prev) else {
+        return Err(Missing::one(&name(), Why::NoPrevious, None));
+    };
+    // Only the column and row of a 2-D form carry over; prose matches are the other report's.
+    let choice: BTreeMap<String, usize> = env
+        .choice
+        .iter()
+        .filter(|(k, _)| k.starts_with("col:") || k.starts_with("row:"))
+        .map(|(k, v)| (k.clone(), *v))
+        .collect();
+    let child = Env {
+        facts: prev,
+        choice: &choice,
+        dims: env.dims,
+        blank_fill: env.blank_fill.as_ref().map(|_| BTreeMap::new()),
+        zero_blanks: Default::default(),
+        notes: Default::default(),
+        steps: Cell::new(env.steps.get()),
+        prev: None,
+        in_prev: true,
+        grids: env.grids,
+        lets: Default::default(),
+    };
+    let r = eval_in(x, &child, aggregate);
+    env.steps.set(child.steps.get());
+    env.notes.borrow_mut().extend(child.notes.into_inner());
+    match r {
+        Ok(mut ev) => {
+            mark_prev(&mut ev);
+            Ok(ev)
+        }
+        Err(mut m) => {
+            for r in &mut m.reasons {
+                if !r.field.is_empty() {
+                    r.field = format!("prev.{}", r.field);
+                }
+                // A place in the other report means nothing in this one.
+                r.span = None;
+            }
+            Err(m)
+        }
+    }
+}
+
+/// Marks a value's provenance (and its items') as the previous year's report.
+fn mark_prev(ev: &mut Ev) {
+    let mut stack: Vec<&mut Ev> = vec![ev];
+    while let Some(e) = stack.pop() {
+        for s in &mut e.srcs {
+            s.prev = true;
+            if !s.field.starts_with("prev.") {
+                s.field = format!("prev.{}", s.field);
+            }
+        }
+        if let Val::List(items) = &mut e.val {
+            stack.extend(items.iter_mut().filter_map(|i| i.as_mut().ok()));
+        }
     }
 }
 
@@ -885,6 +975,7 @@ fn statement_call(name: &str, arg: &Expr, env: &Env) -> EvResult {
                 scope: None,
                 bound_by: crate::facts::BoundBy::Pattern,
                 note: None,
+                prev: false,
             };
             let mut srcs = fact_ev(path, whole)?.srcs;
             let holds = match share {

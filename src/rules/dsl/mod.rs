@@ -159,6 +159,23 @@ pub fn did_you_mean<'a>(name: &str, candidates: impl Iterator<Item = &'a String>
 /// All errors are collected.
 pub fn resolve(expr: &Expr, scope: &Scope, errors: &mut Vec<ResolveError>) -> Expr {
     let kind = match &expr.kind {
+        ExprKind::Path(p) if p == "prev" || p.starts_with("prev.") => {
+            let inner = p.strip_prefix("prev").unwrap_or("").trim_start_matches('.');
+            if inner.is_empty() || inner == "prev" || inner.starts_with("prev.") {
+                errors.push(ResolveError {
+                    span: expr.span.clone(),
+                    message: "`prev.` reads last year's report once: write `prev.table.…`, `prev.prose.…`, `prev.report.…` or `prev.` and a `let` name".into(),
+                });
+                ExprKind::Path(p.clone())
+            } else {
+                let at = expr.span.start + 5..expr.span.end;
+                let x = Expr {
+                    kind: ExprKind::Path(inner.to_string()),
+                    span: at,
+                };
+                ExprKind::Prev(Box::new(resolve(&x, scope, errors)))
+            }
+        }
         ExprKind::Path(p) => resolve_path(p, expr, scope, errors),
         ExprKind::Unary(op, x) => ExprKind::Unary(*op, Box::new(resolve(x, scope, errors))),
         ExprKind::Binary(op, l, r) => ExprKind::Binary(
@@ -202,6 +219,7 @@ pub fn resolve(expr: &Expr, scope: &Scope, errors: &mut Vec<ResolveError>) -> Ex
                 args.iter().map(|a| resolve(a, scope, errors)).collect(),
             )
         }
+        ExprKind::Prev(x) => ExprKind::Prev(Box::new(resolve(x, scope, errors))),
         other => other.clone(),
     };
     Expr {

@@ -421,6 +421,7 @@ mod tests {
             }
             ExprKind::Let(n, _) => n.clone(),
             ExprKind::List(a) => format!("[{}]", a.iter().map(show).collect::<Vec<_>>().join(", ")),
+            ExprKind::Prev(x) => format!("prev.{}", show(x)),
         }
     }
 

@@ -133,6 +133,7 @@ impl Checker<'_> {
             }
             ExprKind::Binary(op, l, r) => self.binary(e, *op, l, r, aggregate),
             ExprKind::Call(name, args) => self.call(e, name, args),
+            ExprKind::Prev(x) => self.ty(x, aggregate),
         }
     }
 

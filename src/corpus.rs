@@ -1,0 +1,601 @@
+//! Reports among reports: which report is last year's of the same body, which reports share
+//! their prose, and which name another county's body than their publisher's.
+//!
+//! Runs beside the facts stage: it reads parsed documents ([`Report`]) and their publishers
+//! ([`crate::document::publisher`]), never rules. Prose is compared as overlapping pieces of
+//! [`SHINGLE`] characters (Han characters, letters and masked figures; punctuation and spaces
+//! left out), so a report that only updated its figures still matches the one it was copied
+//! from.
+
+use crate::diagnostic::{Diagnostic, Label, Lang};
+use crate::document::publisher::{self, Publisher};
+use crate::document::Report;
+use crate::facts::checks;
+use crate::span::Span;
+use regex::Regex;
+use std::collections::{HashMap, HashSet};
+use std::sync::LazyLock;
+
+/// Characters per compared piece of prose.
+pub const SHINGLE: usize = 8;
+/// Share of pieces two reports must have in common to be reported as copies.
+pub const COPY_THRESHOLD: f64 = 0.85;
+/// Fewest pieces a report must have to be compared (a stub says nothing).
+pub const MIN_SHINGLES: usize = 200;
+/// Hashes kept per report for finding candidate pairs in a batch.
+pub const SKETCH: usize = 64;
+/// Longest identical passages labelled in a copy finding.
+const PASSAGES: usize = 2;
+/// Most characters of a passage a label covers (its start).
+const LABELLED: usize = 60;
+/// Shortest identical passage worth a label (characters).
+const MIN_PASSAGE: usize = 24;
+
+/// A report's prose as compared: its characters (figures masked as `#`, one per run of
+/// digits) and where each is in the text. Sentences are kept apart by a separator no piece
+/// crosses.
+pub struct Prose {
+    chars: Vec<char>,
+    spans: Vec<Span>,
+}
+
+const SEP: char = '\u{1}';
+
+impl Prose {
+    /// The prose of a parsed report (its paragraphs' sentences; headings and tables left out).
+    pub fn new(text: &str, report: &Report) -> Prose {
+        let mut chars = Vec::new();
+        let mut spans = Vec::new();
+        for p in &report.paragraphs {
+            for s in &p.sentences {
+                let Some(piece) = text.get(s.span.range()) else {
+                    continue;
+                };
+                // Table headers and captions laid out as lines (PDF text) are no prose: every
+                // report has them. Prose has its commas and full stops.
+                if !piece.contains(['，', '。', '；', ',', ';']) {
+                    continue;
+                }
+                let mut in_digits = false;
+                for (i, c) in piece.char_indices() {
+                    let at = s.span.start + i;
+                    let sp = Span::new(at, at + c.len_utf8());
+                    if c.is_ascii_digit() {
+                        if in_digits {
+                            if let Some(last) = spans.last_mut() {
+                                let last: &mut Span = last;
+                                last.end = sp.end;
+                            }
+                        } else {
+                            chars.push('#');
+                            spans.push(sp);
+                        }
+                        in_digits = true;
+                        continue;
+                    }
+                    in_digits = false;
+                    if is_han(c) || c.is_alphanumeric() {
+                        chars.push(c);
+                        spans.push(sp);
+                    }
+                }
+                chars.push(SEP);
+                spans.push(Span::new(s.span.end, s.span.end));
+            }
+        }
+        Prose { chars, spans }
+    }
+
+    /// The hash of the piece starting at `i`, unless it crosses a sentence.
+    fn piece(&self, i: usize) -> Option<u64> {
+        let w = self.chars.get(i..i + SHINGLE)?;
+        if w.contains(&SEP) {
+            return None;
+        }
+        Some(hash(w))
+    }
+
+    /// Every piece's hash.
+    pub fn shingles(&self) -> HashSet<u64> {
+        (0..self.chars.len())
+            .filter_map(|i| self.piece(i))
+            .collect()
+    }
+
+    /// The [`SKETCH`] smallest piece hashes (a bottom-k sketch: two reports' sketches share
+    /// about as many hashes as their pieces are alike).
+    pub fn sketch(&self) -> Vec<u64> {
+        let mut all: Vec<u64> = self.shingles().into_iter().collect();
+        all.sort_unstable();
+        all.truncate(SKETCH);
+        all
+    }
+}
+
+fn is_han(c: char) -> bool {
+    matches!(c, '\u{3400}'..='\u{4dbf}' | '\u{4e00}'..='\u{9fff}' | '\u{f900}'..='\u{faff}')
+}
+
+/// How alike two sketches are: the share of the union's [`SKETCH`] smallest hashes that both
+/// hold (an estimate of the share of pieces in common).
+pub fn sketch_similarity(a: &[u64], b: &[u64]) -> f64 {
+    let (sa, sb): (HashSet<u64>, HashSet<u64>) =
+        (a.iter().copied().collect(), b.iter().copied().collect());
+    let mut union: Vec<u64> = sa.union(&sb).copied().collect();
+    union.sort_unstable();
+    union.truncate(SKETCH);
+    if union.is_empty() {
+        return 0.0;
+    }
+    let both = union
+        .iter()
+        .filter(|h| sa.contains(h) && sb.contains(h))
+        .count();
+    both as f64 / union.len() as f64
+}
+
+/// The pairs of a batch whose sketches say they may be copies (estimate at least
+/// `COPY_THRESHOLD - 0.15`): an inverted index over sketch hashes, hashes held by more than
+/// `common` reports (the shared template) left out. Near-linear in the batch.
+pub fn candidate_pairs(sketches: &[Vec<u64>]) -> Vec<(usize, usize)> {
+    let common = (sketches.len() / 20).max(16);
+    let mut index: HashMap<u64, Vec<u32>> = HashMap::new();
+    for (i, s) in sketches.iter().enumerate() {
+        for h in s {
+            index.entry(*h).or_default().push(i as u32);
+        }
+    }
+    let mut shared: HashMap<(u32, u32), u16> = HashMap::new();
+    for ids in index.values() {
+        if ids.len() < 2 || ids.len() > common {
+            continue;
+        }
+        for (k, &a) in ids.iter().enumerate() {
+            for &b in &ids[k + 1..] {
+                *shared.entry((a, b)).or_default() += 1;
+            }
+        }
+    }
+    let mut out: Vec<(usize, usize)> = shared
+        .into_iter()
+        .filter(|&(_, n)| usize::from(n) >= SKETCH / 8)
+        .map(|((a, b), _)| (a as usize, b as usize))
+        .filter(|&(a, b)| sketch_similarity(&sketches[a], &sketches[b]) >= COPY_THRESHOLD - 0.15)
+        .collect();
+    out.sort_unstable();
+    out
+}
+
+/// How two reports' prose compares.
+pub struct Likeness {
+    /// Share of pieces in common (Jaccard).
+    pub share: f64,
+    /// Pieces in this report.
+    pub pieces: usize,
+    /// The longest identical passages: (span in this report, span in the other).
+    pub passages: Vec<(Span, Span)>,
+}
+
+/// Compares this report's prose with another's.
+pub fn compare(this: &Prose, other: &Prose) -> Likeness {
+    let a = this.shingles();
+    let b_pos: HashMap<u64, usize> = {
+        let mut m = HashMap::new();
+        for i in 0..other.chars.len() {
+            if let Some(h) = other.piece(i) {
+                m.entry(h).or_insert(i);
+            }
+        }
+        m
+    };
+    let inter = a.iter().filter(|h| b_pos.contains_key(h)).count();
+    let union = a.len() + b_pos.len() - inter;
+    let share = if union == 0 {
+        0.0
+    } else {
+        inter as f64 / union as f64
+    };
+    // Runs of this report's characters covered by pieces the other report has.
+    let mut runs: Vec<(usize, usize, usize)> = Vec::new(); // (start, end, start in other)
+    let mut i = 0;
+    while i < this.chars.len() {
+        let Some(h) = this.piece(i) else {
+            i += 1;
+            continue;
+        };
+        let Some(&j) = b_pos.get(&h) else {
+            i += 1;
+            continue;
+        };
+        // Extend while the characters go on agreeing.
+        let (mut e, mut f) = (i + SHINGLE, j + SHINGLE);
+        while e < this.chars.len()
+            && f < other.chars.len()
+            && this.chars[e] == other.chars[f]
+            && this.chars[e] != SEP
+        {
+            e += 1;
+            f += 1;
+        }
+        runs.push((i, e, j));
+        i = e;
+    }
+    runs.sort_by_key(|&(s, e, _)| std::cmp::Reverse(e - s));
+    let passages = runs
+        .into_iter()
+        .filter(|&(s, e, _)| e - s >= MIN_PASSAGE)
+        .take(PASSAGES)
+        .map(|(s, e, j)| {
+            let e = e.min(s + LABELLED);
+            let here = Span::new(this.spans[s].start, this.spans[e - 1].end);
+            let there = Span::new(other.spans[j].start, other.spans[j + (e - s) - 1].end);
+            (here, there)
+        })
+        .collect();
+    Likeness {
+        share,
+        pieces: a.len(),
+        passages,
+    }
+}
+
+/// The copy finding for a report whose prose is nearly another's (`None` below the
+/// threshold or for a stub): RL202 for last year's report of the same body, RL203 for another
+/// body's.
+pub fn copy_finding(
+    this: &Prose,
+    other: &Prose,
+    other_name: &str,
+    last_year: bool,
+    lang: Lang,
+) -> Option<Diagnostic> {
+    let l = compare(this, other);
+    if l.pieces < MIN_SHINGLES || l.share < COPY_THRESHOLD {
+        return None;
+    }
+    let check = if last_year {
+        checks::COPIED_FROM_PREVIOUS
+    } else {
+        checks::COPIED_FROM_OTHER
+    };
+    let pct = (l.share * 100.0).round();
+    let message = match (lang, last_year) {
+        (Lang::Zh, true) => format!(
+            "正文与上一年度报告 {other_name} 的相似度为 {pct}%（数字不计），疑似沿用上一年度报告"
+        ),
+        (Lang::Zh, false) => format!("正文与 {other_name} 的相似度为 {pct}%（数字不计）"),
+        (Lang::En, true) => format!(
+            "the prose is {pct}% the same as last year's report {other_name} (figures aside)"
+        ),
+        (Lang::En, false) => {
+            format!("the prose is {pct}% the same as {other_name} (figures aside)")
+        }
+    };
+    let mut d = Diagnostic::new(check.severity, check.id, check.name, message)
+        .with_help(check.fix_in(lang));
+    for (k, (here, there)) in l.passages.iter().enumerate() {
+        let text = lang.pick("与对方报告相同", "identical in the other report");
+        let mine = if k == 0 {
+            Label::primary(*here, lang.pick("相同的段落", "identical passage"))
+        } else {
+            Label::secondary(*here, lang.pick("相同的段落", "identical passage"))
+        };
+        d.labels.push(mine);
+        d.labels
+            .push(Label::secondary(*there, text).in_file(other_name));
+    }
+    d.values
+        .insert("similarity".into(), format!("{:.3}", l.share));
+    d.notes.push(match lang {
+        Lang::Zh => format!(
+            "按连续 {SHINGLE} 个字比较正文（表格、标题、标点和数字不计）：共有片段占 {pct}%；本机关往年报告之间通常低于 50%"
+        ),
+        Lang::En => format!(
+            "prose compared as {SHINGLE}-character pieces (tables, headings, punctuation and figures aside): {pct}% in common; one body's reports of two years usually share under 50%"
+        ),
+    });
+    Some(d)
+}
+
+static PLACE_BODY: LazyLock<Regex> = LazyLock::new(|| {
+    // A place's formal body name, starting the sentence or a clause, or after a higher-level
+    // place (`宿迁市沭阳县人民政府`): not `区政府办代表区政府` run together.
+    Regex::new(r"(?:^|[^\p{Han}]|[市省州盟])(?P<c>\p{Han}{2,3}(?:县|区|旗))(?:人民政府|政府办公室)")
+        .expect("place body")
+});
+static WIDER: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"全市").expect("wider"));
+
+/// Names of another county-level body in a county-level report (RL204), and `全市` in one
+/// (RL205, a hint). Nothing for a report whose publisher is not county-level or unknown.
+pub fn place_findings(
+    text: &str,
+    report: &Report,
+    publisher: &Publisher,
+    lang: Lang,
+) -> Vec<Diagnostic> {
+    let Some(own) = publisher.county() else {
+        return vec![];
+    };
+    let own_stem: String = own.chars().take(own.chars().count() - 1).collect();
+    let mut others: Vec<(String, Span)> = Vec::new();
+    let mut wider: Vec<Span> = Vec::new();
+    for p in &report.paragraphs {
+        for s in &p.sentences {
+            let Some(piece) = text.get(s.span.range()) else {
+                continue;
+            };
+            for c in PLACE_BODY.captures_iter(piece) {
+                let m = c.name("c").expect("group");
+                // `宿迁市沭阳县…` is matched from `市`: the place starts after it.
+                let name = m.as_str().trim_start_matches(['市', '省', '州', '盟']);
+                let start = m.end() - name.len();
+                if name.chars().count() < 3 {
+                    continue;
+                }
+                // The regex is greedy from the left: `我区政府` / `本区` and template words
+                // are no place; a name holding the publisher's own stem is the publisher.
+                if publisher::NOT_PLACES.iter().any(|w| name.ends_with(w))
+                    || ["我", "本", "该", "全", "各", "市", "省", "县", "区"]
+                        .iter()
+                        .any(|w| name.starts_with(w))
+                    || name.contains(&own_stem)
+                    || name == own
+                {
+                    continue;
+                }
+                let span = Span::new(s.span.start + start, s.span.start + m.end());
+                if others.len() < 8 {
+                    others.push((name.to_string(), span));
+                }
+            }
+            for m in WIDER.find_iter(piece) {
+                if wider.len() < 3 {
+                    wider.push(Span::new(s.span.start + m.start(), s.span.start + m.end()));
+                }
+            }
+        }
+    }
+    let mut out = Vec::new();
+    if let Some((first, _)) = others.first() {
+        let check = checks::OTHER_PLACE;
+        let names: Vec<&str> = {
+            let mut v: Vec<&str> = others.iter().map(|(n, _)| n.as_str()).collect();
+            v.dedup();
+            v
+        };
+        let mut d = Diagnostic::new(
+            check.severity,
+            check.id,
+            check.name,
+            match lang {
+                Lang::Zh => format!("报告发布机关属于{own}，正文却出现{first}的机关名称"),
+                Lang::En => {
+                    format!("the publisher belongs to {own}, but the text names a body of {first}")
+                }
+            },
+        )
+        .with_help(check.fix_in(lang));
+        for (k, (n, sp)) in others.iter().enumerate() {
+            let text = format!(
+                "{n}{}",
+                lang.pick("：非本机关所在地", ": not the publisher's place")
+            );
+            d.labels.push(if k == 0 {
+                Label::primary(*sp, text)
+            } else {
+                Label::secondary(*sp, text)
+            });
+        }
+        if let Some(n) = publisher.name() {
+            d.labels.push(Label::secondary(
+                n.span,
+                lang.pick("发布机关", "the publisher"),
+            ));
+        }
+        d.values.insert("places".into(), names.join(", "));
+        out.push(d);
+    }
+    if !wider.is_empty() {
+        let check = checks::WIDER_SCOPE;
+        let mut d = Diagnostic::new(
+            check.severity,
+            check.id,
+            check.name,
+            match lang {
+                Lang::Zh => format!("{own}的报告中出现“全市”，请核对该句所述范围"),
+                Lang::En => {
+                    format!("the report of a body of {own} speaks of 全市 (the whole city)")
+                }
+            },
+        )
+        .with_help(check.fix_in(lang));
+        for (k, sp) in wider.iter().enumerate() {
+            d.labels.push(if k == 0 {
+                Label::primary(*sp, lang.pick("上级范围", "the whole city"))
+            } else {
+                Label::secondary(*sp, "")
+            });
+        }
+        out.push(d);
+    }
+    out
+}
+
+/// What a batch's reports say of one another, found before they are checked: which report is
+/// last year's of the same body, and which reports' prose may be the same.
+#[derive(Debug, Default)]
+pub struct Batch {
+    /// For each file: the index of last year's report of the same body in the batch.
+    previous: Vec<Option<usize>>,
+    /// Pairs of files whose prose may be the same (by sketch), each once, `a < b`.
+    similar: Vec<(usize, usize)>,
+}
+
+/// One file of a batch as indexed: its publisher's key, its title's year, its prose sketch.
+#[derive(Debug, Clone, Default)]
+pub struct Entry {
+    /// [`Publisher::key`].
+    pub key: Option<String>,
+    /// The title's year.
+    pub year: Option<i32>,
+    /// [`Prose::sketch`] (empty for a stub).
+    pub sketch: Vec<u64>,
+}
+
+impl Entry {
+    /// Indexes a decoded source cheaply: the title block is parsed alone, and the sketch is
+    /// taken from the text's lines with Chinese punctuation (table rows left out); the exact
+    /// comparison, on parsed prose, is made when the report is checked.
+    pub fn of(source: &crate::source::Source) -> Entry {
+        let text = &source.text;
+        let head = crate::document::parse_head(text, 8192);
+        let publisher = publisher::find(text, &head);
+        let mut sketch: Vec<u64> = Vec::with_capacity(SKETCH + 1);
+        let mut pieces = 0usize;
+        let mut chars: Vec<char> = Vec::new();
+        for line in text.lines() {
+            if line.contains('|') || !line.contains(['，', '。', '；']) {
+                continue;
+            }
+            chars.clear();
+            let mut in_digits = false;
+            for c in line.chars() {
+                if c.is_ascii_digit() {
+                    if !in_digits {
+                        chars.push('#');
+                    }
+                    in_digits = true;
+                    continue;
+                }
+                in_digits = false;
+                if is_han(c) || c.is_alphanumeric() {
+                    chars.push(c);
+                }
+            }
+            for w in chars.windows(SHINGLE) {
+                pieces += 1;
+                let h = hash(w);
+                if sketch.len() == SKETCH && sketch.last().is_some_and(|&m| h >= m) {
+                    continue;
+                }
+                if let Err(at) = sketch.binary_search(&h) {
+                    sketch.insert(at, h);
+                    sketch.truncate(SKETCH);
+                }
+            }
+        }
+        if pieces < MIN_SHINGLES {
+            sketch.clear();
+        }
+        Entry {
+            key: publisher.key(),
+            year: publisher.year,
+            sketch,
+        }
+    }
+}
+
+/// FNV-1a over characters: stable across runs and platforms.
+fn hash(w: &[char]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for c in w {
+        for b in (*c as u32).to_le_bytes() {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    h
+}
+
+impl Batch {
+    /// Reads and indexes every file (on every core; a file that cannot be read is left out).
+    pub fn index(files: &[std::path::PathBuf]) -> Batch {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        let next = AtomicUsize::new(0);
+        let workers = std::thread::available_parallelism()
+            .map_or(2, |p| p.get())
+            .min(files.len())
+            .max(1);
+        let mut entries: Vec<Entry> = vec![Entry::default(); files.len()];
+        let found: Vec<Vec<(usize, Entry)>> = std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..workers)
+                .filter_map(|_| {
+                    std::thread::Builder::new()
+                        .stack_size(crate::limits::WORKER_STACK_BYTES)
+                        .spawn_scoped(scope, || {
+                            let mut out = Vec::new();
+                            loop {
+                                let i = next.fetch_add(1, Ordering::Relaxed);
+                                let Some(path) = files.get(i) else { break };
+                                if path.as_os_str() == "-" {
+                                    continue;
+                                }
+                                let run = std::panic::AssertUnwindSafe(|| {
+                                    crate::source::read_path(path).ok().map(|s| Entry::of(&s))
+                                });
+                                if let Ok(Some(e)) = std::panic::catch_unwind(run) {
+                                    out.push((i, e));
+                                }
+                            }
+                            out
+                        })
+                        .ok()
+                })
+                .collect();
+            handles.into_iter().filter_map(|h| h.join().ok()).collect()
+        });
+        for (i, e) in found.into_iter().flatten() {
+            entries[i] = e;
+        }
+        Batch::of(&entries)
+    }
+
+    /// Pairs indexed files: last year's report is the one file of the same key whose year is
+    /// one less (two such files pair with neither: which is meant cannot be told); files
+    /// of one key are never compared for copies (RL202 compares them as years).
+    pub fn of(entries: &[Entry]) -> Batch {
+        let mut by: HashMap<(&str, i32), Vec<usize>> = HashMap::new();
+        for (i, e) in entries.iter().enumerate() {
+            if let (Some(k), Some(y)) = (&e.key, e.year) {
+                by.entry((k.as_str(), y)).or_default().push(i);
+            }
+        }
+        let previous = entries
+            .iter()
+            .map(|e| {
+                let (k, y) = (e.key.as_deref()?, e.year?);
+                match by.get(&(k, y.checked_sub(1)?))?.as_slice() {
+                    [one] => Some(*one),
+                    _ => None,
+                }
+            })
+            .collect();
+        let sketches: Vec<Vec<u64>> = entries.iter().map(|e| e.sketch.clone()).collect();
+        let similar = candidate_pairs(&sketches)
+            .into_iter()
+            .filter(|&(a, b)| match (&entries[a].key, &entries[b].key) {
+                (Some(x), Some(y)) => x != y,
+                _ => true,
+            })
+            .collect();
+        Batch { previous, similar }
+    }
+
+    /// Last year's report of file `i`'s body in the batch.
+    pub fn previous(&self, i: usize) -> Option<usize> {
+        self.previous.get(i).copied().flatten()
+    }
+
+    /// Other bodies' files whose prose may be file `i`'s.
+    pub fn similar(&self, i: usize) -> impl Iterator<Item = usize> + '_ {
+        self.similar.iter().filter_map(move |&(a, b)| {
+            if a == i {
+                Some(b)
+            } else if b == i {
+                Some(a)
+            } else {
+                None
+            }
+        })
+    }
+}
