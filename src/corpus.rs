@@ -12,9 +12,7 @@ use crate::document::publisher::{self, Publisher};
 use crate::document::Report;
 use crate::facts::checks;
 use crate::span::Span;
-use regex::Regex;
 use std::collections::{HashMap, HashSet};
-use std::sync::LazyLock;
 
 /// Characters per compared piece of prose.
 pub const SHINGLE: usize = 8;
@@ -297,64 +295,94 @@ pub fn copy_finding(
     Some(d)
 }
 
-static PLACE_BODY: LazyLock<Regex> = LazyLock::new(|| {
-    // A place's formal body name, starting the sentence or a clause, or after a higher-level
-    // place (`宿迁市沭阳县人民政府`): not `区政府办代表区政府` run together.
-    Regex::new(r"(?:^|[^\p{Han}]|[市省州盟])(?P<c>\p{Han}{2,3}(?:县|区|旗))(?:人民政府|政府办公室)")
-        .expect("place body")
-});
-static WIDER: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"全市").expect("wider"));
+/// County-level names followed by a government's formal name in a sentence: `沭阳县` of
+/// `，沭阳县人民政府` or `宿迁市沭阳县人民政府`, with the byte offset of the name. A name starts
+/// a clause, the text, or follows its city (`区政府办代表区政府` runs words together: no name).
+/// Plain string search, no regex: this runs on every report.
+fn county_bodies(piece: &str) -> Vec<(usize, &str)> {
+    let mut out = Vec::new();
+    for body in ["人民政府", "政府办公室"] {
+        for (at, _) in piece.match_indices(body) {
+            let before = &piece[..at];
+            if !before.ends_with(['县', '区', '旗']) {
+                continue;
+            }
+            let chars: Vec<(usize, char)> = before.char_indices().rev().take(5).collect();
+            // chars[0] is the suffix; try three characters before it, then two.
+            for k in [3usize, 2] {
+                let Some(&(start, _)) = chars.get(k) else {
+                    continue;
+                };
+                if !chars[1..=k].iter().all(|&(_, c)| is_han(c)) {
+                    continue;
+                }
+                let boundary = chars
+                    .get(k + 1)
+                    .is_none_or(|&(_, c)| !is_han(c) || matches!(c, '市' | '省' | '州' | '盟'));
+                if boundary {
+                    out.push((start, &before[start..]));
+                    break;
+                }
+            }
+        }
+    }
+    out.sort_unstable();
+    out.dedup();
+    out
+}
 
 /// Names of another county-level body in a county-level report (RL204), and `全市` in one
-/// (RL205, a hint). Nothing for a report whose publisher is not county-level or unknown.
+/// (RL205, a hint). Nothing for a report whose publisher is not county-level or unknown. The
+/// publisher is read only when there is something to compare with it.
 pub fn place_findings(
     text: &str,
     report: &Report,
-    publisher: &Publisher,
+    publisher: impl FnOnce() -> Publisher,
     lang: Lang,
 ) -> Vec<Diagnostic> {
-    let Some(own) = publisher.county() else {
-        return vec![];
-    };
-    let own_stem: String = own.chars().take(own.chars().count() - 1).collect();
-    let mut others: Vec<(String, Span)> = Vec::new();
+    // The title names the publisher and the places above it: none of those is "another" (the
+    // publisher is then not even read). A copied preamble is still worth finding.
+    let head = report.title.and_then(|t| text.get(t.range())).unwrap_or("");
+    let mut candidates: Vec<(String, Span)> = Vec::new();
     let mut wider: Vec<Span> = Vec::new();
     for p in &report.paragraphs {
         for s in &p.sentences {
             let Some(piece) = text.get(s.span.range()) else {
                 continue;
             };
-            for c in PLACE_BODY.captures_iter(piece) {
-                let m = c.name("c").expect("group");
-                // `宿迁市沭阳县…` is matched from `市`: the place starts after it.
-                let name = m.as_str().trim_start_matches(['市', '省', '州', '盟']);
-                let start = m.end() - name.len();
-                if name.chars().count() < 3 {
-                    continue;
-                }
-                // The regex is greedy from the left: `我区政府` / `本区` and template words
-                // are no place; a name holding the publisher's own stem is the publisher.
+            for (at, name) in county_bodies(piece) {
                 if publisher::NOT_PLACES.iter().any(|w| name.ends_with(w))
                     || ["我", "本", "该", "全", "各", "市", "省", "县", "区"]
                         .iter()
                         .any(|w| name.starts_with(w))
-                    || name.contains(&own_stem)
-                    || name == own
+                    || head.contains(name)
                 {
                     continue;
                 }
-                let span = Span::new(s.span.start + start, s.span.start + m.end());
-                if others.len() < 8 {
-                    others.push((name.to_string(), span));
+                if candidates.len() < 8 {
+                    let span = Span::new(s.span.start + at, s.span.start + at + name.len());
+                    candidates.push((name.to_string(), span));
                 }
             }
-            for m in WIDER.find_iter(piece) {
+            for (at, m) in piece.match_indices("全市") {
                 if wider.len() < 3 {
-                    wider.push(Span::new(s.span.start + m.start(), s.span.start + m.end()));
+                    wider.push(Span::new(s.span.start + at, s.span.start + at + m.len()));
                 }
             }
         }
     }
+    if candidates.is_empty() && wider.is_empty() {
+        return vec![];
+    }
+    let publisher = publisher();
+    let Some(own) = publisher.county() else {
+        return vec![];
+    };
+    let own_stem: String = own.chars().take(own.chars().count() - 1).collect();
+    let others: Vec<(String, Span)> = candidates
+        .into_iter()
+        .filter(|(n, _)| !n.contains(&own_stem) && *n != own)
+        .collect();
     let mut out = Vec::new();
     if let Some((first, _)) = others.first() {
         let check = checks::OTHER_PLACE;
@@ -597,5 +625,20 @@ impl Batch {
                 None
             }
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn county_bodies_start_a_clause_or_follow_their_city() {
+        assert_eq!(
+            county_bodies("2024 年，洪泽区人民政府严格落实"),
+            vec![(11, "洪泽区")]
+        );
+        assert_eq!(county_bodies("宿迁市沭阳县人民政府"), vec![(9, "沭阳县")]);
+        assert!(county_bodies("区政府办代表区政府受理").is_empty());
     }
 }

@@ -337,7 +337,7 @@ fn check_bound(
     diagnostics.extend(corpus::place_findings(
         &source.text,
         report,
-        &publisher,
+        || document::publisher::find(&source.text, report),
         lang,
     ));
     for d in &diagnostics {

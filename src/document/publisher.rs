@@ -67,7 +67,7 @@ const TAIL: usize = 1536;
 
 static TITLE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"^(?:[0-9]{4}年度?)?(?P<name>\p{Han}[\p{Han}（）()]{1,39}?)(?:[0-9]{4}年度?)?(?:政府信息公开|政务公开|信息公开)(?:工作)?(?:年度)?(?:工作)?(?:年度)?报告$",
+        r"^(?:[0-9]{4}年度?)?(?P<name>[\u{4e00}-\u{9fff}][\u{4e00}-\u{9fff}（）()]{1,39}?)(?:[0-9]{4}年度?)?(?:政府信息公开|政务公开|信息公开)(?:工作)?(?:年度)?(?:工作)?(?:年度)?报告$",
     )
     .expect("title pattern")
 });
@@ -76,14 +76,15 @@ static DATE_LINE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^[（(]?[0-9]{4}年[0-9]{1,2}月[0-9]{1,2}日[）)]?$").expect("date line")
 });
 static BODY: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^\p{Han}{2,30}(?:政府|办公室|办公厅|局|委员会|委|办|中心|镇|乡|街道办事处|办事处|街道|院|所|会|厅|署)$")
+    Regex::new(r"^[\u{4e00}-\u{9fff}]{2,30}(?:政府|办公室|办公厅|局|委员会|委|办|中心|镇|乡|街道办事处|办事处|街道|院|所|会|厅|署)$")
         .expect("body line")
 });
 static PREAMBLE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"本报告由(?P<name>\p{Han}{2,30}?)(?:根据|依据|按照|依照|编制)").expect("preamble")
+    Regex::new(r"本报告由(?P<name>[\u{4e00}-\u{9fff}]{2,30}?)(?:根据|依据|按照|依照|编制)")
+        .expect("preamble")
 });
 static COUNTY: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^(?P<c>\p{Han}{2,4}?(?:县|区|旗))").expect("county"));
+    LazyLock::new(|| Regex::new(r"^(?P<c>[\u{4e00}-\u{9fff}]{2,4}?(?:县|区|旗))").expect("county"));
 
 /// Reads the publisher's names. Linear in the text (only its head and tail are read).
 pub fn find(text: &str, report: &Report) -> Publisher {
@@ -241,10 +242,16 @@ pub fn key(name: &str) -> String {
     let mut k: String = name.chars().filter(|c| !c.is_whitespace()).collect();
     k = k.replace("人民政府", "政府");
     static PROVINCE: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"^\p{Han}{2,8}?(?:省|自治区)(?P<rest>\p{Han}{2,4}?市.+)$").expect("province")
+        Regex::new(
+            r"^[\u{4e00}-\u{9fff}]{2,8}?(?:省|自治区)(?P<rest>[\u{4e00}-\u{9fff}]{2,4}?市.+)$",
+        )
+        .expect("province")
     });
     static CITY: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"^\p{Han}{2,4}?市(?P<rest>\p{Han}{2,4}?(?:县|区|旗).+)$").expect("city")
+        Regex::new(
+            r"^[\u{4e00}-\u{9fff}]{2,4}?市(?P<rest>[\u{4e00}-\u{9fff}]{2,4}?(?:县|区|旗).+)$",
+        )
+        .expect("city")
     });
     if let Some(c) = PROVINCE.captures(&k) {
         k = c["rest"].to_string();
