@@ -539,6 +539,9 @@ fn matches(
     context: Span,
 ) {
     for p in patterns {
+        if !p.regex.may_match(&norm.text) {
+            continue;
+        }
         for c in p.regex.captures_iter(&norm.text) {
             let Some(whole) = c.get(0) else { continue };
             let Some(v) = c

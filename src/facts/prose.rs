@@ -333,7 +333,7 @@ fn read_sentence(
     let s = &norm.text;
     // Fields none of whose terms or claims occur in the sentence cannot bind in any clause of it
     // (a pattern with anchors or word boundaries is kept: its clauses are tried one by one).
-    let could = |r: &super::spec::LazyRegex| !r.look_free() || r.is_match(s);
+    let could = |r: &super::spec::LazyRegex| !r.look_free() || (r.may_match(s) && r.is_match(s));
     let eligible: Vec<usize> = eligible
         .iter()
         .copied()

@@ -264,7 +264,22 @@ fn regex_syntax_meta(c: char) -> bool {
 /// Maximum size of a compiled pattern (bytes of regex program), to keep matching bounded.
 pub const MAX_PATTERN_SIZE: usize = 1 << 20;
 
+/// Compiled patterns by source, shared by every field and rule set of the process (the
+/// 2019 and 2021 sets share the common fields; a date pattern serves several fields).
 fn compile(src: &str) -> Result<Regex, String> {
+    static CACHE: std::sync::LazyLock<std::sync::Mutex<std::collections::HashMap<String, Regex>>> =
+        std::sync::LazyLock::new(Default::default);
+    if let Some(r) = CACHE.lock().ok().and_then(|c| c.get(src).cloned()) {
+        return Ok(r);
+    }
+    let r = compile_uncached(src)?;
+    if let Ok(mut c) = CACHE.lock() {
+        c.insert(src.to_string(), r.clone());
+    }
+    Ok(r)
+}
+
+fn compile_uncached(src: &str) -> Result<Regex, String> {
     regex::RegexBuilder::new(src)
         .size_limit(MAX_PATTERN_SIZE)
         .build()
@@ -281,7 +296,34 @@ fn compile(src: &str) -> Result<Regex, String> {
 pub struct LazyRegex {
     source: String,
     regex: std::sync::OnceLock<Regex>,
-    look_free: std::sync::OnceLock<bool>,
+    /// Whether the pattern has no anchors or word boundaries, and the literals one of which
+    /// every match starts with (`None`: no such finite set), both read from its syntax.
+    shape: std::sync::OnceLock<(bool, Option<Box<[String]>>)>,
+}
+
+/// Most prefix literals kept for [`LazyRegex::may_match`].
+const MAX_PREFIXES: usize = 32;
+
+/// The pattern's shape: no anchors or word boundaries; the literals every match starts with.
+fn shape(src: &str) -> (bool, Option<Box<[String]>>) {
+    use regex_syntax::hir::literal::{ExtractKind, Extractor};
+    let Ok(hir) = regex_syntax::Parser::new().parse(src) else {
+        return (false, None);
+    };
+    let look_free = hir.properties().look_set().is_empty();
+    let seq = Extractor::new().kind(ExtractKind::Prefix).extract(&hir);
+    let prefixes = seq.literals().and_then(|lits| {
+        let ok = !lits.is_empty()
+            && lits.len() <= MAX_PREFIXES
+            && lits.iter().all(|l| !l.as_bytes().is_empty());
+        // Every literal as text (a literal cut inside a character is no prefix to search for).
+        let texts: Vec<String> = lits
+            .iter()
+            .filter_map(|l| std::str::from_utf8(l.as_bytes()).ok().map(str::to_string))
+            .collect();
+        (ok && texts.len() == lits.len()).then(|| texts.into_boxed_slice())
+    });
+    (look_free, prefixes)
 }
 
 impl LazyRegex {
@@ -293,11 +335,23 @@ impl LazyRegex {
     /// True when the pattern has no anchors or word boundaries, so that a match inside a part
     /// of a text is a match in the whole text (a sentence can then skip the pattern's clauses).
     pub fn look_free(&self) -> bool {
-        *self.look_free.get_or_init(|| {
-            regex_syntax::Parser::new()
-                .parse(&self.source)
-                .is_ok_and(|h| h.properties().look_set().is_empty())
-        })
+        self.shape.get_or_init(|| shape(&self.source)).0
+    }
+
+    /// False when the pattern cannot match in `haystack` because none of the literals every
+    /// match starts with occurs in it: decided without compiling the pattern (a run compiles
+    /// only the patterns its report could match). True when it may match.
+    pub fn may_match(&self, haystack: &str) -> bool {
+        self.regex.get().is_some() || !self.excludes(haystack)
+    }
+
+    /// True when the literals every match starts with are known and none occurs in
+    /// `haystack`, so the pattern cannot match there.
+    pub fn excludes(&self, haystack: &str) -> bool {
+        match &self.shape.get_or_init(|| shape(&self.source)).1 {
+            Some(prefixes) => !prefixes.iter().any(|p| haystack.contains(p.as_str())),
+            None => false,
+        }
     }
 
     /// Compiles now: the error a later first use would meet.
@@ -341,7 +395,7 @@ fn build_regex(src: &str) -> Result<LazyRegex, String> {
     Ok(LazyRegex {
         source: src.to_string(),
         regex,
-        look_free: std::sync::OnceLock::new(),
+        shape: std::sync::OnceLock::new(),
     })
 }
 
