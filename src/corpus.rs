@@ -476,8 +476,8 @@ impl Entry {
     /// comparison, on parsed prose, is made when the report is checked.
     pub fn of(source: &crate::source::Source) -> Entry {
         let text = &source.text;
-        let head = crate::document::parse_head(text, 8192);
-        let publisher = publisher::find(text, &head);
+        let head = crate::document::parse_head(text, 3072);
+        let publisher = publisher::find_pairing(text, &head);
         let mut sketch: Vec<u64> = Vec::with_capacity(SKETCH + 1);
         let mut pieces = 0usize;
         let mut chars: Vec<char> = Vec::new();
@@ -500,9 +500,23 @@ impl Entry {
                     chars.push(c);
                 }
             }
-            for w in chars.windows(SHINGLE) {
+            // A rolling hash over the pieces: one multiply per character, not per piece.
+            const BASE: u64 = 0x0000_0100_0000_01b3;
+            let out_weight = (1..SHINGLE).fold(1u64, |w, _| w.wrapping_mul(BASE));
+            let mut h: u64 = 0;
+            for (i, c) in chars.iter().enumerate() {
+                if i >= SHINGLE {
+                    h = h.wrapping_sub(
+                        u64::from(chars[i - SHINGLE] as u32).wrapping_mul(out_weight),
+                    );
+                }
+                h = h.wrapping_mul(BASE).wrapping_add(u64::from(*c as u32));
+                if i + 1 < SHINGLE {
+                    continue;
+                }
                 pieces += 1;
-                let h = hash(w);
+                // Mixed, so that the smallest hashes are a fair sample of the pieces.
+                let h = mix(h);
                 if sketch.len() == SKETCH && sketch.last().is_some_and(|&m| h >= m) {
                     continue;
                 }
@@ -521,6 +535,13 @@ impl Entry {
             sketch,
         }
     }
+}
+
+/// A 64-bit finaliser (SplitMix64's): spreads a rolling hash over the whole range.
+fn mix(mut z: u64) -> u64 {
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
 }
 
 /// FNV-1a over characters: stable across runs and platforms.
@@ -559,7 +580,14 @@ impl Batch {
                                     continue;
                                 }
                                 let run = std::panic::AssertUnwindSafe(|| {
-                                    crate::source::read_path(path).ok().map(|s| Entry::of(&s))
+                                    let bytes = crate::source::read_bounded(
+                                        path,
+                                        crate::limits::get().input_bytes,
+                                    )
+                                    .ok()?;
+                                    crate::source::decode_for_index("", &bytes)
+                                        .ok()
+                                        .map(|s| Entry::of(&s))
                                 });
                                 if let Ok(Some(e)) = std::panic::catch_unwind(run) {
                                     out.push((i, e));
@@ -640,5 +668,19 @@ mod tests {
         );
         assert_eq!(county_bodies("宿迁市沭阳县人民政府"), vec![(9, "沭阳县")]);
         assert!(county_bodies("区政府办代表区政府受理").is_empty());
+    }
+
+    #[test]
+    fn an_html_page_is_indexed_by_its_title_without_being_laid_out() {
+        let bytes = std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/real/2023-shuyang-fagaiju.html"
+        ))
+        .unwrap();
+        let src = crate::source::decode_for_index("", &bytes).unwrap();
+        let e = Entry::of(&src);
+        assert_eq!(e.key.as_deref(), Some("沭阳县发展和改革局"));
+        assert_eq!(e.year, Some(2023));
+        assert!(!e.sketch.is_empty());
     }
 }

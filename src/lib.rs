@@ -202,6 +202,9 @@ pub struct Context<'a> {
     /// Last year's report of the same body: given by the user (`--previous`; its body and year
     /// are compared first) or paired in a batch by publisher and year.
     pub previous: Option<&'a Bound>,
+    /// The user named `previous` (`--previous`): a report of another body or year is then
+    /// said (RL201). One paired in a batch that turns out not to match is just not used.
+    pub previous_given: bool,
     /// Other bodies' reports of the batch whose prose may be this one's.
     pub similar: &'a [Read],
 }

@@ -691,6 +691,7 @@ fn lint(args: LintArgs, st: Settings) -> ExitCode {
             .collect();
         let ctx = report_lint::Context {
             previous: given_previous.as_ref().or(paired.as_ref()),
+            previous_given: given_previous.is_some(),
             similar: &similar,
         };
         let mut report = if path.as_os_str() == "-" {

@@ -102,6 +102,7 @@ fn run_case(
             Lang::Zh,
             crate::Context {
                 previous: Some(p),
+                previous_given: true,
                 similar: &[],
             },
         ),

@@ -23,6 +23,7 @@ fuzz_target!(|data: &[u8]| {
     let other = report_lint::Read::new(last);
     let ctx = report_lint::Context {
         previous: Some(&prev),
+        previous_given: true,
         similar: std::slice::from_ref(&other),
     };
     let r = report_lint::check_source_in(this, &sets, false, Lang::En, ctx);

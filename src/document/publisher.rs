@@ -67,7 +67,7 @@ const TAIL: usize = 1536;
 
 static TITLE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"^(?:[0-9]{4}年度?)?(?P<name>[\u{4e00}-\u{9fff}][\u{4e00}-\u{9fff}（）()]{1,39}?)(?:[0-9]{4}年度?)?(?:政府信息公开|政务公开|信息公开)(?:工作)?(?:年度)?(?:工作)?(?:年度)?报告$",
+        r"^(?:[0-9]{4}年度?)?(?P<name>[\u{4e00}-\u{9fff}][\u{4e00}-\u{9fff}（）()]{1,39}?)(?:[0-9]{4}年度?)?(?:政府信息公开|政务公开|信息公开)(?:工作)?(?:年度)?(?:工作)?(?:年度)?报告(?:[-_|｜—–][^-_|｜—–]{0,40})?$",
     )
     .expect("title pattern")
 });
@@ -88,6 +88,14 @@ static COUNTY: LazyLock<Regex> =
 
 /// Reads the publisher's names. Linear in the text (only its head and tail are read).
 pub fn find(text: &str, report: &Report) -> Publisher {
+    let mut p = find_pairing(text, report);
+    add_preamble(text, &mut p);
+    p
+}
+
+/// Reads only what pairs reports (the title's and the signature's names, the title's year):
+/// for indexing a batch.
+pub fn find_pairing(text: &str, report: &Report) -> Publisher {
     let mut p = Publisher::default();
     if let Some((name, year)) = title_name(text, report) {
         p.year = year;
@@ -96,6 +104,11 @@ pub fn find(text: &str, report: &Report) -> Publisher {
     if let Some(n) = signature(text) {
         p.names.push(n);
     }
+    p
+}
+
+/// Adds the preamble's `本报告由…编制` name.
+fn add_preamble(text: &str, p: &mut Publisher) {
     let head = &text[..floor(text, HEAD)];
     let norm = NormText::new(head, 0);
     if let Some(c) = PREAMBLE.captures(&norm.text) {
@@ -106,7 +119,6 @@ pub fn find(text: &str, report: &Report) -> Publisher {
             from: From::Preamble,
         });
     }
-    p
 }
 
 fn floor(s: &str, mut at: usize) -> usize {

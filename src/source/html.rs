@@ -715,6 +715,102 @@ fn memchr_lt(b: &[u8], from: usize) -> Option<usize> {
         .map(|p| p + from)
 }
 
+/// A page's text for indexing only: its `<title>` on the first line, then the page with
+/// comments, scripts and styles dropped, block tags as line breaks and other tags removed
+/// (a few entities decoded). No layout, no map back to the page: linear and cheap.
+pub fn strip_tags(page: &str) -> String {
+    let lower_at = |i: usize, what: &str| {
+        page.get(i..i + what.len())
+            .is_some_and(|s| s.eq_ignore_ascii_case(what))
+    };
+    let mut out = String::with_capacity(page.len() / 2);
+    if let Some(t) = find_ascii_ci(page, "<title") {
+        if let Some(open_end) = page[t..].find('>') {
+            let from = t + open_end + 1;
+            if let Some(close) = find_ascii_ci(&page[from..], "</title") {
+                out.push_str(page[from..from + close].trim());
+                out.push('\n');
+            }
+        }
+    }
+    let mut i = 0;
+    while i < page.len() {
+        let rest = &page[i..];
+        let Some(lt) = rest.find('<') else {
+            push_text(&mut out, rest);
+            break;
+        };
+        push_text(&mut out, &rest[..lt]);
+        i += lt;
+        let skip_to =
+            |end: &str| find_ascii_ci(&page[i..], end).map_or(page.len(), |p| i + p + end.len());
+        if page[i..].starts_with("<!--") {
+            i = page[i..].find("-->").map_or(page.len(), |p| i + p + 3);
+        } else if lower_at(i, "<script") {
+            i = skip_to("</script>");
+        } else if lower_at(i, "<style") {
+            i = skip_to("</style>");
+        } else if lower_at(i, "<title") {
+            i = skip_to("</title>");
+        } else {
+            let end = page[i..].find('>').map_or(page.len(), |p| i + p + 1);
+            let tag = &page[i..end];
+            let name: String = tag
+                .trim_start_matches(['<', '/'])
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric())
+                .collect::<String>()
+                .to_ascii_lowercase();
+            if matches!(
+                name.as_str(),
+                "p" | "br"
+                    | "div"
+                    | "tr"
+                    | "li"
+                    | "h1"
+                    | "h2"
+                    | "h3"
+                    | "h4"
+                    | "h5"
+                    | "h6"
+                    | "table"
+                    | "section"
+                    | "article"
+            ) {
+                out.push('\n');
+            } else if matches!(name.as_str(), "td" | "th") {
+                out.push('|');
+            }
+            i = end;
+        }
+    }
+    out
+}
+
+fn push_text(out: &mut String, s: &str) {
+    if s.contains('&') {
+        out.push_str(
+            &s.replace("&nbsp;", " ")
+                .replace("&ensp;", " ")
+                .replace("&emsp;", " ")
+                .replace("&lt;", "<")
+                .replace("&gt;", ">")
+                .replace("&amp;", "&"),
+        );
+    } else {
+        out.push_str(s);
+    }
+}
+
+/// The first place of `what` (ASCII) in `s`, in any case.
+fn find_ascii_ci(s: &str, what: &str) -> Option<usize> {
+    let (h, n) = (s.as_bytes(), what.as_bytes());
+    if n.is_empty() || h.len() < n.len() {
+        return None;
+    }
+    (0..=h.len() - n.len()).find(|&i| h[i..i + n.len()].eq_ignore_ascii_case(n))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
