@@ -3,7 +3,7 @@
 # shared and noisy: compare within a run, never across runs):
 #   - ripgrep with the rule files' own prose patterns (the floor: reading the bytes once),
 #   - bench/pycheck.py, a straightforward single-threaded Python checker (the peer),
-#   - report-lint in human and JSON output.
+#   - report-lint in human and JSON output, and with --no-pairing (each report on its own).
 # Prints wall and CPU time, MB/s, files/s, peak RSS, time to first output, and the latency of
 # one report (hyperfine where installed). Nothing here is asserted.
 #
@@ -84,6 +84,8 @@ fi
 row "python checker" python3 bench/pycheck.py "$corpus"
 row "report-lint (human)" "$bin" "$corpus"
 row "report-lint (json)" "$bin" --format json "$corpus"
+# Each report on its own: no index of the batch, no pairing across years (first output at once).
+row "report-lint (no-pairing)" "$bin" --no-pairing "$corpus"
 echo
 rl=$(awk '$1=="report-lint" && $2=="(human)" {print $3}' "$tmp/cpu")
 awk -v rl="$rl" '{ name=$1; for (i=2;i<NF;i++) name=name" "$i; printf "CPU of report-lint (human) / %-22s %6.2f\n", name, rl/$NF }' "$tmp/cpu"

@@ -135,25 +135,27 @@ pub fn sketch_similarity(a: &[u64], b: &[u64]) -> f64 {
 /// The pairs of a batch whose sketches say they may be copies (estimate at least
 /// `COPY_THRESHOLD - 0.15`): an inverted index over sketch hashes, hashes held by more than
 /// `common` reports (the shared template) left out. Near-linear in the batch.
-pub fn candidate_pairs(sketches: &[Vec<u64>]) -> Vec<(usize, usize)> {
+pub fn candidate_pairs(sketches: &[&[u64]]) -> Vec<(usize, usize)> {
     let common = (sketches.len() / 20).max(16);
-    let mut index: HashMap<u64, Vec<u32>> = HashMap::new();
-    for (i, s) in sketches.iter().enumerate() {
-        for h in s {
-            index.entry(*h).or_default().push(i as u32);
-        }
-    }
+    // (hash, report) sorted by hash: 12 bytes a posting, runs of one hash side by side.
+    let mut postings: Vec<(u64, u32)> = sketches
+        .iter()
+        .enumerate()
+        .flat_map(|(i, s)| s.iter().map(move |h| (*h, i as u32)))
+        .collect();
+    postings.sort_unstable();
     let mut shared: HashMap<(u32, u32), u16> = HashMap::new();
-    for ids in index.values() {
-        if ids.len() < 2 || ids.len() > common {
+    for run in postings.chunk_by(|a, b| a.0 == b.0) {
+        if run.len() < 2 || run.len() > common {
             continue;
         }
-        for (k, &a) in ids.iter().enumerate() {
-            for &b in &ids[k + 1..] {
+        for (k, &(_, a)) in run.iter().enumerate() {
+            for &(_, b) in &run[k + 1..] {
                 *shared.entry((a, b)).or_default() += 1;
             }
         }
     }
+    drop(postings);
     let mut out: Vec<(usize, usize)> = shared
         .into_iter()
         .filter(|&(_, n)| usize::from(n) >= SKETCH / 8)
@@ -626,7 +628,7 @@ impl Batch {
                 }
             })
             .collect();
-        let sketches: Vec<Vec<u64>> = entries.iter().map(|e| e.sketch.clone()).collect();
+        let sketches: Vec<&[u64]> = entries.iter().map(|e| e.sketch.as_slice()).collect();
         let similar = candidate_pairs(&sketches)
             .into_iter()
             .filter(|&(a, b)| match (&entries[a].key, &entries[b].key) {
