@@ -160,7 +160,7 @@ pub fn candidate_pairs(sketches: &[&[u64]]) -> Vec<(usize, usize)> {
         .into_iter()
         .filter(|&(_, n)| usize::from(n) >= SKETCH / 8)
         .map(|((a, b), _)| (a as usize, b as usize))
-        .filter(|&(a, b)| sketch_similarity(&sketches[a], &sketches[b]) >= COPY_THRESHOLD - 0.15)
+        .filter(|&(a, b)| sketch_similarity(sketches[a], sketches[b]) >= COPY_THRESHOLD - 0.15)
         .collect();
     out.sort_unstable();
     out
