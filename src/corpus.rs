@@ -54,29 +54,10 @@ impl Prose {
                 if !piece.contains(['，', '。', '；', ',', ';']) {
                     continue;
                 }
-                let mut in_digits = false;
-                for (i, c) in piece.char_indices() {
-                    let at = s.span.start + i;
-                    let sp = Span::new(at, at + c.len_utf8());
-                    if c.is_ascii_digit() {
-                        if in_digits {
-                            if let Some(last) = spans.last_mut() {
-                                let last: &mut Span = last;
-                                last.end = sp.end;
-                            }
-                        } else {
-                            chars.push('#');
-                            spans.push(sp);
-                        }
-                        in_digits = true;
-                        continue;
-                    }
-                    in_digits = false;
-                    if is_han(c) || c.is_alphanumeric() {
-                        chars.push(c);
-                        spans.push(sp);
-                    }
-                }
+                compared_chars(piece, |c, start, end| {
+                    chars.push(c);
+                    spans.push(Span::new(s.span.start + start, s.span.start + end));
+                });
                 chars.push(SEP);
                 spans.push(Span::new(s.span.end, s.span.end));
             }
@@ -107,6 +88,28 @@ impl Prose {
         all.sort_unstable();
         all.truncate(SKETCH);
         all
+    }
+}
+
+/// The characters prose is compared by, with their byte range in `piece`: Han characters,
+/// letters and digits, each run of ASCII digits as one `#` (figures masked); punctuation and
+/// spaces left out.
+fn compared_chars(piece: &str, mut f: impl FnMut(char, usize, usize)) {
+    let mut digits: Option<(usize, usize)> = None;
+    for (i, c) in piece.char_indices() {
+        if c.is_ascii_digit() {
+            digits = Some(digits.map_or((i, i + 1), |(a, _)| (a, i + 1)));
+            continue;
+        }
+        if let Some((a, b)) = digits.take() {
+            f('#', a, b);
+        }
+        if is_han(c) || c.is_alphanumeric() {
+            f(c, i, i + c.len_utf8());
+        }
+    }
+    if let Some((a, b)) = digits {
+        f('#', a, b);
     }
 }
 
@@ -488,20 +491,7 @@ impl Entry {
                 continue;
             }
             chars.clear();
-            let mut in_digits = false;
-            for c in line.chars() {
-                if c.is_ascii_digit() {
-                    if !in_digits {
-                        chars.push('#');
-                    }
-                    in_digits = true;
-                    continue;
-                }
-                in_digits = false;
-                if is_han(c) || c.is_alphanumeric() {
-                    chars.push(c);
-                }
-            }
+            compared_chars(line, |c, _, _| chars.push(c));
             // A rolling hash over the pieces: one multiply per character, not per piece.
             const BASE: u64 = 0x0000_0100_0000_01b3;
             let out_weight = (1..SHINGLE).fold(1u64, |w, _| w.wrapping_mul(BASE));
@@ -548,14 +538,7 @@ fn mix(mut z: u64) -> u64 {
 
 /// FNV-1a over characters: stable across runs and platforms.
 fn hash(w: &[char]) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for c in w {
-        for b in (*c as u32).to_le_bytes() {
-            h ^= u64::from(b);
-            h = h.wrapping_mul(0x0100_0000_01b3);
-        }
-    }
-    h
+    crate::hash::fnv64(w.iter().flat_map(|c| (*c as u32).to_le_bytes()))
 }
 
 impl Batch {

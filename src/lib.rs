@@ -16,6 +16,7 @@ pub mod document;
 pub mod dump;
 pub mod explain;
 pub mod facts;
+pub mod hash;
 pub mod limits;
 pub mod numerals;
 pub mod policy;

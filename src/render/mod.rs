@@ -178,13 +178,7 @@ impl<'a> Located<'a> {
     }
 }
 
-/// A stable 64-bit hash of bytes (FNV-1a), the same on every machine and in every version:
-/// SARIF fingerprints and the HTML report's anchors.
-pub(crate) fn fnv64(bytes: impl IntoIterator<Item = u8>) -> u64 {
-    bytes.into_iter().fold(0xcbf2_9ce4_8422_2325, |h: u64, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-    })
-}
+pub(crate) use crate::hash::fnv64;
 
 /// Counts of findings by severity.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]

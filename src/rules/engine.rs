@@ -428,12 +428,7 @@ fn run_instance(
                     };
                     let detail = with_weak_bindings(detail, &ev.srcs);
                     Instance {
-                        read: ev
-                            .srcs
-                            .iter()
-                            .filter(|s| !s.prev)
-                            .filter_map(|s| s.span)
-                            .collect(),
+                        read: own_spans(&ev.srcs),
                         ..Instance::new(Status::Passed, detail)
                     }
                 }
@@ -450,6 +445,14 @@ fn run_instance(
             }
         }
     }
+}
+
+/// Where the facts a value was computed from are, in this report (not last year's).
+fn own_spans(srcs: &[eval::Src]) -> Vec<Span> {
+    srcs.iter()
+        .filter(|s| !s.prev)
+        .filter_map(|s| s.span)
+        .collect()
 }
 
 /// An operand shown with its values and its result: `0 + 105 + 100 = 205`.
@@ -631,12 +634,7 @@ fn blanks_decide(
             let detail = with_weak_bindings(detail, &ev.srcs);
             Instance {
                 zero_blanks: blanks,
-                read: ev
-                    .srcs
-                    .iter()
-                    .filter(|s| !s.prev)
-                    .filter_map(|s| s.span)
-                    .collect(),
+                read: own_spans(&ev.srcs),
                 ..Instance::new(Status::Passed, detail)
             }
         }
