@@ -4,7 +4,7 @@
 
 use std::path::PathBuf;
 
-const FILES: &[&str] = &["2018", "2019", "2021", "common-2019"];
+const FILES: &[&str] = &["2018", "2019", "2021", "common", "common-2019"];
 
 fn main() {
     let out = PathBuf::from(std::env::var("OUT_DIR").expect("OUT_DIR"));

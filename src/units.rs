@@ -26,6 +26,17 @@ impl MoneyUnit {
         }
     }
 
+    /// The most decimals an amount in this unit is written with: to the 分 in 元, to the 元
+    /// in 万元 and 亿元 (`4166.241619` 万元 is written to a hundredth of a 分's worth of
+    /// precision no report states).
+    pub fn max_decimals(self) -> u32 {
+        match self {
+            MoneyUnit::Yuan => 2,
+            MoneyUnit::WanYuan => 4,
+            MoneyUnit::YiYuan => 8,
+        }
+    }
+
     /// Reads `元`, `万元`, `亿元` (also Traditional, with surrounding noise).
     pub fn parse(s: &str) -> Option<MoneyUnit> {
         let t: String = s

@@ -268,5 +268,15 @@ fn select_and_ignore_filter_rules_and_builtin_checks() {
     ]);
     assert_eq!(code, 0);
     let codes: Vec<String> = findings(&v).into_iter().map(|f| f.0).collect();
-    assert_eq!(codes, vec!["GI18-D001", "GI18-S001", "GI18-T011"]);
+    assert_eq!(
+        codes,
+        vec![
+            "GI-W001",
+            "GI-W001",
+            "GI-W003",
+            "GI18-D001",
+            "GI18-S001",
+            "GI18-T011"
+        ]
+    );
 }

@@ -41,7 +41,7 @@ fn without_verbose_the_summary_still_counts_skipped_rules() {
         .assert()
         .code(1)
         .stdout(predicate::str::contains(
-            "2 errors, 8 warnings; rules: 29 passed, 5 failed, 5 skipped (--verbose lists them",
+            "2 errors, 11 warnings; rules: 35 passed, 8 failed, 5 skipped (--verbose lists them",
         ));
 }
 
@@ -66,7 +66,7 @@ fn empty_binary_and_missing_files_are_reported_and_the_rest_still_checked() {
             "missing.txt: cannot read the file",
         ))
         .stdout(predicate::str::contains(
-            "yuqian-2018.txt: 2 errors, 8 warnings",
+            "yuqian-2018.txt: 2 errors, 11 warnings",
         ))
         .stdout(predicate::str::contains("checked 1 file of 4"));
 }
@@ -169,7 +169,7 @@ fn a_clean_report_exits_zero() {
         .arg(&p)
         .assert()
         .code(0)
-        .stdout(predicate::str::contains("fixed.txt: 0 errors, 8 warnings"));
+        .stdout(predicate::str::contains("fixed.txt: 0 errors, 11 warnings"));
 }
 
 #[test]

@@ -8,6 +8,9 @@ use std::ffi::OsStr;
 
 /// The ground truth: (finding, line of its primary label).
 const EXPECTED: &[(&str, u64)] = &[
+    ("GI-W001", 31),    // 內容內容: a doubled word (issue 13)
+    ("GI-W001", 33),    // 公開公開: a doubled word
+    ("GI-W003", 5),     // Latin `,` `(` `)` between Chinese characters (105 places, one finding)
     ("GI18-D001", 110), // 填报日期 2018.12.26 before the period ends
     ("GI18-P010", 29),  // prose: no administrative review; table: 4
     ("GI18-S001", 5),   // 六个部分 announced, 八 present

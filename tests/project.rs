@@ -148,7 +148,7 @@ fn statistics_count_findings_by_rule_only() {
     assert_eq!(rl101.split_whitespace().next(), Some("3"), "{out}");
     assert!(
         out.lines()
-            .any(|l| l.starts_with("2 errors, 8 warnings in 1 file")),
+            .any(|l| l.starts_with("2 errors, 11 warnings in 1 file")),
         "{out}"
     );
 }
@@ -252,7 +252,7 @@ reason = "nothing to waive here"
                 .contains("(reason: decided in January; agreed with the office, until 2999-12-31)"),
         "{out}"
     );
-    assert!(out.contains("1 error, 7 warnings, 1 waived"), "{out}");
+    assert!(out.contains("1 error, 10 warnings, 1 waived"), "{out}");
     // The expired waiver no longer waives, and says so; the unused one too.
     assert!(out.contains("error[GI18-Y001]"), "{out}");
     assert!(
@@ -277,8 +277,8 @@ reason = "nothing to waive here"
         .map(|d| d["code"].as_str().unwrap())
         .collect();
     assert_eq!(config, ["RC010", "RC011"]);
-    // The file's 7 warnings and the 2 in the config file.
-    assert_eq!(v["totals"]["warnings"], 9);
+    // The file's 10 warnings and the 2 in the config file.
+    assert_eq!(v["totals"]["warnings"], 12);
     // SARIF marks the waived result as suppressed, with the reason.
     let (_, sarif, _) = run(&d, &["reports", "--ignore", "RL104", "--format", "sarif"]);
     let s: serde_json::Value = serde_json::from_str(&sarif).unwrap();
@@ -309,11 +309,11 @@ fn a_baseline_survives_edits_elsewhere_and_lists_what_was_fixed() {
     let d = project("baseline", None);
     let (code, _, err) = run(&d, &["reports", "--write-baseline", "baseline.json"]);
     assert_eq!(code, 0, "{err}");
-    assert!(err.contains("wrote 10 finding(s) to the baseline"), "{err}");
+    assert!(err.contains("wrote 13 finding(s) to the baseline"), "{err}");
     let (code, out, _) = run(&d, &["reports", "--baseline", "baseline.json"]);
     assert_eq!(code, 0, "{out}");
     assert!(
-        out.contains("0 errors, 0 warnings, 10 in the baseline"),
+        out.contains("0 errors, 0 warnings, 13 in the baseline"),
         "{out}"
     );
     // An edit elsewhere (a line added at the end) keeps every finding matched.
@@ -322,7 +322,7 @@ fn a_baseline_survives_edits_elsewhere_and_lists_what_was_fixed() {
     std::fs::write(&report, format!("{text}\n附：本报告电子版可在网站下载。\n")).unwrap();
     let (code, out, _) = run(&d, &["reports", "--baseline", "baseline.json"]);
     assert_eq!(code, 0, "{out}");
-    assert!(out.contains("10 in the baseline"), "{out}");
+    assert!(out.contains("13 in the baseline"), "{out}");
     // Fixing the table's review count: the prose/table finding is listed as fixed.
     let fixed = text.replace("四、行政復議數量 | 件 | 4 |", "四、行政復議數量 | 件 | 0 |");
     assert_ne!(fixed, text);

@@ -37,7 +37,7 @@ fn sarif_output() {
     let out = run(&["examples/yuqian-2018.txt", "--format", "sarif"]);
     let v: serde_json::Value = serde_json::from_str(&out).expect("SARIF is JSON");
     assert_eq!(v["version"], "2.1.0");
-    assert_eq!(v["runs"][0]["results"].as_array().map(Vec::len), Some(10));
+    assert_eq!(v["runs"][0]["results"].as_array().map(Vec::len), Some(13));
     insta::assert_snapshot!("sarif", out.replace(env!("CARGO_PKG_VERSION"), "VERSION"));
 }
 

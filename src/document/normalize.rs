@@ -64,6 +64,11 @@ pub fn to_simplified_chars(s: &str) -> Vec<char> {
     out
 }
 
+/// Whether a text has a character OpenCC would convert (a Traditional character).
+pub fn has_traditional(s: &str) -> bool {
+    s.chars().any(is_traditional)
+}
+
 /// Converts a whole string to Simplified (for display in `dump` and for rule patterns).
 pub fn simplify(s: &str) -> String {
     to_simplified_chars(s).into_iter().collect()

@@ -61,6 +61,34 @@ pub const TRUNCATED_LABEL: BuiltinCheck = BuiltinCheck {
     fix: "Restore the full row label from the national form.",
 };
 
+/// A count written with decimals.
+pub const FRACTIONAL_COUNT: BuiltinCheck = BuiltinCheck {
+    id: "RL118",
+    name: "fractional-count",
+    severity: Severity::Warning,
+    summary_zh: "统计表中的件数、条数等计数带有小数",
+    summary_en: "a count in a statistics table has decimals",
+    why: "Every figure of the forms that is not money counts something (件, 条, 次, 人): a count of 2.5 is a typing \
+          slip or a figure moved from another cell. Rules still compute with it as written.",
+    example: "`行政处罚 | 2.5 |`",
+    fix_zh: "按实际件数填写整数。",
+    fix: "Write the count as a whole number.",
+};
+
+/// An amount written with more decimals than its unit is stated to.
+pub const EXCESS_DECIMALS: BuiltinCheck = BuiltinCheck {
+    id: "RL119",
+    name: "excess-decimals",
+    severity: Severity::Warning,
+    summary_zh: "金额的小数位数超出其单位的精度",
+    summary_en: "an amount has more decimals than its unit is stated to",
+    why: "Amounts are stated to the 分 in 元 (2 decimals) and to the 元 in 万元 and 亿元 (4 and 8 decimals); more \
+          decimals come from a spreadsheet's unrounded value or a unit mix-up (元 written in a 万元 column).",
+    example: "`行政事业性收费 | 4166.241619 |` in a column headed 本年收费金额（单位：万元）",
+    fix_zh: "按单位四舍五入（万元保留至多 4 位小数），并核对单位是否填错。",
+    fix: "Round the amount to its unit (at most 4 decimals in 万元) and check that the unit is right.",
+};
+
 /// A row with a number that binds to no field.
 pub const UNBOUND_ROW: BuiltinCheck = BuiltinCheck {
     id: "RL103",
@@ -382,6 +410,8 @@ pub const ALL: &[BuiltinCheck] = &[
     UNBOUND_ROW,
     BLANK_CELL,
     NON_NUMERIC_CELL,
+    FRACTIONAL_COUNT,
+    EXCESS_DECIMALS,
     MISSING_ROWS,
     TABLE_NOT_FOUND,
     DECODE_ERRORS,

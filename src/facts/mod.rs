@@ -3,9 +3,11 @@
 //! Problems met while binding (garbled labels, blank cells, unbound rows) become diagnostics.
 
 pub mod checks;
+pub mod outline;
 pub mod prose;
 pub mod spec;
 mod table;
+pub mod wording;
 
 use crate::date::Date;
 use crate::diagnostic::{Diagnostic, Lang};
@@ -241,6 +243,38 @@ pub struct FactSet {
     pub clauses: Vec<ClauseRecord>,
     /// Prose wholes and the fields of their declared parts (`reviews` → upheld, corrected, …).
     pub prose_parts: BTreeMap<String, Vec<String>>,
+    /// Statements about the text, by full name (`outline.restarted`, `wording.doubled`): one
+    /// fact per occurrence, its value the words.
+    pub text: BTreeMap<String, Vec<Fact>>,
+}
+
+/// The names of statement fields ([`FactSet::text`]), with their titles: every rule set has them.
+pub fn statement_fields() -> impl Iterator<Item = &'static (&'static str, &'static str)> {
+    outline::STATEMENTS.iter().chain(wording::STATEMENTS)
+}
+
+/// Whether a field name is one whose every occurrence is a fact of its own (a prose figure, a
+/// statement about the text): a rule using it runs once per occurrence.
+pub fn is_statement(path: &str) -> bool {
+    path.starts_with("prose.") || is_text_statement(path)
+}
+
+/// Whether a field name is a statement about the text (`outline.…`, `wording.…`): a rule
+/// using it runs once per statement, also where it stands inside a function.
+pub fn is_text_statement(path: &str) -> bool {
+    path.starts_with("outline.") || path.starts_with("wording.")
+}
+
+impl FactSet {
+    /// Every occurrence of a statement field ([`is_statement`]): prose figures by their key
+    /// without `prose.`, text statements by their full name.
+    pub fn statements(&self, path: &str) -> &[Fact] {
+        match path.strip_prefix("prose.") {
+            Some(key) => self.prose.get(key),
+            None => self.text.get(path),
+        }
+        .map_or(&[][..], Vec::as_slice)
+    }
 }
 
 /// A blank cell of a 2-D form.
@@ -462,6 +496,8 @@ pub fn bind_with(
     bind_prose(&source.text, report, specs, sentences, &mut facts);
     prose::bind(&source.text, report, specs, sentences, &mut facts);
     bind_report(&source.text, report, specs, sentences, &mut facts);
+    outline::bind(&source.text, report, &specs.outline, &mut facts);
+    wording::bind(&source.text, report, &specs.wording, sentences, &mut facts);
     let sections: Vec<&crate::document::Heading> = report.sections().collect();
     // The number of parts: the count of numbered parts, or, where the numbering starts again
     // (a report that numbers its tables' parts anew), the highest number used.

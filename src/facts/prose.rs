@@ -363,7 +363,15 @@ fn read_sentence(
         // Claims: no figure needed.
         for &i in eligible {
             let spec = &specs.prose[i];
-            if spec.claims.iter().any(|r| r.is_match(c)) && parent_ok(spec, &st, specs, c) {
+            // A claim in a sentence about another matter (`建议…全部按时办结`) is not this one.
+            let other_matter = spec
+                .unless
+                .iter()
+                .any(|u| u.may_match(scope_text) && u.is_match(scope_text));
+            if !other_matter
+                && spec.claims.iter().any(|r| r.is_match(c))
+                && parent_ok(spec, &st, specs, c)
+            {
                 push(
                     facts,
                     specs,

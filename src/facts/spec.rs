@@ -14,6 +14,61 @@ pub struct FieldSpecs {
     pub prose: Vec<ProseSpec>,
     /// Facts about the report as a whole (year, dates).
     pub report: Vec<ReportSpec>,
+    /// The prescribed outline (`[outline]`): the statutory parts in order.
+    pub outline: OutlineSpec,
+    /// Wording checks (`[wording]`): the lists they use.
+    pub wording: WordingSpec,
+}
+
+/// The outline a report format prescribes (`[outline]` of a rule file).
+#[derive(Debug, Clone, Default)]
+pub struct OutlineSpec {
+    /// The statutory parts in the prescribed order: part N is numbered N.
+    pub parts: Vec<PartSpec>,
+    /// Patterns (normalised) of the first part's sub-topics (`主动公开`, `平台建设`): numbered as
+    /// parts of their own, they push the statutory parts down.
+    pub subtopics: Vec<LazyRegex>,
+    /// Texts that alone say nothing (`无`, `暂无`): a part that must say something and holds
+    /// only one of them is empty.
+    pub empty_words: Vec<String>,
+}
+
+impl OutlineSpec {
+    /// Whether the rule file declares an outline.
+    pub fn is_empty(&self) -> bool {
+        self.parts.is_empty() && self.subtopics.is_empty()
+    }
+}
+
+/// One statutory part of the outline.
+#[derive(Debug, Clone)]
+pub struct PartSpec {
+    /// The report field that recognises its heading (`sections.problems`).
+    pub key: String,
+    /// Display title (the field's).
+    pub title: String,
+    /// The patterns that recognise its heading (the field's).
+    pub patterns: Vec<LazyRegex>,
+    /// The part must say something (part 五): nothing, or only an empty word, is a finding.
+    pub required: bool,
+}
+
+/// The lists the wording checks use (`[wording]` of a rule file).
+#[derive(Debug, Clone, Default)]
+pub struct WordingSpec {
+    /// Whether the wording checks run at all (the rule file has a `[wording]` table).
+    pub enabled: bool,
+    /// Repeated words that are fine (`研究研究`), normalised.
+    pub repeat_ok: Vec<String>,
+    /// Patterns of doubled words the repeat scan cannot see (`我县县政府`).
+    pub doubled: Vec<LazyRegex>,
+    /// Known confusions: a pattern of the wrong wording and the right one.
+    pub confusions: Vec<(LazyRegex, String)>,
+    /// Characters a clause cannot end in, with the words ending in them that are whole
+    /// (`管`: `监管`, `主管`): a clause ending in the character otherwise is cut off.
+    pub cut_off: Vec<(char, Vec<String>)>,
+    /// Characters read for one another (`沭`/`沐`): the publisher's place name spelt both ways.
+    pub lookalikes: Vec<(char, char)>,
 }
 
 /// A table of the report format, with the rows it is expected to have, in form order.

@@ -1035,6 +1035,39 @@ impl Binder<'_, '_> {
                         self.diags
                             .push(diag(c, lang, msg).with_label(Label::primary(cell.span, "")));
                     }
+                    FactValue::Number(n) if !n.fract().is_zero() => {
+                        let c = checks::FRACTIONAL_COUNT;
+                        let msg = match lang {
+                            Lang::Zh => format!("「{}」是计数，却带有小数：{n}", row_spec.title),
+                            Lang::En => {
+                                format!("`{}` is a count but has decimals: {n}", row_spec.title)
+                            }
+                        };
+                        self.diags
+                            .push(diag(c, lang, msg).with_label(Label::primary(
+                                cell.span,
+                                lang.pick("应为整数", "a whole number belongs here"),
+                            )));
+                    }
+                    FactValue::Money(m) if m.amount.normalize().scale() > m.unit.max_decimals() => {
+                        let c = checks::EXCESS_DECIMALS;
+                        let (dp, max) = (m.amount.normalize().scale(), m.unit.max_decimals());
+                        let msg = match lang {
+                            Lang::Zh => format!(
+                                "「{}」的金额有 {dp} 位小数，以{}为单位至多 {max} 位",
+                                row_spec.title,
+                                m.unit.label()
+                            ),
+                            Lang::En => format!(
+                                "the amount of `{}` has {dp} decimals; in {} at most {max}",
+                                row_spec.title,
+                                m.unit.label()
+                            ),
+                        };
+                        self.diags.push(
+                            diag(c, lang, msg).with_label(Label::primary(cell.span, m.to_string())),
+                        );
+                    }
                     FactValue::Text(t) => {
                         let c = checks::NON_NUMERIC_CELL;
                         let msg = match lang {
@@ -1257,9 +1290,18 @@ impl Binder<'_, '_> {
     fn blank_cell(&mut self, row_spec: &RowSpec, cell: &Cell, cand: &Candidate, key: &str) {
         let lang = self.lang;
         let c = checks::BLANK_CELL;
-        let msg = match lang {
-            Lang::Zh => format!("「{}」的数值为空", row_spec.title),
-            Lang::En => format!("the value of `{}` is blank", row_spec.title),
+        // A placeholder (`/`, `—`, `无`) where a count belongs is named as written.
+        let written = cell.text.trim();
+        let msg = match (lang, written.is_empty()) {
+            (Lang::Zh, true) => format!("「{}」的数值为空", row_spec.title),
+            (Lang::En, true) => format!("the value of `{}` is blank", row_spec.title),
+            (Lang::Zh, false) => {
+                format!("「{}」应填数字，却写作占位符「{written}」", row_spec.title)
+            }
+            (Lang::En, false) => format!(
+                "the value of `{}` is the placeholder `{written}`, not a number",
+                row_spec.title
+            ),
         };
         self.diags.push(
             diag(c, lang, msg)

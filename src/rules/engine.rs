@@ -126,7 +126,10 @@ fn iterated_fields(
                 Dim::Rows(t) => format!("row:{t}"),
             });
         }
-        ExprKind::Path(p) if !agg && p.starts_with("prose.") => {
+        // Statements about the text run once each, also inside functions (`present(…)`).
+        ExprKind::Path(p)
+            if (!agg && crate::facts::is_statement(p)) || crate::facts::is_text_statement(p) =>
+        {
             out.insert(p.clone());
         }
         _ => {}
@@ -142,10 +145,7 @@ fn instances(fields: &BTreeSet<String>, facts: &FactSet) -> Vec<BTreeMap<String,
         } else if let Some(t) = f.strip_prefix("row:") {
             facts.grids.get(t).map_or(0, |g| g.rows.len())
         } else {
-            facts
-                .prose
-                .get(f.trim_start_matches("prose."))
-                .map_or(0, Vec::len)
+            facts.statements(f).len()
         }
         .max(1);
         let mut next = Vec::new();
@@ -294,7 +294,7 @@ pub fn run_with_previous(
             // Say which prose match this instance is about.
             let at: Vec<String> = choice
                 .iter()
-                .filter_map(|(f, &i)| facts.prose.get(f.trim_start_matches("prose."))?.get(i))
+                .filter_map(|(f, &i)| facts.statements(f).get(i))
                 .filter_map(|fact| fact.span)
                 .map(|s| format!("line {}", lines.line(s.start)))
                 .collect();
@@ -837,11 +837,15 @@ fn failure(
         .iter()
         .chain(lv.iter().flat_map(|v| v.srcs.iter()))
         .chain(rv.iter().flat_map(|v| v.srcs.iter()))
-        .filter(|s| s.field.starts_with("prose."))
+        .filter(|s| crate::facts::is_statement(&s.field))
         .cloned()
         .collect();
     if let Some(Ok(w)) = rule.when.as_ref().map(|w| eval::eval(w, env)) {
-        prose.extend(w.srcs.into_iter().filter(|s| s.field.starts_with("prose.")));
+        prose.extend(
+            w.srcs
+                .into_iter()
+                .filter(|s| crate::facts::is_statement(&s.field)),
+        );
     }
     if !prose.is_empty() {
         prose.iter().for_each(|s| push(&mut d, s, true));

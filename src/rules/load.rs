@@ -44,6 +44,41 @@ struct RawFile {
     rules: Vec<RawRule>,
     #[serde(default, rename = "override")]
     overrides: IndexMap<Spanned<String>, RawOverride>,
+    #[serde(default)]
+    outline: Option<RawOutline>,
+    #[serde(default)]
+    wording: Option<RawWording>,
+}
+
+/// `[outline]`: the prescribed parts, by the report fields that recognise their headings.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawOutline {
+    #[serde(default)]
+    parts: Vec<Spanned<String>>,
+    #[serde(default)]
+    required: Vec<Spanned<String>>,
+    #[serde(default)]
+    subtopics: Vec<Spanned<String>>,
+    #[serde(default)]
+    empty_words: Vec<String>,
+}
+
+/// `[wording]`: the lists the wording checks use. A file that extends another adds to its
+/// lists; a confusion mapped to `""` or a character mapped to `[]` is taken out.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawWording {
+    #[serde(default)]
+    repeat_ok: Vec<String>,
+    #[serde(default)]
+    doubled: Vec<Spanned<String>>,
+    #[serde(default)]
+    confusions: IndexMap<Spanned<String>, String>,
+    #[serde(default)]
+    cut_off: IndexMap<Spanned<String>, Vec<String>>,
+    #[serde(default)]
+    lookalikes: Vec<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -724,6 +759,10 @@ fn load_at_depth(name: &str, src: &str, loader: &mut Loader) -> Result<RuleSet, 
                         fields.report.push(r);
                     }
                 }
+                if !b.fields.outline.is_empty() {
+                    fields.outline = b.fields.outline;
+                }
+                merge_wording(&mut fields.wording, b.fields.wording);
                 for k in b.field_titles.keys() {
                     seen_fields.insert(k.clone(), base.span());
                 }
@@ -1147,6 +1186,19 @@ fn load_at_depth(name: &str, src: &str, loader: &mut Loader) -> Result<RuleSet, 
             sources,
         });
     }
+    if let Some(o) = &raw.outline {
+        fields.outline = outline(&mut cx, o, &fields.report);
+    }
+    if let Some(w) = &raw.wording {
+        let own = wording(&mut cx, w);
+        merge_wording(&mut fields.wording, own);
+    }
+    for (k, title) in crate::facts::statement_fields() {
+        titles
+            .entry(k.to_string())
+            .or_insert_with(|| title.to_string());
+        field_types.entry(k.to_string()).or_insert(Ty::Str);
+    }
     for (k, title, _) in COMPUTED_REPORT_FIELDS {
         titles
             .entry(format!("report.{k}"))
@@ -1430,6 +1482,171 @@ fn pattern_type(cx: &mut Ctx, key: &Spanned<String>, patterns: &[spec::Pattern],
 }
 
 /// Reads the `from` list of a report field.
+/// Compiles `[outline]`: each part names a report field whose patterns recognise its heading.
+fn outline(cx: &mut Ctx, o: &RawOutline, report: &[ReportSpec]) -> spec::OutlineSpec {
+    let mut parts = Vec::new();
+    for p in &o.parts {
+        let key = p.get_ref().trim_start_matches("report.");
+        match report.iter().find(|r| r.key == key) {
+            Some(r) => parts.push(spec::PartSpec {
+                key: key.to_string(),
+                title: r.title.clone(),
+                patterns: r
+                    .sources
+                    .iter()
+                    .flat_map(|s| s.patterns.iter().map(|p| p.regex.clone()))
+                    .collect(),
+                required: o
+                    .required
+                    .iter()
+                    .any(|q| q.get_ref().trim_start_matches("report.") == key),
+            }),
+            None => {
+                let hint = dsl::did_you_mean(key, report.iter().map(|r| &r.key));
+                cx.error(
+                    "RF014",
+                    p.span(),
+                    format!("`[outline]` part `{key}` is no report field of this rule set{hint}"),
+                    "a report field (`[fields.report]`) that recognises the part's heading",
+                );
+            }
+        }
+    }
+    for q in &o.required {
+        let key = q.get_ref().trim_start_matches("report.");
+        if !parts.iter().any(|p: &spec::PartSpec| p.key == key) {
+            cx.error(
+                "RF014",
+                q.span(),
+                format!("`required` names `{key}`, which is not one of `parts`"),
+                "here",
+            );
+        }
+    }
+    let mut subtopics = Vec::new();
+    for t in &o.subtopics {
+        match spec::compile_zero(t.get_ref()) {
+            Ok(re) => subtopics.push(re),
+            Err(e) => cx.error(
+                "RF006",
+                t.span(),
+                format!("invalid pattern: {e}"),
+                "this pattern",
+            ),
+        }
+    }
+    spec::OutlineSpec {
+        parts,
+        subtopics,
+        empty_words: o.empty_words.clone(),
+    }
+}
+
+/// Compiles `[wording]`.
+fn wording(cx: &mut Ctx, w: &RawWording) -> spec::WordingSpec {
+    let mut out = spec::WordingSpec {
+        enabled: true,
+        repeat_ok: w.repeat_ok.clone(),
+        ..spec::WordingSpec::default()
+    };
+    for d in &w.doubled {
+        match spec::compile_zero(d.get_ref()) {
+            Ok(re) => out.doubled.push(re),
+            Err(e) => cx.error(
+                "RF006",
+                d.span(),
+                format!("invalid pattern: {e}"),
+                "this pattern",
+            ),
+        }
+    }
+    for (wrong, right) in &w.confusions {
+        if right.is_empty() {
+            // Taken out of a base's list (merge_wording).
+            if let Ok(re) = spec::compile_zero(wrong.get_ref()) {
+                out.confusions.push((re, String::new()));
+            }
+            continue;
+        }
+        match spec::compile_zero(wrong.get_ref()) {
+            Ok(re) => out.confusions.push((re, right.clone())),
+            Err(e) => cx.error(
+                "RF006",
+                wrong.span(),
+                format!("invalid pattern: {e}"),
+                "this pattern",
+            ),
+        }
+    }
+    for (c, words) in &w.cut_off {
+        let mut chars = c.get_ref().chars();
+        match (chars.next(), chars.next()) {
+            (Some(ch), None) if words.iter().all(|w| w.ends_with(ch)) => {
+                out.cut_off.push((ch, words.clone()));
+            }
+            (Some(ch), None) => cx.error(
+                "RF015",
+                c.span(),
+                format!("every word listed under `{ch}` must end in `{ch}`"),
+                "here",
+            ),
+            _ => cx.error(
+                "RF015",
+                c.span(),
+                "a `cut_off` key is one character: the character a clause cannot end in"
+                    .to_string(),
+                "here",
+            ),
+        }
+    }
+    for pair in &w.lookalikes {
+        let chars: Vec<char> = pair.get_ref().chars().collect();
+        match chars[..] {
+            [a, b] if a != b => out.lookalikes.push((a, b)),
+            _ => cx.error(
+                "RF015",
+                pair.span(),
+                "a look-alike pair is two different characters (`沭沐`)".to_string(),
+                "here",
+            ),
+        }
+    }
+    out
+}
+
+/// Adds a file's wording lists to its bases': a confusion mapped to `""` or a character mapped
+/// to `[]` takes the base's entry out.
+fn merge_wording(into: &mut spec::WordingSpec, own: spec::WordingSpec) {
+    into.enabled |= own.enabled;
+    for w in own.repeat_ok {
+        if !into.repeat_ok.contains(&w) {
+            into.repeat_ok.push(w);
+        }
+    }
+    for d in own.doubled {
+        if !into.doubled.iter().any(|x| x.source() == d.source()) {
+            into.doubled.push(d);
+        }
+    }
+    for (re, right) in own.confusions {
+        into.confusions.retain(|(x, _)| x.source() != re.source());
+        if !right.is_empty() {
+            into.confusions.push((re, right));
+        }
+    }
+    for (c, words) in own.cut_off {
+        into.cut_off.retain(|(x, _)| *x != c);
+        if !words.is_empty() {
+            into.cut_off.push((c, words));
+        }
+    }
+    for p in own.lookalikes {
+        if !into.lookalikes.contains(&p) {
+            into.lookalikes.push(p);
+        }
+    }
+}
+
 fn report_origins(cx: &mut Ctx, from: &[Spanned<String>]) -> Vec<Origin> {
     let mut origins = Vec::new();
     for f in from {

@@ -157,6 +157,10 @@ pub const BUILTIN: &[(&str, &str)] = &[
     ("2019", include_str!(concat!(env!("OUT_DIR"), "/2019.toml"))),
     ("2021", include_str!(concat!(env!("OUT_DIR"), "/2021.toml"))),
     (
+        "common",
+        include_str!(concat!(env!("OUT_DIR"), "/common.toml")),
+    ),
+    (
         "common-2019",
         include_str!(concat!(env!("OUT_DIR"), "/common-2019.toml")),
     ),

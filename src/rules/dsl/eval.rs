@@ -337,6 +337,34 @@ fn lookup(path: &str, env: &Env, aggregate: bool) -> EvResult {
             }
             Ok(list(all.iter().map(|f| fact_ev(path, f)).collect()))
         }
+        "outline" | "wording" => {
+            let all = env.facts.statements(path);
+            let one = |f: &Fact| {
+                Ok(Ev {
+                    val: Val::Str(f.raw.clone()),
+                    srcs: vec![Src {
+                        field: path.to_string(),
+                        span: f.span,
+                        value: f.raw.clone(),
+                        scope: None,
+                        bound_by: f.bound_by,
+                        note: None,
+                        prev: false,
+                    }],
+                })
+            };
+            // The rule runs once per statement, also inside functions (engine).
+            if let Some(&i) = env.choice.get(path) {
+                return all
+                    .get(i)
+                    .map_or_else(|| Err(Missing::one(path, Why::NotStated, None)), one);
+            }
+            match all {
+                [] => Err(Missing::one(path, Why::NotStated, None)),
+                [f] if !aggregate => one(f),
+                _ => Ok(list(all.iter().map(one).collect())),
+            }
+        }
         _ => Err(Missing::one(path, Why::NotFound, None)),
     }
 }

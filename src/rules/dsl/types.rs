@@ -94,7 +94,7 @@ impl Checker<'_> {
             ExprKind::Bool(_) => Ty::Bool,
             ExprKind::Path(p) => {
                 let t = self.fields.get(p).cloned().unwrap_or(Ty::Unknown);
-                if aggregate && p.starts_with("prose.") {
+                if aggregate && crate::facts::is_statement(p) {
                     Ty::List(Box::new(t))
                 } else {
                     t
