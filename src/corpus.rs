@@ -462,6 +462,55 @@ pub struct Batch {
     previous: Vec<Option<usize>>,
     /// Pairs of files whose prose may be the same (by sketch), each once, `a < b`.
     similar: Vec<(usize, usize)>,
+    /// Regions: a summary report's file, the files of the bodies under it, and whether the
+    /// user's mapping says so (else inferred from the publishers' names).
+    regions: Vec<(usize, Vec<usize>, bool)>,
+}
+
+/// A region of the user's mapping (`--regions FILE`): its summary report and the reports of
+/// the bodies under it, each named by publisher (as in the title or signature) or by file,
+/// with `*` and `?` wildcards.
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RegionSpec {
+    /// The summary report.
+    pub summary: String,
+    /// The reports of the bodies under it.
+    pub parts: Vec<String>,
+}
+
+/// A `--regions` file: `[[region]]` tables.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RegionMap {
+    /// The regions.
+    #[serde(default)]
+    pub region: Vec<RegionSpec>,
+}
+
+impl RegionMap {
+    /// Reads a `--regions` file; the error names the place and the fix.
+    pub fn read(path: &std::path::Path) -> Result<RegionMap, String> {
+        let text =
+            std::fs::read_to_string(path).map_err(|e| format!("cannot read the file: {e}"))?;
+        let map: RegionMap = toml::from_str(&text).map_err(|e| {
+            let at = e.span().map_or(String::new(), |sp| {
+                let line = text[..sp.start.min(text.len())].matches('\n').count() + 1;
+                format!(" (line {line})")
+            });
+            format!(
+                "{}{at}; a regions file lists [[region]] tables with `summary = \"publisher or file\"` and `parts = [\"publisher or file\", …]`",
+                e.message().trim()
+            )
+        })?;
+        for r in &map.region {
+            for pat in std::iter::once(&r.summary).chain(&r.parts) {
+                globset::Glob::new(pat)
+                    .map_err(|e| format!("`{pat}` is not a valid name pattern: {e}"))?;
+            }
+        }
+        Ok(map)
+    }
 }
 
 /// One file of a batch as indexed: its publisher's key, its title's year, its prose sketch.
@@ -473,6 +522,12 @@ pub struct Entry {
     pub year: Option<i32>,
     /// [`Prose::sketch`] (empty for a stub).
     pub sketch: Vec<u64>,
+    /// The publisher's name as written (title, else signature).
+    pub name: Option<String>,
+    /// The place the publisher belongs to (`洪泽区`, `淮安市`).
+    pub place: Option<String>,
+    /// The title says the report is a summary (汇总) of the bodies under the place.
+    pub summary: bool,
 }
 
 impl Entry {
@@ -521,12 +576,33 @@ impl Entry {
         if pieces < MIN_SHINGLES {
             sketch.clear();
         }
+        let name = publisher.name().map(|n| n.name.clone());
+        let place = publisher
+            .county()
+            .or_else(|| publisher.key().and_then(|k| place_of(&k)));
+        let summary = head
+            .title
+            .and_then(|t| text.get(t.start..t.end.min(text.len())))
+            .is_some_and(|t| t.contains("汇总") || t.contains("彙總"));
         Entry {
             key: publisher.key(),
             year: publisher.year,
             sketch,
+            name,
+            place,
+            summary,
         }
     }
+}
+
+/// The place a publisher's key starts with: up to its first 市, 州, 县, 区 or 旗.
+fn place_of(key: &str) -> Option<String> {
+    let end = key
+        .char_indices()
+        .skip(1)
+        .find(|(_, c)| matches!(c, '市' | '州' | '县' | '区' | '旗'))
+        .map(|(i, c)| i + c.len_utf8())?;
+    Some(key[..end].to_string())
 }
 
 /// A 64-bit finaliser (SplitMix64's): spreads a rolling hash over the whole range.
@@ -544,6 +620,11 @@ fn hash(w: &[char]) -> u64 {
 impl Batch {
     /// Reads and indexes every file (on every core; a file that cannot be read is left out).
     pub fn index(files: &[std::path::PathBuf]) -> Batch {
+        Batch::index_with(files, None)
+    }
+
+    /// [`Batch::index`], with the regions of the user's mapping (`--regions`).
+    pub fn index_with(files: &[std::path::PathBuf], regions: Option<&RegionMap>) -> Batch {
         use std::sync::atomic::{AtomicUsize, Ordering};
         let next = AtomicUsize::new(0);
         let workers = std::thread::available_parallelism()
@@ -588,7 +669,11 @@ impl Batch {
         for (i, e) in found.into_iter().flatten() {
             entries[i] = e;
         }
-        Batch::of(&entries)
+        let batch = Batch::of(&entries);
+        match regions {
+            Some(map) => batch.with_regions(map, files, &entries),
+            None => batch,
+        }
     }
 
     /// Pairs indexed files: last year's report is the one file of the same key whose year is
@@ -619,7 +704,89 @@ impl Batch {
                 _ => true,
             })
             .collect();
-        Batch { previous, similar }
+        let mut regions = Vec::new();
+        for (i, e) in entries.iter().enumerate() {
+            let (true, Some(place), Some(key)) = (e.summary, &e.place, &e.key) else {
+                continue;
+            };
+            let parts: Vec<usize> = entries
+                .iter()
+                .enumerate()
+                .filter(|(j, o)| {
+                    *j != i
+                        && !o.summary
+                        && o.place.as_ref() == Some(place)
+                        && o.key.as_ref().is_some_and(|k| k != key)
+                        && o.year.is_some()
+                        && o.year == e.year
+                })
+                .map(|(j, _)| j)
+                .collect();
+            if !parts.is_empty() {
+                regions.push((i, parts, false));
+            }
+        }
+        Batch {
+            previous,
+            similar,
+            regions,
+        }
+    }
+
+    /// Adds the regions of the user's mapping: a summary named by publisher or file, and the
+    /// reports of the same year under it. A file the mapping names replaces what was inferred.
+    pub fn with_regions(
+        mut self,
+        map: &RegionMap,
+        files: &[std::path::PathBuf],
+        entries: &[Entry],
+    ) -> Batch {
+        let matcher = |pat: &str| {
+            globset::GlobBuilder::new(pat)
+                .literal_separator(false)
+                .build()
+                .ok()
+                .map(|g| g.compile_matcher())
+        };
+        let hits = |m: &globset::GlobMatcher, j: usize| {
+            let e = entries.get(j);
+            m.is_match(&files[j])
+                || e.and_then(|e| e.name.as_deref())
+                    .is_some_and(|n| m.is_match(n))
+                || e.and_then(|e| e.key.as_deref())
+                    .is_some_and(|k| m.is_match(k))
+        };
+        for r in &map.region {
+            let Some(sm) = matcher(&r.summary) else {
+                continue;
+            };
+            let pms: Vec<globset::GlobMatcher> =
+                r.parts.iter().filter_map(|p| matcher(p)).collect();
+            for i in (0..files.len()).filter(|&i| hits(&sm, i)) {
+                let year = entries.get(i).and_then(|e| e.year);
+                let parts: Vec<usize> = (0..files.len())
+                    .filter(|&j| j != i && pms.iter().any(|m| hits(m, j)))
+                    .filter(|&j| {
+                        let y = entries.get(j).and_then(|e| e.year);
+                        year.is_none() || y.is_none() || y == year
+                    })
+                    .collect();
+                self.regions.retain(|(s, _, _)| *s != i);
+                if !parts.is_empty() {
+                    self.regions.push((i, parts, true));
+                }
+            }
+        }
+        self
+    }
+
+    /// The reports of the bodies under file `i`, when it is a region's summary report, and
+    /// whether the user's mapping says so.
+    pub fn region(&self, i: usize) -> Option<(&[usize], bool)> {
+        self.regions
+            .iter()
+            .find(|(s, _, _)| *s == i)
+            .map(|(_, p, d)| (p.as_slice(), *d))
     }
 
     /// Last year's report of file `i`'s body in the batch.

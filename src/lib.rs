@@ -160,6 +160,8 @@ pub struct Bound {
     pub facts: facts::FactSet,
     /// Its year: the reporting period's, else the title's.
     pub year: Option<i32>,
+    /// The index of the rule set it was bound with, in the sets it was chosen from.
+    pub set: usize,
 }
 
 /// Reads a report and binds it with the rule set it would be checked with (for use as last
@@ -172,17 +174,23 @@ pub fn bind_source(
 ) -> Result<Bound, String> {
     let read = Read::new(source);
     let sentences = facts::Sentences::new(&read.source.text, &read.report);
-    let rs = match (explicit, sets) {
-        (true, [rs]) => rs,
+    let set = match (explicit, sets) {
+        (true, [_]) => 0,
         _ => match choose_ruleset(&read.source, &read.report, &sentences, sets) {
-            Ok(c) => &sets[c.index],
+            Ok(c) => c.index,
             Err(why) => return Err(why),
         },
     };
+    let rs = &sets[set];
     let (facts, _) = facts::bind_with(&read.source, &read.report, &rs.fields, lang, &sentences);
     drop(sentences);
     let year = year_of(&facts, &read.publisher);
-    Ok(Bound { read, facts, year })
+    Ok(Bound {
+        read,
+        facts,
+        year,
+        set,
+    })
 }
 
 /// A report's year: the bound reporting period's, else its title's.
@@ -208,6 +216,19 @@ pub struct Context<'a> {
     pub previous_given: bool,
     /// Other bodies' reports of the batch whose prose may be this one's.
     pub similar: &'a [Read],
+    /// This is a region's summary report: the reports of the bodies under it (RL206).
+    pub region: Option<Region<'a>>,
+}
+
+/// The reports of the bodies under a region's summary report.
+#[derive(Debug, Clone, Copy)]
+pub struct Region<'a> {
+    /// The reports, each bound with its own rule set.
+    pub parts: &'a [Bound],
+    /// The rule sets they were bound with ([`Bound::set`] indexes them).
+    pub sets: &'a [RuleSet],
+    /// The user's mapping names them (else they were inferred from the publishers' names).
+    pub declared: bool,
 }
 
 /// How to check: the language of messages, and whether passed rules record the values they
@@ -338,6 +359,31 @@ fn check_bound(
             ));
         }
     }
+    if let Some(region) = &ctx.region {
+        let parts: Vec<rules::region::Part> = region
+            .parts
+            .iter()
+            .filter_map(|b| {
+                Some(rules::region::Part {
+                    name: &b.read.source.name,
+                    publisher: b
+                        .read
+                        .publisher
+                        .name()
+                        .map_or_else(|| b.read.source.name.clone(), |n| n.name.clone()),
+                    rules: region.sets.get(b.set)?,
+                    facts: &b.facts,
+                })
+            })
+            .collect();
+        diagnostics.extend(rules::region::check(
+            rs,
+            &facts,
+            &parts,
+            region.declared,
+            lang,
+        ));
+    }
     diagnostics.extend(corpus::place_findings(
         &source.text,
         report,
@@ -354,6 +400,11 @@ fn check_bound(
                 .map(|p| &p.read.source)
                 .into_iter()
                 .chain(ctx.similar.iter().map(|r| &r.source))
+                .chain(
+                    ctx.region
+                        .iter()
+                        .flat_map(|r| r.parts.iter().map(|b| &b.read.source)),
+                )
                 .find(|s| &s.name == name);
             if let Some(s) = from {
                 related.push(s.clone());

@@ -157,6 +157,12 @@ struct LintArgs {
     /// nor compare the prose of the batch's reports with one another.
     #[arg(long, conflicts_with = "previous")]
     no_pairing: bool,
+    /// A TOML file naming regions' summary reports and the reports of the bodies under them
+    /// (`[[region]] summary = "洪泽区人民政府"`, `parts = ["洪泽区*"]`; publishers or files,
+    /// with wildcards): a summary below the sum of its parts is then an error (RL206). Without
+    /// it, a batch's report whose title says 汇总 is compared with the reports of the same place.
+    #[arg(long, value_name = "FILE")]
+    regions: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -672,27 +678,51 @@ fn lint(args: LintArgs, st: Settings) -> ExitCode {
             }
         }
     };
-    let batch = if given_previous.is_none() && !args.no_pairing && files.len() > 1 {
-        report_lint::corpus::Batch::index(&files)
+    let region_map = match &args.regions {
+        None => None,
+        Some(p) => match report_lint::corpus::RegionMap::read(p) {
+            Ok(m) => Some(m),
+            Err(e) => {
+                say(format!("error: --regions {}: {e}", p.display()));
+                return ExitCode::from(2);
+            }
+        },
+    };
+    let pairing = given_previous.is_none() && !args.no_pairing;
+    let batch = if (pairing || region_map.is_some()) && files.len() > 1 {
+        report_lint::corpus::Batch::index_with(&files, region_map.as_ref())
     } else {
         report_lint::corpus::Batch::default()
     };
     let check = |i: usize, path: &std::path::Path| {
         // Last year's report and the reports alike, read again here (only for the files that
         // have one, so memory stays per file).
-        let paired: Option<report_lint::Bound> = batch.previous(i).and_then(|j| {
+        let bind = |j: usize| {
             let src = report_lint::source::read_path(&files[j]).ok()?;
             report_lint::bind_source(src, &sets, explicit, lang).ok()
-        });
+        };
+        let paired: Option<report_lint::Bound> =
+            batch.previous(i).filter(|_| pairing).and_then(bind);
         let similar: Vec<report_lint::Read> = batch
             .similar(i)
+            .filter(|_| pairing)
             .filter_map(|j| report_lint::source::read_path(&files[j]).ok())
             .map(report_lint::Read::new)
             .collect();
+        // A region's summary: the reports under it, bound here (only for summaries).
+        let (parts, declared): (Vec<report_lint::Bound>, bool) = match batch.region(i) {
+            Some((js, declared)) => (js.iter().filter_map(|&j| bind(j)).collect(), declared),
+            None => (Vec::new(), false),
+        };
         let ctx = report_lint::Context {
             previous: given_previous.as_ref().or(paired.as_ref()),
             previous_given: given_previous.is_some(),
             similar: &similar,
+            region: (!parts.is_empty()).then_some(report_lint::Region {
+                parts: &parts,
+                sets: &sets,
+                declared,
+            }),
         };
         let mut report = if path.as_os_str() == "-" {
             match &stdin {

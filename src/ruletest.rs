@@ -104,6 +104,7 @@ fn run_case(
                 previous: Some(p),
                 previous_given: true,
                 similar: &[],
+                region: None,
             },
         ),
     };

@@ -25,6 +25,7 @@ fuzz_target!(|data: &[u8]| {
         previous: Some(&prev),
         previous_given: true,
         similar: std::slice::from_ref(&other),
+        region: None,
     };
     let r = report_lint::check_source_in(this, &sets, false, Lang::En, ctx);
     for d in &r.diagnostics {

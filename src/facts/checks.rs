@@ -403,6 +403,22 @@ pub const WIDER_SCOPE: BuiltinCheck = BuiltinCheck {
     fix: "check what the sentence covers; for the district's own figures write 全区 / 全县",
 };
 
+/// A region's summary report below the sum of the reports of the bodies under it.
+pub const REGION_BELOW_PARTS: BuiltinCheck = BuiltinCheck {
+    id: "RL206",
+    name: "region-below-parts",
+    severity: Severity::Warning,
+    summary_zh: "汇总报告的数据低于所辖单位报告之和（或低于其中一家）",
+    summary_en: "a region's summary report states less than the reports of the bodies under it add up to",
+    why: "A summary (汇总) report counts every body under it, and counts are never negative: its 本年新收 or 行政复议 \
+          below the sum of its parts', or below one part's alone, cannot be right. The totals compared are the rule \
+          set's `[region] totals`. With the hierarchy given in a `--regions` file and every figure bound by its \
+          label this is an error; inferred from the publishers' names (a title with 汇总, the same place) a warning.",
+    example: "`汇总` report of 洪泽区: 本年新收 30; 洪泽区发改委 12 + 洪泽区教育局 25 = 37",
+    fix_zh: "核对汇总口径：汇总数应包括所辖各单位的数据；单位报告有误的，改正单位报告。",
+    fix: "Check what the summary covers: it must include every body under it; where a body's report is wrong, correct it.",
+};
+
 /// Every built-in check, in id order.
 pub const ALL: &[BuiltinCheck] = &[
     GARBLED_LABEL,
@@ -410,8 +426,6 @@ pub const ALL: &[BuiltinCheck] = &[
     UNBOUND_ROW,
     BLANK_CELL,
     NON_NUMERIC_CELL,
-    FRACTIONAL_COUNT,
-    EXCESS_DECIMALS,
     MISSING_ROWS,
     TABLE_NOT_FOUND,
     DECODE_ERRORS,
@@ -424,11 +438,14 @@ pub const ALL: &[BuiltinCheck] = &[
     TABLE_TOO_LARGE,
     NEGATIVE_FIGURE,
     FIGURE_OUT_OF_RANGE,
+    FRACTIONAL_COUNT,
+    EXCESS_DECIMALS,
     PREVIOUS_MISMATCH,
     COPIED_FROM_PREVIOUS,
     COPIED_FROM_OTHER,
     OTHER_PLACE,
     WIDER_SCOPE,
+    REGION_BELOW_PARTS,
     WAIVER_EXPIRED,
     WAIVER_UNUSED,
 ];

@@ -48,6 +48,15 @@ struct RawFile {
     outline: Option<RawOutline>,
     #[serde(default)]
     wording: Option<RawWording>,
+    #[serde(default)]
+    region: Option<RawRegion>,
+}
+
+/// `[region]`: the totals a region's summary report states for every body under it.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRegion {
+    totals: Vec<Spanned<String>>,
 }
 
 /// `[outline]`: the prescribed parts, by the report fields that recognise their headings.
@@ -736,6 +745,7 @@ fn load_at_depth(name: &str, src: &str, loader: &mut Loader) -> Result<RuleSet, 
     let mut dims: IndexMap<String, Dim> = IndexMap::new();
     let mut lets: BTreeMap<String, std::sync::Arc<Expr>> = BTreeMap::new();
     let mut rules: Vec<Rule> = Vec::new();
+    let mut region_totals: Vec<(String, Expr)> = Vec::new();
     let mut applies = None;
     let mut applies_src = None;
     // Layering: everything of the bases first, in order; this file adds to it.
@@ -763,6 +773,9 @@ fn load_at_depth(name: &str, src: &str, loader: &mut Loader) -> Result<RuleSet, 
                     fields.outline = b.fields.outline;
                 }
                 merge_wording(&mut fields.wording, b.fields.wording);
+                if !b.region_totals.is_empty() {
+                    region_totals = b.region_totals;
+                }
                 for k in b.field_titles.keys() {
                     seen_fields.insert(k.clone(), base.span());
                 }
@@ -1239,6 +1252,29 @@ fn load_at_depth(name: &str, src: &str, loader: &mut Loader) -> Result<RuleSet, 
             );
         }
     }
+    if let Some(r) = &raw.region {
+        let scope = Scope {
+            fields: &titles,
+            lets: &lets,
+        };
+        region_totals.clear();
+        for t in &r.totals {
+            if let Some(e) = cx.expr(t, "a region total", &scope, &field_types, false) {
+                let (ty, _) = types::check(&e, &field_types, false);
+                if matches!(ty, Ty::Num | Ty::Money | Ty::Unknown) {
+                    region_totals.push((t.get_ref().clone(), e));
+                } else {
+                    cx.error(
+                        "RF016",
+                        t.span(),
+                        "a region total is one count or amount (a field or `let` of one cell)"
+                            .to_string(),
+                        "here",
+                    );
+                }
+            }
+        }
+    }
     let scope = Scope {
         fields: &titles,
         lets: &lets,
@@ -1437,6 +1473,7 @@ fn load_at_depth(name: &str, src: &str, loader: &mut Loader) -> Result<RuleSet, 
         lets,
         dims,
         rules,
+        region_totals,
     })
 }
 

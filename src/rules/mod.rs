@@ -5,6 +5,7 @@ pub mod choose;
 pub mod dsl;
 pub mod engine;
 mod load;
+pub mod region;
 pub mod toml_str;
 
 use crate::diagnostic::Severity;
@@ -138,6 +139,9 @@ pub struct RuleSet {
     pub dims: indexmap::IndexMap<String, Dim>,
     /// Rules in file order.
     pub rules: Vec<Rule>,
+    /// `[region] totals`: counts a region's summary report states for all the bodies under it
+    /// (each at least the sum of theirs), as written and resolved.
+    pub region_totals: Vec<(String, Expr)>,
 }
 
 /// The dimension a vector field of a 2-D form varies over.
