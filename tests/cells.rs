@@ -61,3 +61,9 @@ fn four_decimals_of_wan_yuan_are_allowed() {
     let text = clean().replace("行政事业性收费 | 12.5 |", "行政事业性收费 | 0.0125 |");
     assert_eq!(run(&text, "cells_four"), vec![]);
 }
+
+#[test]
+fn text_where_a_count_belongs_is_found_on_its_cell() {
+    let text = clean().replace("行政强制 | 5 |", "行政强制 | 若干 |");
+    assert_eq!(run(&text, "cells_text"), vec![("RL105".to_string(), 15)]);
+}

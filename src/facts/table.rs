@@ -347,7 +347,7 @@ fn candidates<'a>(text: &str, rows: &[&'a Row], spec: &TableSpec) -> Vec<Candida
             };
             let numeric = values.iter().any(|c| is_number_text(&c.text));
             let plausible = !values.is_empty() && values.iter().all(|c| is_value_text(&c.text));
-            Candidate {
+            let mut c = Candidate {
                 row,
                 label,
                 label_span,
@@ -356,7 +356,17 @@ fn candidates<'a>(text: &str, rows: &[&'a Row], spec: &TableSpec) -> Vec<Candida
                 unit_cell,
                 numeric,
                 plausible,
+            };
+            // A row of the form under its own label with text where its figure belongs
+            // (`行政强制 | 若干 |`): bound, so that the text is a finding on its cell (RL105).
+            if !c.plausible
+                && !grid
+                && c.values.len() == 1
+                && spec.rows.iter().any(|r| best_match(&c, r, spec).0 == 100)
+            {
+                c.plausible = true;
             }
+            c
         })
         .collect()
 }
