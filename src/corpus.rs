@@ -493,7 +493,12 @@ impl RegionMap {
     pub fn read(path: &std::path::Path) -> Result<RegionMap, String> {
         let text =
             std::fs::read_to_string(path).map_err(|e| format!("cannot read the file: {e}"))?;
-        let map: RegionMap = toml::from_str(&text).map_err(|e| {
+        RegionMap::parse(&text)
+    }
+
+    /// Reads the text of a `--regions` file.
+    pub fn parse(text: &str) -> Result<RegionMap, String> {
+        let map: RegionMap = toml::from_str(text).map_err(|e| {
             let at = e.span().map_or(String::new(), |sp| {
                 let line = text[..sp.start.min(text.len())].matches('\n').count() + 1;
                 format!(" (line {line})")
