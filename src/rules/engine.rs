@@ -136,8 +136,22 @@ fn iterated_fields(
     });
 }
 
+/// What a rule runs over ([`Rule::iterated`]), from its check and condition.
+pub(crate) fn iterated_of(
+    check: &Expr,
+    when: Option<&Expr>,
+    dims: &IndexMap<String, Dim>,
+) -> Vec<String> {
+    let mut fields = BTreeSet::new();
+    iterated_fields(check, false, dims, &mut fields);
+    if let Some(w) = when {
+        iterated_fields(w, false, dims, &mut fields);
+    }
+    fields.into_iter().collect()
+}
+
 /// Every combination of match indexes for the iterated fields (capped at [`MAX_INSTANCES`]).
-fn instances(fields: &BTreeSet<String>, facts: &FactSet) -> Vec<BTreeMap<String, usize>> {
+fn instances(fields: &[String], facts: &FactSet) -> Vec<BTreeMap<String, usize>> {
     let mut out = vec![BTreeMap::new()];
     for f in fields {
         let n = if let Some(t) = f.strip_prefix("col:") {
@@ -235,12 +249,7 @@ pub fn run_with_previous(
     let prev_ctx = prev.as_ref().zip(prev_lines.as_ref());
     let mut out = Vec::new();
     for (ri, rule) in rs.rules.iter().enumerate() {
-        let mut fields = BTreeSet::new();
-        iterated_fields(&rule.check, false, &rs.dims, &mut fields);
-        if let Some(w) = &rule.when {
-            iterated_fields(w, false, &rs.dims, &mut fields);
-        }
-        for choice in instances(&fields, facts) {
+        for choice in instances(&rule.iterated, facts) {
             let env = Env::new(facts, &choice)
                 .with_dims(&rs.dims)
                 .with_previous(prev.map(|p| p.facts));

@@ -1398,6 +1398,8 @@ fn load_at_depth(name: &str, src: &str, loader: &mut Loader) -> Result<RuleSet, 
                 .iter()
                 .filter_map(|t| rule_test(&mut cx, t))
                 .collect(),
+            // Set once the set's 2-D forms are all known (below).
+            iterated: Vec::new(),
         });
     }
     // A set-wide `min_certainty` applies to the rules it extends too, unless a rule sets its own.
@@ -1457,6 +1459,9 @@ fn load_at_depth(name: &str, src: &str, loader: &mut Loader) -> Result<RuleSet, 
     }
     if !cx.diags.is_empty() {
         return Err(fail(cx.diags));
+    }
+    for r in &mut rules {
+        r.iterated = super::engine::iterated_of(&r.check, r.when.as_ref(), &dims);
     }
     Ok(RuleSet {
         id: raw.ruleset.id.get_ref().clone(),

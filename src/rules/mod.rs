@@ -67,6 +67,9 @@ pub struct Rule {
     pub origin: String,
     /// Test cases that ship with the rule.
     pub tests: Vec<RuleTest>,
+    /// What the rule runs over (prose fields and statements outside aggregates, vectors of 2-D
+    /// forms), sorted: computed once when the rule set loads, not for every report.
+    pub iterated: Vec<String>,
 }
 
 /// The outcome a rule test expects.
