@@ -8,6 +8,7 @@
 //! from.
 
 use crate::diagnostic::{Diagnostic, Label, Lang};
+use crate::document::normalize::is_han;
 use crate::document::publisher::{self, Publisher};
 use crate::document::Report;
 use crate::facts::checks;
@@ -111,10 +112,6 @@ fn compared_chars(piece: &str, mut f: impl FnMut(char, usize, usize)) {
     if let Some((a, b)) = digits {
         f('#', a, b);
     }
-}
-
-fn is_han(c: char) -> bool {
-    matches!(c, '\u{3400}'..='\u{4dbf}' | '\u{4e00}'..='\u{9fff}' | '\u{f900}'..='\u{faff}')
 }
 
 /// How alike two sketches are: the share of the union's [`SKETCH`] smallest hashes that both

@@ -40,7 +40,7 @@ fn simplified_char(c: char) -> Option<char> {
 /// length, else character by character.
 pub fn to_simplified_chars(s: &str) -> Vec<char> {
     let orig: Vec<char> = s.chars().collect();
-    if !orig.iter().any(|&c| is_traditional(c)) {
+    if !has_traditional(s) {
         return orig
             .into_iter()
             .map(|c| if c == '於' { '于' } else { c })
@@ -62,6 +62,11 @@ pub fn to_simplified_chars(s: &str) -> Vec<char> {
         }
     }
     out
+}
+
+/// A Han ideograph of the blocks reports use (not `〇`, which is read as a numeral).
+pub fn is_han(c: char) -> bool {
+    matches!(c, '\u{3400}'..='\u{4dbf}' | '\u{4e00}'..='\u{9fff}' | '\u{f900}'..='\u{faff}')
 }
 
 /// Whether a text has a character OpenCC would convert (a Traditional character).
@@ -117,10 +122,8 @@ impl NormText {
         } else {
             Vec::new()
         };
-        let simp: Option<Vec<char>> = original
-            .chars()
-            .any(is_traditional)
-            .then(|| to_simplified_chars(original));
+        let simp: Option<Vec<char>> =
+            has_traditional(original).then(|| to_simplified_chars(original));
         let mut out = Builder::new(original.len());
         let mut tag = 0;
         for (k, (off, oc)) in original.char_indices().enumerate() {

@@ -170,6 +170,29 @@ pub struct Fact {
     pub share: Option<Share>,
 }
 
+impl Fact {
+    /// A statement about the text (`outline.…`, `wording.…`): the words, at their place.
+    pub fn statement(span: Span, value: String, bound_by: BoundBy) -> Fact {
+        Fact {
+            value: FactValue::Text(value.clone()),
+            span: Some(span),
+            context: None,
+            raw: value,
+            bound_by,
+            scope: None,
+            note: None,
+            parent: None,
+            share: None,
+        }
+    }
+}
+
+/// Words of the report as a statement shows them: on one line, without the line breaks and
+/// PDF letter spacing that are not the words.
+pub(crate) fn one_line(s: &str) -> String {
+    s.chars().filter(|c| !c.is_whitespace()).collect()
+}
+
 /// What a stated percentage can be checked against.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "kind", rename_all = "lowercase")]

@@ -7,7 +7,7 @@
 //! heading); rules decide what is wrong and how badly (`not present(outline.restarted)`).
 
 use super::spec::OutlineSpec;
-use super::{BoundBy, Fact, FactSet, FactValue};
+use super::{BoundBy, Fact, FactSet};
 use crate::document::{Heading, NormText, Report};
 use crate::span::Span;
 
@@ -35,23 +35,12 @@ fn numeral(n: u32) -> String {
 }
 
 fn statement(span: Span, value: String) -> Fact {
-    Fact {
-        value: FactValue::Text(value.clone()),
-        span: Some(span),
-        context: None,
-        raw: value,
-        bound_by: BoundBy::Structure,
-        scope: None,
-        note: None,
-        parent: None,
-        share: None,
-    }
+    Fact::statement(span, value, BoundBy::Structure)
 }
 
 /// The heading line as written, on one line.
 fn line(text: &str, h: &Heading) -> String {
-    let s = text.get(h.span.range()).unwrap_or_default();
-    s.split_whitespace().collect::<Vec<_>>().join("")
+    super::one_line(text.get(h.span.range()).unwrap_or_default())
 }
 
 /// Which statutory part a heading's text names (the first that matches), if any.

@@ -5,7 +5,8 @@
 //! rules decide how badly it counts.
 
 use super::spec::WordingSpec;
-use super::{BoundBy, Fact, FactSet, FactValue, Sentences};
+use super::{one_line as words, BoundBy, Fact, FactSet, Sentences};
+use crate::document::normalize::is_han;
 use crate::document::{publisher, Report};
 use crate::span::Span;
 
@@ -23,31 +24,8 @@ pub const STATEMENTS: &[(&str, &str)] = &[
 /// throughout is one problem, not hundreds.
 const MAX_PER_KIND: usize = 20;
 
-/// Words of the report as a statement shows them: on one line, without the line breaks and
-/// PDF letter spacing that are not the words.
-fn words(s: &str) -> String {
-    s.chars()
-        .filter(|c| !c.is_whitespace() && *c != '\u{3000}')
-        .collect()
-}
-
 fn statement(span: Span, value: String) -> Fact {
-    Fact {
-        value: FactValue::Text(value.clone()),
-        span: Some(span),
-        context: None,
-        raw: value,
-        bound_by: BoundBy::Pattern,
-        scope: None,
-        note: None,
-        parent: None,
-        share: None,
-    }
-}
-
-/// A Han ideograph (the CJK blocks reports use).
-fn is_han(c: char) -> bool {
-    matches!(c, '\u{4e00}'..='\u{9fff}' | '\u{3400}'..='\u{4dbf}' | '\u{f900}'..='\u{faff}')
+    Fact::statement(span, value, BoundBy::Pattern)
 }
 
 /// Characters that end a clause.

@@ -33,15 +33,19 @@ fn amount(v: &eval::Val) -> Option<Decimal> {
     }
 }
 
-/// `src` evaluated in a report: its amount and the places it was read from.
-fn value_in(src: &str, rs: &RuleSet, facts: &FactSet) -> Option<(Decimal, Vec<eval::Src>)> {
-    let expr = parse::parse(src).ok()?;
+/// A total (parsed once) evaluated in a report with that report's names: its amount and the
+/// places it was read from.
+fn value_in(
+    expr: &dsl::ast::Expr,
+    rs: &RuleSet,
+    facts: &FactSet,
+) -> Option<(Decimal, Vec<eval::Src>)> {
     let scope = dsl::Scope {
         fields: &rs.field_titles,
         lets: &rs.lets,
     };
     let mut errors = Vec::new();
-    let resolved = dsl::resolve(&expr, &scope, &mut errors);
+    let resolved = dsl::resolve(expr, &scope, &mut errors);
     if !errors.is_empty() {
         return None;
     }
@@ -67,12 +71,16 @@ pub fn check(
     }
     let c = facts::checks::REGION_BELOW_PARTS;
     for (src, _) in &rs.region_totals {
-        let Some((region, region_srcs)) = value_in(src, rs, facts) else {
+        // Resolved again in each part's rule set (its names may be bound differently).
+        let Ok(expr) = parse::parse(src) else {
+            continue;
+        };
+        let Some((region, region_srcs)) = value_in(&expr, rs, facts) else {
             continue;
         };
         let mut found: Vec<(Decimal, Vec<eval::Src>, &Part)> = parts
             .iter()
-            .filter_map(|p| value_in(src, p.rules, p.facts).map(|(v, s)| (v, s, p)))
+            .filter_map(|p| value_in(&expr, p.rules, p.facts).map(|(v, s)| (v, s, p)))
             .collect();
         let sum: Decimal = found.iter().map(|(v, _, _)| *v).sum();
         if sum <= region {
