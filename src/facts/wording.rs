@@ -173,7 +173,11 @@ fn doubled(text: &str, ch: &[(usize, char)], spec: &WordingSpec, out: &mut Vec<(
             if !a.iter().zip(b).all(|(x, y)| x.1 == y.1) {
                 continue;
             }
-            let han = a.iter().all(|x| is_han(x.1));
+            // `二零二零年`: a year in numerals repeats its digits, not a word.
+            let han = a.iter().all(|x| is_han(x.1))
+                && !a
+                    .iter()
+                    .all(|x| "零〇一二三四五六七八九十百千万亿两".contains(x.1));
             let one_char = a.iter().all(|x| x.1 == a[0].1);
             // Written together, or wrapped at a line's end; not spaced apart (PDF columns).
             let gaps_ok = ch[i..i + 2 * len].windows(2).all(|w| {
@@ -362,6 +366,7 @@ mod tests {
         assert_eq!(find("计划资金资金分配结果"), vec!["资金资金"]);
         assert_eq!(find("计划资金\n资金分配"), vec!["资金资金"]);
         assert!(find("结果 结果 总计").is_empty());
+        assert!(find("二零二零年，二零二零年度工作").is_empty());
         assert!(find("一件一件落实，层层压实，研究研究").is_empty());
     }
 
