@@ -5,6 +5,7 @@
 use crate::diagnostic::Lang;
 use crate::document::{self, NormText, Report};
 use crate::facts::{self, FactSet};
+use crate::matcher::LazyRegex;
 use crate::rules::RuleSet;
 use crate::source::Source;
 use crate::span::{LineIndex, Span};
@@ -29,13 +30,12 @@ pub struct Dump {
     pub publisher: crate::document::publisher::Publisher,
 }
 
-fn figure_re() -> &'static regex::Regex {
-    static RE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+fn figure_re() -> &'static LazyRegex {
+    static RE: std::sync::OnceLock<LazyRegex> = std::sync::OnceLock::new();
     RE.get_or_init(|| {
-        regex::Regex::new(
+        LazyRegex::new(
             r"([0-9]+|[零一二两三四五六七八九十百千]+)(件|条|次|人次|人|名|个|篇|项|万元|元)",
         )
-        .expect("valid regex")
     })
 }
 

@@ -18,6 +18,7 @@ pub mod explain;
 pub mod facts;
 pub mod hash;
 pub mod limits;
+pub mod matcher;
 pub mod numerals;
 pub mod policy;
 pub mod render;

@@ -46,3 +46,65 @@ fn the_prefilter_never_hides_a_match() {
     // The prefilter does work: most pattern/sentence pairs are decided without the regex.
     assert!(skipped * 2 > checked, "{skipped} of {checked}");
 }
+
+/// The small engine a pattern starts on (`regex-lite`) finds exactly the matches and groups
+/// the full engine finds: every built-in pattern it may serve, on every sentence of every real
+/// report, and on the whole text of each.
+#[test]
+fn both_engines_find_the_same_matches() {
+    let sets = report_lint::rules::builtin().expect("built-in sets load");
+    let mut patterns: Vec<&LazyRegex> = Vec::new();
+    for rs in &sets {
+        for p in &rs.fields.prose {
+            patterns.extend(p.terms.iter().chain(&p.claims).chain(&p.zero));
+            patterns.extend(p.unless.iter().chain(&p.narrow));
+            patterns.extend(p.patterns.iter().map(|x| &x.regex));
+        }
+        for r in &rs.fields.report {
+            for s in &r.sources {
+                patterns.extend(s.patterns.iter().map(|x| &x.regex));
+            }
+        }
+        patterns.extend(rs.fields.wording.doubled.iter());
+        patterns.extend(rs.fields.wording.confusions.iter().map(|(r, _)| r));
+        patterns.extend(rs.fields.outline.subtopics.iter());
+    }
+    let mut texts: Vec<String> = Vec::new();
+    for e in std::fs::read_dir(common::fixture("real"))
+        .unwrap()
+        .flatten()
+    {
+        let p = e.path();
+        if p.extension().is_some_and(|x| x == "txt") {
+            let src = report_lint::source::read_path(&p).unwrap();
+            let report = report_lint::document::parse(&src);
+            texts.push(report_lint::document::NormText::new(&src.text, 0).text);
+            for para in &report.paragraphs {
+                for s in &para.sentences {
+                    texts.push(
+                        report_lint::document::NormText::new(&src.text[s.span.range()], 0).text,
+                    );
+                }
+            }
+        }
+    }
+    let (mut served, mut matched) = (0, 0);
+    for r in &patterns {
+        if !r.lite_capable() {
+            continue;
+        }
+        served += 1;
+        for t in &texts {
+            let (full, lite) = r.both_engines(t).expect("served by both");
+            matched += full.len();
+            assert_eq!(full, lite, "{} differs on {t}", r.source());
+        }
+    }
+    // Most built-in patterns are served by the small engine first, and they do match.
+    assert!(
+        served * 10 > patterns.len() * 8,
+        "{served} of {}",
+        patterns.len()
+    );
+    assert!(matched > 1000, "{matched}");
+}

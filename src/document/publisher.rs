@@ -3,8 +3,8 @@
 //! the place names in its text are compared with.
 
 use super::{NormText, Report};
+use crate::matcher::LazyRegex;
 use crate::span::Span;
-use regex::Regex;
 use serde::Serialize;
 use std::sync::LazyLock;
 
@@ -65,26 +65,24 @@ impl Publisher {
 const HEAD: usize = 4096;
 const TAIL: usize = 1536;
 
-static TITLE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
+static TITLE: LazyLock<LazyRegex> = LazyLock::new(|| {
+    LazyRegex::new(
         r"^(?:[0-9]{4}年度?)?(?P<name>[\u{4e00}-\u{9fff}][\u{4e00}-\u{9fff}（）()]{1,39}?)(?:[0-9]{4}年度?)?(?:政府信息公开|政务公开|信息公开)(?:工作)?(?:年度)?(?:工作)?(?:年度)?报告(?:[(（]?汇总[)）]?)?(?:[-_|｜—–][^-_|｜—–]{0,40})?$",
     )
-    .expect("title pattern")
 });
-static YEAR: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"([0-9]{4})年").expect("year"));
-static DATE_LINE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^[（(]?[0-9]{4}年[0-9]{1,2}月[0-9]{1,2}日[）)]?$").expect("date line")
+static YEAR: LazyLock<LazyRegex> = LazyLock::new(|| LazyRegex::new(r"([0-9]{4})年"));
+static DATE_LINE: LazyLock<LazyRegex> =
+    LazyLock::new(|| LazyRegex::new(r"^[（(]?[0-9]{4}年[0-9]{1,2}月[0-9]{1,2}日[）)]?$"));
+static BODY: LazyLock<LazyRegex> = LazyLock::new(|| {
+    LazyRegex::new(
+        r"^[\u{4e00}-\u{9fff}]{2,30}(?:政府|办公室|办公厅|局|委员会|委|办|中心|镇|乡|街道办事处|办事处|街道|院|所|会|厅|署)$",
+    )
 });
-static BODY: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^[\u{4e00}-\u{9fff}]{2,30}(?:政府|办公室|办公厅|局|委员会|委|办|中心|镇|乡|街道办事处|办事处|街道|院|所|会|厅|署)$")
-        .expect("body line")
+static PREAMBLE: LazyLock<LazyRegex> = LazyLock::new(|| {
+    LazyRegex::new(r"本报告由(?P<name>[\u{4e00}-\u{9fff}]{2,30}?)(?:根据|依据|按照|依照|编制)")
 });
-static PREAMBLE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"本报告由(?P<name>[\u{4e00}-\u{9fff}]{2,30}?)(?:根据|依据|按照|依照|编制)")
-        .expect("preamble")
-});
-static COUNTY: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^(?P<c>[\u{4e00}-\u{9fff}]{2,4}?(?:县|区|旗))").expect("county"));
+static COUNTY: LazyLock<LazyRegex> =
+    LazyLock::new(|| LazyRegex::new(r"^(?P<c>[\u{4e00}-\u{9fff}]{2,4}?(?:县|区|旗))"));
 
 /// Reads the publisher's names. Linear in the text (only its head and tail are read).
 pub fn find(text: &str, report: &Report) -> Publisher {
@@ -179,7 +177,7 @@ fn title_name(text: &str, report: &Report) -> Option<(Name, Option<i32>)> {
         }
         let year = YEAR
             .captures(&joined)
-            .and_then(|y| y[1].parse::<i32>().ok())
+            .and_then(|y| y.get(1)?.as_str().parse::<i32>().ok())
             .filter(|y| (1990..=2100).contains(y));
         // The name's place in the text: its first character to its last, found in the
         // normalised text (spaces there are kept).
@@ -253,31 +251,30 @@ fn signature(text: &str) -> Option<Name> {
 pub fn key(name: &str) -> String {
     let mut k: String = name.chars().filter(|c| !c.is_whitespace()).collect();
     k = k.replace("人民政府", "政府");
-    static PROVINCE: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(
+    static PROVINCE: LazyLock<LazyRegex> = LazyLock::new(|| {
+        LazyRegex::new(
             r"^[\u{4e00}-\u{9fff}]{2,8}?(?:省|自治区)(?P<rest>[\u{4e00}-\u{9fff}]{2,4}?市.+)$",
         )
-        .expect("province")
     });
-    static CITY: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(
+    static CITY: LazyLock<LazyRegex> = LazyLock::new(|| {
+        LazyRegex::new(
             r"^[\u{4e00}-\u{9fff}]{2,4}?市(?P<rest>[\u{4e00}-\u{9fff}]{2,4}?(?:县|区|旗).+)$",
         )
-        .expect("city")
     });
-    if let Some(c) = PROVINCE.captures(&k) {
-        k = c["rest"].to_string();
+    if let Some(rest) = PROVINCE.captures(&k).and_then(|c| c.name("rest")) {
+        k = rest.as_str().to_string();
     }
-    if let Some(c) = CITY.captures(&k) {
+    if let Some(rest) = CITY.captures(&k).and_then(|c| c.name("rest")) {
+        let rest = rest.as_str();
         // Not a city district in the name's words (`市城区管理局`): the part left must itself
         // start with a place of two characters or more.
-        if c["rest"]
+        if rest
             .chars()
             .take_while(|c| !matches!(c, '县' | '区' | '旗'))
             .count()
             >= 2
         {
-            k = c["rest"].to_string();
+            k = rest.to_string();
         }
     }
     k

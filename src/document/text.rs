@@ -8,8 +8,8 @@
 //! whole report into a few lines (`…工作。二、主动公开政府信息情况（一）…`).
 
 use super::{Cell, Heading, MetaEntry, Paragraph, Report, Row, Sentence, Table, TableLayout};
+use crate::matcher::LazyRegex;
 use crate::span::Span;
-use regex::Regex;
 use std::sync::OnceLock;
 
 /// Characters trimmed around cells and lines: white space, full-width space, `?` placeholders.
@@ -72,30 +72,27 @@ fn is_markdown_rule(s: &str) -> bool {
         })
 }
 
-fn heading_re() -> &'static [(u8, Regex); 3] {
-    static RE: OnceLock<[(u8, Regex); 3]> = OnceLock::new();
+fn heading_re() -> &'static [(u8, LazyRegex); 3] {
+    static RE: OnceLock<[(u8, LazyRegex); 3]> = OnceLock::new();
     RE.get_or_init(|| {
         [
-            (
-                1,
-                Regex::new(r"^([一二三四五六七八九十]{1,3})[、､]").expect("regex"),
-            ),
+            (1, LazyRegex::new(r"^([一二三四五六七八九十]{1,3})[、､]")),
             (
                 2,
-                Regex::new(r"^[（(]([一二三四五六七八九十]{1,3})[）)]").expect("regex"),
+                LazyRegex::new(r"^[（(]([一二三四五六七八九十]{1,3})[）)]"),
             ),
             (
                 3,
-                Regex::new(r"^([0-9０-９]{1,2})[.．、](?:[^0-9０-９]|$)").expect("regex"),
+                LazyRegex::new(r"^([0-9０-９]{1,2})[.．、](?:[^0-9０-９]|$)"),
             ),
         ]
     })
 }
 
 /// A second-level enumerator anywhere in a text: `（一）`.
-fn sub_enumerator_re() -> &'static Regex {
-    static RE: OnceLock<Regex> = OnceLock::new();
-    RE.get_or_init(|| Regex::new(r".[（(][一二三四五六七八九十]{1,3}[）)]").expect("regex"))
+fn sub_enumerator_re() -> &'static LazyRegex {
+    static RE: OnceLock<LazyRegex> = OnceLock::new();
+    RE.get_or_init(|| LazyRegex::new(r".[（(][一二三四五六七八九十]{1,3}[）)]"))
 }
 
 /// The line without white space between non-ASCII characters (letter-spaced PDF text such as

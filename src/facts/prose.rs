@@ -24,9 +24,9 @@
 use super::spec::{FieldSpecs, ProseSpec};
 use super::{BoundBy, ClauseFigure, ClauseRecord, Fact, FactSet, FactValue, Share};
 use crate::document::{NormText, Report};
+use crate::matcher::LazyRegex;
 use crate::span::Span;
 use crate::units::{Money, MoneyUnit};
-use regex::Regex;
 use rust_decimal::Decimal;
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
@@ -109,29 +109,25 @@ struct Figure {
     approx: Option<String>,
 }
 
-fn figure_re() -> &'static Regex {
-    static RE: OnceLock<Regex> = OnceLock::new();
+fn figure_re() -> &'static LazyRegex {
+    static RE: OnceLock<LazyRegex> = OnceLock::new();
     RE.get_or_init(|| {
-        Regex::new(
-            r"(?P<n>[0-9]+(?:,[0-9]{3})*(?:\.[0-9]+)?(?:万|亿)?|[零〇两一二三四五六七八九十百千万]+)(?P<about>余|多)?(?P<u>人次|件|宗|起|条|次|个|篇|项|人|名|期|场|家|户|亿元|万元|元|%)",
-        )
-        .expect("valid regex")
+        LazyRegex::new(r"(?P<n>[0-9]+(?:,[0-9]{3})*(?:\.[0-9]+)?(?:万|亿)?|[零〇两一二三四五六七八九十百千万]+)(?P<about>余|多)?(?P<u>人次|件|宗|起|条|次|个|篇|项|人|名|期|场|家|户|亿元|万元|元|%)")
     })
 }
 
 /// Words before a figure that make it approximate (`近`, `约`, `超过`).
-fn approx_before_re() -> &'static Regex {
-    static RE: OnceLock<Regex> = OnceLock::new();
+fn approx_before_re() -> &'static LazyRegex {
+    static RE: OnceLock<LazyRegex> = OnceLock::new();
     RE.get_or_init(|| {
-        Regex::new(r"(将近|接近|近|大约|约|逾|超过|超|不足|不到|不少于|多于|少于)$")
-            .expect("valid regex")
+        LazyRegex::new(r"(将近|接近|近|大约|约|逾|超过|超|不足|不到|不少于|多于|少于)$")
     })
 }
 
 /// Words after a figure that make it approximate (`以上`, `左右`).
-fn approx_after_re() -> &'static Regex {
-    static RE: OnceLock<Regex> = OnceLock::new();
-    RE.get_or_init(|| Regex::new(r"^(以上|以下|左右|上下|之多)").expect("valid regex"))
+fn approx_after_re() -> &'static LazyRegex {
+    static RE: OnceLock<LazyRegex> = OnceLock::new();
+    RE.get_or_init(|| LazyRegex::new(r"^(以上|以下|左右|上下|之多)"))
 }
 
 fn figures(clause: &str) -> Vec<Figure> {
@@ -197,38 +193,35 @@ struct Hit {
 
 /// Words that say a thing did not happen (`未发生`, `没有`, `无`, `未被`, `未收取`, `不涉及`).
 /// A bare 未 before a verb (`超时未答复`) is not one: it describes, it does not count.
-fn negation_re() -> &'static Regex {
-    static RE: OnceLock<Regex> = OnceLock::new();
+fn negation_re() -> &'static LazyRegex {
+    static RE: OnceLock<LazyRegex> = OnceLock::new();
     RE.get_or_init(|| {
-        Regex::new(r"未(发生|出现|收到|受理|产生|被|收取|有)|没有|无|不涉及|不存在")
-            .expect("valid regex")
+        LazyRegex::new(r"未(发生|出现|收到|受理|产生|被|收取|有)|没有|无|不涉及|不存在")
     })
 }
 
 /// A clause that refers back to the metric of the clause before it: `相关案件`, `上述申请`.
-fn anaphora_re() -> &'static Regex {
-    static RE: OnceLock<Regex> = OnceLock::new();
-    RE.get_or_init(|| {
-        Regex::new(r"(相关|上述|前述|以上|此类|该类)的?(案件|申请|事项)").expect("valid regex")
-    })
+fn anaphora_re() -> &'static LazyRegex {
+    static RE: OnceLock<LazyRegex> = OnceLock::new();
+    RE.get_or_init(|| LazyRegex::new(r"(相关|上述|前述|以上|此类|该类)的?(案件|申请|事项)"))
 }
 
 /// A mention of information disclosure: after it, a sentence speaks of it again.
-fn topic_re() -> &'static Regex {
-    static RE: OnceLock<Regex> = OnceLock::new();
-    RE.get_or_init(|| Regex::new(r"信息公开|依申请|公开申请").expect("valid regex"))
+fn topic_re() -> &'static LazyRegex {
+    static RE: OnceLock<LazyRegex> = OnceLock::new();
+    RE.get_or_init(|| LazyRegex::new(r"信息公开|依申请|公开申请"))
 }
 
 /// Only a conjunction between two terms: `和`, `及`, `与`, `、`, `或`, `以及`.
-fn conjunction_re() -> &'static Regex {
-    static RE: OnceLock<Regex> = OnceLock::new();
-    RE.get_or_init(|| Regex::new(r"^(和|及|与|、|或|以及|并)$").expect("valid regex"))
+fn conjunction_re() -> &'static LazyRegex {
+    static RE: OnceLock<LazyRegex> = OnceLock::new();
+    RE.get_or_init(|| LazyRegex::new(r"^(和|及|与|、|或|以及|并)$"))
 }
 
 /// `…中` after a term: the clause speaks within the set the term names.
-fn within_re() -> &'static Regex {
-    static RE: OnceLock<Regex> = OnceLock::new();
-    RE.get_or_init(|| Regex::new(r"^[^0-9,;]{0,12}?中").expect("valid regex"))
+fn within_re() -> &'static LazyRegex {
+    static RE: OnceLock<LazyRegex> = OnceLock::new();
+    RE.get_or_init(|| LazyRegex::new(r"^[^0-9,;]{0,12}?中"))
 }
 
 /// The facts bound in one sentence so far: (spec, index into its facts), for items and shares.
@@ -333,7 +326,7 @@ fn read_sentence(
     let s = &norm.text;
     // Fields none of whose terms or claims occur in the sentence cannot bind in any clause of it
     // (a pattern with anchors or word boundaries is kept: its clauses are tried one by one).
-    let could = |r: &super::spec::LazyRegex| !r.look_free() || (r.may_match(s) && r.is_match(s));
+    let could = |r: &LazyRegex| !r.look_free() || (r.may_match(s) && r.is_match(s));
     let eligible: Vec<usize> = eligible
         .iter()
         .copied()

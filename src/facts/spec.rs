@@ -2,7 +2,6 @@
 //! The facts stage binds a report against these; it never sees the rules themselves.
 
 use crate::document::normalize::to_simplified_chars;
-use regex::Regex;
 use unicode_normalization::UnicodeNormalization;
 
 /// All field declarations of a rule set.
@@ -317,118 +316,9 @@ fn regex_syntax_meta(c: char) -> bool {
 }
 
 /// Maximum size of a compiled pattern (bytes of regex program), to keep matching bounded.
-pub const MAX_PATTERN_SIZE: usize = 1 << 20;
+pub use crate::matcher::MAX_PATTERN_SIZE;
 
-/// Compiled patterns by source, shared by every field and rule set of the process (the
-/// 2019 and 2021 sets share the common fields; a date pattern serves several fields).
-fn compile(src: &str) -> Result<Regex, String> {
-    static CACHE: std::sync::LazyLock<std::sync::Mutex<std::collections::HashMap<String, Regex>>> =
-        std::sync::LazyLock::new(Default::default);
-    if let Some(r) = CACHE.lock().ok().and_then(|c| c.get(src).cloned()) {
-        return Ok(r);
-    }
-    let r = compile_uncached(src)?;
-    if let Ok(mut c) = CACHE.lock() {
-        c.insert(src.to_string(), r.clone());
-    }
-    Ok(r)
-}
-
-fn compile_uncached(src: &str) -> Result<Regex, String> {
-    regex::RegexBuilder::new(src)
-        .size_limit(MAX_PATTERN_SIZE)
-        .build()
-        .map_err(|e| match e {
-            regex::Error::CompiledTooBig(_) => "pattern is too large".to_string(),
-            other => other.to_string(),
-        })
-}
-
-/// A rule file's regex: compiled when the file loads, so that an error points into the TOML;
-/// or, for the built-in rule files (which the test suite compiles), on first use, so that a
-/// run compiles only the patterns its rule set reads.
-#[derive(Debug, Clone)]
-pub struct LazyRegex {
-    source: String,
-    regex: std::sync::OnceLock<Regex>,
-    /// Whether the pattern has no anchors or word boundaries, and the literals one of which
-    /// every match starts with (`None`: no such finite set), both read from its syntax.
-    shape: std::sync::OnceLock<(bool, Option<Box<[String]>>)>,
-}
-
-/// Most prefix literals kept for [`LazyRegex::may_match`].
-const MAX_PREFIXES: usize = 32;
-
-/// The pattern's shape: no anchors or word boundaries; the literals every match starts with.
-fn shape(src: &str) -> (bool, Option<Box<[String]>>) {
-    use regex_syntax::hir::literal::{ExtractKind, Extractor};
-    let Ok(hir) = regex_syntax::Parser::new().parse(src) else {
-        return (false, None);
-    };
-    let look_free = hir.properties().look_set().is_empty();
-    let seq = Extractor::new().kind(ExtractKind::Prefix).extract(&hir);
-    let prefixes = seq.literals().and_then(|lits| {
-        let ok = !lits.is_empty()
-            && lits.len() <= MAX_PREFIXES
-            && lits.iter().all(|l| !l.as_bytes().is_empty());
-        // Every literal as text (a literal cut inside a character is no prefix to search for).
-        let texts: Vec<String> = lits
-            .iter()
-            .filter_map(|l| std::str::from_utf8(l.as_bytes()).ok().map(str::to_string))
-            .collect();
-        (ok && texts.len() == lits.len()).then(|| texts.into_boxed_slice())
-    });
-    (look_free, prefixes)
-}
-
-impl LazyRegex {
-    /// The regex source (normalised, placeholders replaced).
-    pub fn source(&self) -> &str {
-        &self.source
-    }
-
-    /// True when the pattern has no anchors or word boundaries, so that a match inside a part
-    /// of a text is a match in the whole text (a sentence can then skip the pattern's clauses).
-    pub fn look_free(&self) -> bool {
-        self.shape.get_or_init(|| shape(&self.source)).0
-    }
-
-    /// False when the pattern cannot match in `haystack` because none of the literals every
-    /// match starts with occurs in it: decided without compiling the pattern (a run compiles
-    /// only the patterns its report could match). True when it may match.
-    pub fn may_match(&self, haystack: &str) -> bool {
-        self.regex.get().is_some() || !self.excludes(haystack)
-    }
-
-    /// True when the literals every match starts with are known and none occurs in
-    /// `haystack`, so the pattern cannot match there.
-    pub fn excludes(&self, haystack: &str) -> bool {
-        match &self.shape.get_or_init(|| shape(&self.source)).1 {
-            Some(prefixes) => !prefixes.iter().any(|p| haystack.contains(p.as_str())),
-            None => false,
-        }
-    }
-
-    /// Compiles now: the error a later first use would meet.
-    pub fn check(&self) -> Result<(), String> {
-        match self.regex.get() {
-            Some(_) => Ok(()),
-            None => compile(&self.source).map(|_| ()),
-        }
-    }
-}
-
-impl std::ops::Deref for LazyRegex {
-    type Target = Regex;
-
-    fn deref(&self) -> &Regex {
-        self.regex.get_or_init(|| {
-            // Built-in patterns are compiled by the tests; should one still fail, it matches
-            // nothing rather than stopping the run.
-            compile(&self.source).unwrap_or_else(|_| Regex::new(r"[^\s\S]").expect("valid regex"))
-        })
-    }
-}
+pub use crate::matcher::LazyRegex;
 
 thread_local! {
     static LAZY: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
@@ -442,16 +332,15 @@ pub fn with_lazy_regexes<T>(f: impl FnOnce() -> T) -> T {
     out
 }
 
+/// A rule file's regex: compiled when the file loads, so that an error points into the TOML;
+/// or, for the built-in rule files (which the test suite compiles), on first use, so that a
+/// run compiles only the patterns its rule set reads.
 fn build_regex(src: &str) -> Result<LazyRegex, String> {
-    let regex = std::sync::OnceLock::new();
-    if !LAZY.with(std::cell::Cell::get) {
-        let _ = regex.set(compile(src)?);
+    if LAZY.with(std::cell::Cell::get) {
+        Ok(LazyRegex::new(src))
+    } else {
+        LazyRegex::compiled(src)
     }
-    Ok(LazyRegex {
-        source: src.to_string(),
-        regex,
-        shape: std::sync::OnceLock::new(),
-    })
 }
 
 /// Compiles a pattern with exactly one placeholder (`{n}`, `{year}` or `{date}`).
@@ -618,20 +507,15 @@ mod tests {
     #[test]
     fn patterns() {
         let p = compile_pattern("主動公開(政府)?信息{n}條").unwrap();
-        let c = p.regex.captures("我镇政府主动公开信息613条").unwrap();
-        assert_eq!(&c["v"], "613");
+        let v = |p: &Pattern, t: &str| {
+            let c = p.regex.captures(t).unwrap();
+            c.name("v").unwrap().as_str().to_string()
+        };
+        assert_eq!(v(&p, "我镇政府主动公开信息613条"), "613");
         let p = compile_pattern("由[^。]{0,200}?{n}个部分组成").unwrap();
-        assert_eq!(
-            &p.regex
-                .captures("本报告由概述、主动公开六个部分组成")
-                .unwrap()["v"],
-            "六"
-        );
+        assert_eq!(v(&p, "本报告由概述、主动公开六个部分组成"), "六");
         let p = compile_pattern("截[止至]到?{date}").unwrap();
-        assert_eq!(
-            &p.regex.captures("截止到2019年12月31日,我镇").unwrap()["v"],
-            "2019年12月31日"
-        );
+        assert_eq!(v(&p, "截止到2019年12月31日,我镇"), "2019年12月31日");
         assert!(compile_pattern("no placeholder").is_err());
         assert!(compile_pattern("{n}{n}").is_err());
         assert!(compile_pattern("(unclosed{n}").is_err());

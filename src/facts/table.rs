@@ -11,6 +11,7 @@ use super::spec::{label_key, ColumnSpec, RowSpec, TableSpec};
 use super::{BlankCell, BoundBy, Fact, FactSet, FactValue, NotRecognised};
 use crate::diagnostic::{Diagnostic, Label, Lang};
 use crate::document::{Cell, NormText, Report, Row, Table, TableLayout};
+use crate::matcher::LazyRegex;
 use crate::numerals::{read_cell, CellReading};
 use crate::span::Span;
 use crate::units::{Money, MoneyUnit};
@@ -33,10 +34,9 @@ pub fn is_garbled(label: &str) -> bool {
 
 /// The first HTML tag remnant in a label: `</span>`, or `?/span>` where the `<` was lost.
 fn tag_remnant(s: &str) -> Option<&str> {
-    static RE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    static RE: std::sync::OnceLock<LazyRegex> = std::sync::OnceLock::new();
     let re = RE.get_or_init(|| {
-        regex::Regex::new(r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?/?>|\?/[A-Za-z][A-Za-z0-9]*>")
-            .expect("valid regex")
+        LazyRegex::new(r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?/?>|\?/[A-Za-z][A-Za-z0-9]*>")
     });
     re.find(s).map(|m| m.as_str())
 }
@@ -44,10 +44,9 @@ fn tag_remnant(s: &str) -> Option<&str> {
 /// The last enumerated part of a label that carries its group labels too
 /// (`（四）无 1.本机关不掌握相关政府信息` → `1.本机关不掌握相关政府信息`).
 fn last_enumerated_part(label: &str) -> Option<String> {
-    static RE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    static RE: std::sync::OnceLock<LazyRegex> = std::sync::OnceLock::new();
     let re = RE.get_or_init(|| {
-        regex::Regex::new(r"\([一二三四五六七八九十]{1,3}\)|[0-9]{1,2}[.、](?:[^0-9]|$)|[一二三四五六七八九十]{1,3}、")
-            .expect("valid regex")
+        LazyRegex::new(r"\([一二三四五六七八九十]{1,3}\)|[0-9]{1,2}[.、](?:[^0-9]|$)|[一二三四五六七八九十]{1,3}、")
     });
     let norm = NormText::new(label, 0).text;
     let start = re.find_iter(&norm).map(|m| m.start()).last()?;

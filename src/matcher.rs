@@ -1,0 +1,517 @@
+//! Regexes that cost what their use is worth: compiled on first use, first by a small engine
+//! that compiles in microseconds (`regex-lite`), and by the full engine (`regex`) once the
+//! pattern has searched enough text for its faster search to pay for its compile.
+//!
+//! A run on one report searches most patterns over a few sentences, where compiling them with
+//! the full engine (its automata, Unicode tables) costs more than the search itself; a batch
+//! searches them over megabytes. Both engines have the same match semantics for the patterns
+//! the small one is given (no Unicode or Perl classes, no flags, no word boundaries: see
+//! [`lite_safe`]); any other pattern uses the full engine from the start. The test
+//! `tests/prefilter.rs` checks on every sentence of the real reports that both engines find the
+//! same matches and groups for every built-in pattern.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::OnceLock;
+
+/// Maximum size of a compiled pattern (bytes of regex program), to keep matching bounded.
+pub const MAX_PATTERN_SIZE: usize = 1 << 20;
+
+/// Bytes of text a pattern searches with the small engine before the full engine is compiled
+/// for it: about where the full engine's compile (~40 µs for a typical rule pattern) is repaid
+/// by its faster search (~10x; measured on the bundled reports).
+const LITE_BUDGET: usize = 4096;
+
+/// Most prefix literals kept for [`LazyRegex::may_match`].
+const MAX_PREFIXES: usize = 32;
+
+/// A regex compiled on first use (see the module documentation), with a literal prefilter
+/// read from its syntax.
+#[derive(Debug)]
+pub struct LazyRegex {
+    source: String,
+    full: OnceLock<regex::Regex>,
+    lite: OnceLock<Option<regex_lite::Regex>>,
+    /// Bytes searched with the small engine so far.
+    searched: AtomicUsize,
+    shape: OnceLock<Shape>,
+}
+
+/// What a pattern's syntax says about it.
+#[derive(Debug, Clone)]
+struct Shape {
+    /// No anchors or word boundaries.
+    look_free: bool,
+    /// The literals every match starts with (`None`: no such finite set).
+    prefixes: Option<Box<[String]>>,
+    /// The small engine matches it exactly as the full one does.
+    lite: bool,
+}
+
+impl Clone for LazyRegex {
+    fn clone(&self) -> LazyRegex {
+        LazyRegex {
+            source: self.source.clone(),
+            full: self.full.clone(),
+            lite: self.lite.clone(),
+            searched: AtomicUsize::new(self.searched.load(Ordering::Relaxed)),
+            shape: self.shape.clone(),
+        }
+    }
+}
+
+/// A match: its text and its byte range in the text searched.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Found<'h> {
+    text: &'h str,
+    start: usize,
+    end: usize,
+}
+
+impl<'h> Found<'h> {
+    /// Start byte offset.
+    pub fn start(&self) -> usize {
+        self.start
+    }
+
+    /// End byte offset (exclusive).
+    pub fn end(&self) -> usize {
+        self.end
+    }
+
+    /// The matched text.
+    pub fn as_str(&self) -> &'h str {
+        self.text
+    }
+}
+
+impl<'h> From<regex::Match<'h>> for Found<'h> {
+    fn from(m: regex::Match<'h>) -> Found<'h> {
+        Found {
+            text: m.as_str(),
+            start: m.start(),
+            end: m.end(),
+        }
+    }
+}
+
+impl<'h> From<regex_lite::Match<'h>> for Found<'h> {
+    fn from(m: regex_lite::Match<'h>) -> Found<'h> {
+        Found {
+            text: m.as_str(),
+            start: m.start(),
+            end: m.end(),
+        }
+    }
+}
+
+/// The groups of one match.
+#[derive(Debug)]
+pub enum Groups<'h> {
+    /// Found by the full engine.
+    Full(regex::Captures<'h>),
+    /// Found by the small engine.
+    Lite(regex_lite::Captures<'h>),
+}
+
+impl<'h> Groups<'h> {
+    /// Group `i` (0: the whole match), when it took part in the match.
+    pub fn get(&self, i: usize) -> Option<Found<'h>> {
+        match self {
+            Groups::Full(c) => c.get(i).map(Found::from),
+            Groups::Lite(c) => c.get(i).map(Found::from),
+        }
+    }
+
+    /// The named group, when it took part in the match.
+    pub fn name(&self, name: &str) -> Option<Found<'h>> {
+        match self {
+            Groups::Full(c) => c.name(name).map(Found::from),
+            Groups::Lite(c) => c.name(name).map(Found::from),
+        }
+    }
+}
+
+/// The matches of [`LazyRegex::find_iter`].
+#[derive(Debug)]
+pub enum FindIter<'r, 'h> {
+    /// Found by the full engine.
+    Full(regex::Matches<'r, 'h>),
+    /// Found by the small engine.
+    Lite(regex_lite::Matches<'r, 'h>),
+}
+
+impl<'h> Iterator for FindIter<'_, 'h> {
+    type Item = Found<'h>;
+
+    fn next(&mut self) -> Option<Found<'h>> {
+        match self {
+            FindIter::Full(i) => i.next().map(Found::from),
+            FindIter::Lite(i) => i.next().map(Found::from),
+        }
+    }
+}
+
+/// The matches of [`LazyRegex::captures_iter`].
+#[derive(Debug)]
+pub enum CapturesIter<'r, 'h> {
+    /// Found by the full engine.
+    Full(regex::CaptureMatches<'r, 'h>),
+    /// Found by the small engine.
+    Lite(regex_lite::CaptureMatches<'r, 'h>),
+}
+
+impl<'h> Iterator for CapturesIter<'_, 'h> {
+    type Item = Groups<'h>;
+
+    fn next(&mut self) -> Option<Groups<'h>> {
+        match self {
+            CapturesIter::Full(i) => i.next().map(Groups::Full),
+            CapturesIter::Lite(i) => i.next().map(Groups::Lite),
+        }
+    }
+}
+
+/// The engine a search runs on.
+enum Engine<'r> {
+    Full(&'r regex::Regex),
+    Lite(&'r regex_lite::Regex),
+}
+
+fn compile_full(src: &str) -> Result<regex::Regex, String> {
+    regex::RegexBuilder::new(src)
+        .size_limit(MAX_PATTERN_SIZE)
+        .build()
+        .map_err(|e| match e {
+            regex::Error::CompiledTooBig(_) => "pattern is too large".to_string(),
+            other => other.to_string(),
+        })
+}
+
+/// Full-engine regexes by source, shared by every pattern of the process (the 2019 and 2021
+/// sets share the common fields; a date pattern serves several fields).
+fn compile_shared(src: &str) -> Result<regex::Regex, String> {
+    type Cache = std::sync::Mutex<std::collections::HashMap<String, regex::Regex>>;
+    static CACHE: std::sync::LazyLock<Cache> = std::sync::LazyLock::new(Default::default);
+    if let Some(r) = CACHE.lock().ok().and_then(|c| c.get(src).cloned()) {
+        return Ok(r);
+    }
+    let r = compile_full(src)?;
+    if let Ok(mut c) = CACHE.lock() {
+        c.insert(src.to_string(), r.clone());
+    }
+    Ok(r)
+}
+
+/// True when `regex-lite` gives `ast` exactly the matches `regex` gives it: only literals,
+/// `.`, bracketed classes of literals and ranges, repetitions, groups, alternation and the
+/// text anchors `^ $ \A \z` (no flags, so `^ $ .` keep their default meaning). Unicode and
+/// Perl classes (`\p{Han}`, `\d`, `\s`) and word boundaries differ between the engines
+/// (Unicode-aware in one, ASCII in the other), so a pattern with any of them is not given to
+/// the small engine.
+fn lite_safe(ast: &regex_syntax::ast::Ast) -> bool {
+    use regex_syntax::ast::{self, AssertionKind, Ast, ClassSetItem, GroupKind};
+    struct Safe;
+    impl ast::Visitor for Safe {
+        type Output = ();
+        type Err = ();
+        fn finish(self) -> Result<(), ()> {
+            Ok(())
+        }
+        fn visit_pre(&mut self, ast: &Ast) -> Result<(), ()> {
+            match ast {
+                Ast::Flags(_) | Ast::ClassUnicode(_) | Ast::ClassPerl(_) => Err(()),
+                Ast::Assertion(a) => match a.kind {
+                    AssertionKind::StartLine
+                    | AssertionKind::EndLine
+                    | AssertionKind::StartText
+                    | AssertionKind::EndText => Ok(()),
+                    _ => Err(()),
+                },
+                Ast::Group(g) => match &g.kind {
+                    GroupKind::NonCapturing(flags) if !flags.items.is_empty() => Err(()),
+                    _ => Ok(()),
+                },
+                _ => Ok(()),
+            }
+        }
+        fn visit_class_set_item_pre(&mut self, item: &ClassSetItem) -> Result<(), ()> {
+            match item {
+                ClassSetItem::Perl(_) | ClassSetItem::Unicode(_) | ClassSetItem::Ascii(_) => {
+                    Err(())
+                }
+                _ => Ok(()),
+            }
+        }
+        fn visit_class_set_binary_op_pre(&mut self, _: &ast::ClassSetBinaryOp) -> Result<(), ()> {
+            Err(())
+        }
+    }
+    ast::visit(ast, Safe).is_ok()
+}
+
+/// The pattern's shape, read from its syntax (one parse).
+fn shape(src: &str) -> Shape {
+    use regex_syntax::hir::literal::{ExtractKind, Extractor};
+    let none = Shape {
+        look_free: false,
+        prefixes: None,
+        lite: false,
+    };
+    let Ok(ast) = regex_syntax::ast::parse::Parser::new().parse(src) else {
+        return none;
+    };
+    let lite = lite_safe(&ast);
+    let Ok(hir) = regex_syntax::hir::translate::Translator::new().translate(src, &ast) else {
+        return none;
+    };
+    let look_free = hir.properties().look_set().is_empty();
+    let seq = Extractor::new().kind(ExtractKind::Prefix).extract(&hir);
+    let prefixes = seq.literals().and_then(|lits| {
+        let ok = !lits.is_empty()
+            && lits.len() <= MAX_PREFIXES
+            && lits.iter().all(|l| !l.as_bytes().is_empty());
+        // Every literal as text (a literal cut inside a character is no prefix to search for).
+        let texts: Vec<String> = lits
+            .iter()
+            .filter_map(|l| std::str::from_utf8(l.as_bytes()).ok().map(str::to_string))
+            .collect();
+        (ok && texts.len() == lits.len()).then(|| texts.into_boxed_slice())
+    });
+    Shape {
+        look_free,
+        prefixes,
+        lite,
+    }
+}
+
+impl LazyRegex {
+    /// A pattern compiled on first use. An invalid pattern matches nothing; use
+    /// [`LazyRegex::compiled`] or [`LazyRegex::check`] where its error must be reported.
+    pub fn new(source: impl Into<String>) -> LazyRegex {
+        LazyRegex {
+            source: source.into(),
+            full: OnceLock::new(),
+            lite: OnceLock::new(),
+            searched: AtomicUsize::new(0),
+            shape: OnceLock::new(),
+        }
+    }
+
+    /// A pattern compiled now by the full engine, or the compile error.
+    pub fn compiled(source: impl Into<String>) -> Result<LazyRegex, String> {
+        let r = LazyRegex::new(source);
+        let _ = r.full.set(compile_shared(&r.source)?);
+        Ok(r)
+    }
+
+    /// The regex source.
+    pub fn source(&self) -> &str {
+        &self.source
+    }
+
+    fn shape(&self) -> &Shape {
+        self.shape.get_or_init(|| shape(&self.source))
+    }
+
+    /// True when the pattern has no anchors or word boundaries, so that a match inside a part
+    /// of a text is a match in the whole text (a sentence can then skip the pattern's clauses).
+    pub fn look_free(&self) -> bool {
+        self.shape().look_free
+    }
+
+    /// False when the pattern cannot match in `haystack` because none of the literals every
+    /// match starts with occurs in it: decided without compiling the pattern (a run compiles
+    /// only the patterns its report could match). True when it may match.
+    pub fn may_match(&self, haystack: &str) -> bool {
+        self.full.get().is_some() || !self.excludes(haystack)
+    }
+
+    /// True when the literals every match starts with are known and none occurs in
+    /// `haystack`, so the pattern cannot match there.
+    pub fn excludes(&self, haystack: &str) -> bool {
+        match &self.shape().prefixes {
+            Some(prefixes) => !prefixes.iter().any(|p| haystack.contains(p.as_str())),
+            None => false,
+        }
+    }
+
+    /// Compiles now with the full engine: the error a later first use would meet.
+    pub fn check(&self) -> Result<(), String> {
+        compile_shared(&self.source).map(|_| ())
+    }
+
+    /// The full engine's regex, compiled now if it was not.
+    fn full(&self) -> &regex::Regex {
+        self.full.get_or_init(|| {
+            // Built-in patterns are compiled by the tests; should one still fail, it matches
+            // nothing rather than stopping the run.
+            compile_shared(&self.source)
+                .unwrap_or_else(|_| regex::Regex::new(r"[^\s\S]").expect("valid regex"))
+        })
+    }
+
+    /// The engine for a search of `len` bytes: the small one while the pattern's budget lasts.
+    fn engine(&self, len: usize) -> Engine<'_> {
+        if let Some(f) = self.full.get() {
+            return Engine::Full(f);
+        }
+        if self.shape().lite && self.searched.fetch_add(len, Ordering::Relaxed) + len <= LITE_BUDGET
+        {
+            let lite = self.lite.get_or_init(|| {
+                regex_lite::RegexBuilder::new(&self.source)
+                    .size_limit(MAX_PATTERN_SIZE)
+                    .build()
+                    .ok()
+            });
+            if let Some(l) = lite {
+                return Engine::Lite(l);
+            }
+        }
+        Engine::Full(self.full())
+    }
+
+    /// The full engine only (for a caller that keeps the regex).
+    pub fn regex(&self) -> &regex::Regex {
+        self.full()
+    }
+
+    /// True when the pattern matches somewhere in `h`.
+    pub fn is_match(&self, h: &str) -> bool {
+        match self.engine(h.len()) {
+            Engine::Full(r) => r.is_match(h),
+            Engine::Lite(r) => r.is_match(h),
+        }
+    }
+
+    /// The leftmost-first match in `h`.
+    pub fn find<'h>(&self, h: &'h str) -> Option<Found<'h>> {
+        match self.engine(h.len()) {
+            Engine::Full(r) => r.find(h).map(Found::from),
+            Engine::Lite(r) => r.find(h).map(Found::from),
+        }
+    }
+
+    /// Every non-overlapping match in `h`, in order.
+    pub fn find_iter<'r, 'h>(&'r self, h: &'h str) -> FindIter<'r, 'h> {
+        match self.engine(h.len()) {
+            Engine::Full(r) => FindIter::Full(r.find_iter(h)),
+            Engine::Lite(r) => FindIter::Lite(r.find_iter(h)),
+        }
+    }
+
+    /// The groups of the leftmost-first match in `h`.
+    pub fn captures<'h>(&self, h: &'h str) -> Option<Groups<'h>> {
+        match self.engine(h.len()) {
+            Engine::Full(r) => r.captures(h).map(Groups::Full),
+            Engine::Lite(r) => r.captures(h).map(Groups::Lite),
+        }
+    }
+
+    /// The groups of every non-overlapping match in `h`, in order.
+    pub fn captures_iter<'r, 'h>(&'r self, h: &'h str) -> CapturesIter<'r, 'h> {
+        match self.engine(h.len()) {
+            Engine::Full(r) => CapturesIter::Full(r.captures_iter(h)),
+            Engine::Lite(r) => CapturesIter::Lite(r.captures_iter(h)),
+        }
+    }
+
+    /// Whether the small engine may serve this pattern (for tests).
+    pub fn lite_capable(&self) -> bool {
+        self.shape().lite
+    }
+
+    /// Every match and its groups' ranges by both engines (for tests): `None` when the small
+    /// engine does not serve this pattern.
+    #[allow(clippy::type_complexity)]
+    pub fn both_engines(
+        &self,
+        h: &str,
+    ) -> Option<(
+        Vec<Vec<Option<(usize, usize)>>>,
+        Vec<Vec<Option<(usize, usize)>>>,
+    )> {
+        if !self.shape().lite {
+            return None;
+        }
+        let lite = regex_lite::Regex::new(&self.source).ok()?;
+        let full = self.full();
+        let a = full
+            .captures_iter(h)
+            .map(|c| c.iter().map(|g| g.map(|m| (m.start(), m.end()))).collect())
+            .collect();
+        let b = lite
+            .captures_iter(h)
+            .map(|c| c.iter().map(|g| g.map(|m| (m.start(), m.end()))).collect())
+            .collect();
+        Some((a, b))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_patterns_both_engines_read_alike_go_to_the_small_one() {
+        for ok in [
+            r"(?P<v>[0-9]+)件",
+            r"^[（(]?[一二三四五六七八九十]{1,3}[）)]$",
+            r"[^。]{0,40}?办结",
+            r"\A.+\z",
+        ] {
+            assert!(LazyRegex::new(ok).lite_capable(), "{ok}");
+        }
+        for not in [
+            r"\d+件",
+            r"\s",
+            r"\p{Han}+",
+            r"(?i)abc",
+            r"(?m)^x",
+            r"\bx",
+            r"[\d]",
+            r"[[:alpha:]]",
+            r"[a-z&&b]",
+            r"(",
+        ] {
+            assert!(!LazyRegex::new(not).lite_capable(), "{not}");
+        }
+    }
+
+    #[test]
+    fn the_full_engine_takes_over_after_the_budget_with_the_same_results() {
+        let r = LazyRegex::new(r"(?P<n>[0-9]+)件");
+        let text = "共收到申请12件，办结10件。".repeat(8);
+        let mut seen = Vec::new();
+        // The first searches run on the small engine; later ones on the full engine.
+        while r.full.get().is_none() {
+            let got: Vec<(usize, usize, String)> = r
+                .captures_iter(&text)
+                .map(|c| {
+                    let n = c.name("n").expect("group");
+                    (n.start(), n.end(), n.as_str().to_string())
+                })
+                .collect();
+            seen.push(got);
+        }
+        assert!(seen.len() > 1 && r.lite.get().is_some());
+        let full: Vec<(usize, usize, String)> = r
+            .captures_iter(&text)
+            .map(|c| {
+                let n = c.name("n").expect("group");
+                (n.start(), n.end(), n.as_str().to_string())
+            })
+            .collect();
+        assert_eq!(full.len(), 16);
+        assert!(seen.iter().all(|s| *s == full));
+        assert_eq!(r.find(&text).map(|m| m.as_str()), Some("12件"));
+        assert_eq!(r.find_iter(&text).count(), 16);
+        assert!(r.is_match("3件") && !r.is_match("三件"));
+    }
+
+    #[test]
+    fn an_invalid_pattern_matches_nothing_and_says_why() {
+        let r = LazyRegex::new("(");
+        assert!(!r.is_match("(") && r.find("(").is_none());
+        assert!(r.check().is_err() && LazyRegex::compiled("(").is_err());
+    }
+}
