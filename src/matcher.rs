@@ -21,6 +21,10 @@ pub const MAX_PATTERN_SIZE: usize = 1 << 20;
 /// by its faster search (~10x; measured on the bundled reports).
 const LITE_BUDGET: usize = 4096;
 
+/// What an anchored search (`^…`) is charged against [`LITE_BUDGET`], at most: it reads about
+/// as many bytes as the pattern's literal head.
+const ANCHORED_COST: usize = 64;
+
 /// Most prefix literals kept for [`LazyRegex::may_match`].
 const MAX_PREFIXES: usize = 32;
 
@@ -45,6 +49,9 @@ struct Shape {
     prefixes: Option<Box<[String]>>,
     /// The small engine matches it exactly as the full one does.
     lite: bool,
+    /// Every match starts at the start of the text (`^…`): a search reads only the text's
+    /// head, however long the text.
+    anchored: bool,
 }
 
 impl Clone for LazyRegex {
@@ -256,6 +263,7 @@ fn shape(src: &str) -> Shape {
         look_free: false,
         prefixes: None,
         lite: false,
+        anchored: false,
     };
     let Ok(ast) = regex_syntax::ast::parse::Parser::new().parse(src) else {
         return none;
@@ -265,6 +273,10 @@ fn shape(src: &str) -> Shape {
         return none;
     };
     let look_free = hir.properties().look_set().is_empty();
+    let anchored = hir
+        .properties()
+        .look_set_prefix()
+        .contains(regex_syntax::hir::Look::Start);
     let seq = Extractor::new().kind(ExtractKind::Prefix).extract(&hir);
     let prefixes = seq.literals().and_then(|lits| {
         let ok = !lits.is_empty()
@@ -281,6 +293,7 @@ fn shape(src: &str) -> Shape {
         look_free,
         prefixes,
         lite,
+        anchored,
     }
 }
 
@@ -355,8 +368,14 @@ impl LazyRegex {
         if let Some(f) = self.full.get() {
             return Engine::Full(f);
         }
-        if self.shape().lite && self.searched.fetch_add(len, Ordering::Relaxed) + len <= LITE_BUDGET
-        {
+        let shape = self.shape();
+        // An anchored search reads the text's head only.
+        let cost = if shape.anchored {
+            len.min(ANCHORED_COST)
+        } else {
+            len
+        };
+        if shape.lite && self.searched.fetch_add(cost, Ordering::Relaxed) + cost <= LITE_BUDGET {
             let lite = self.lite.get_or_init(|| {
                 regex_lite::RegexBuilder::new(&self.source)
                     .size_limit(MAX_PATTERN_SIZE)
@@ -368,11 +387,6 @@ impl LazyRegex {
             }
         }
         Engine::Full(self.full())
-    }
-
-    /// The full engine only (for a caller that keeps the regex).
-    pub fn regex(&self) -> &regex::Regex {
-        self.full()
     }
 
     /// True when the pattern matches somewhere in `h`.

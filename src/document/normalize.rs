@@ -2,9 +2,9 @@
 //! (NFKC), `?` placeholders for lost spaces and stray HTML tags removed, white space dropped
 //! except between two ASCII alphanumerics. Every normalised byte maps back to an original span.
 
+use crate::matcher::LazyRegex;
 use crate::span::Span;
 use ferrous_opencc::{config::BuiltinConfig, OpenCC};
-use regex::Regex;
 use std::sync::OnceLock;
 use unicode_normalization::UnicodeNormalization;
 
@@ -14,11 +14,15 @@ fn t2s() -> Option<&'static OpenCC> {
         .as_ref()
 }
 
-fn tag_re() -> &'static Regex {
-    static RE: OnceLock<Regex> = OnceLock::new();
+/// An HTML tag or a tag's remnant (`</span>`, `?/span>` where the `<` was lost). The white
+/// space after the name is spelt out as Unicode's White_Space (what `\s` means) so that the
+/// small regex engine reads it alike ([`crate::matcher`]).
+pub(crate) fn tag_re() -> &'static LazyRegex {
+    static RE: OnceLock<LazyRegex> = OnceLock::new();
     RE.get_or_init(|| {
-        Regex::new(r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?/?>|\?/[A-Za-z][A-Za-z0-9]*>")
-            .expect("valid regex")
+        LazyRegex::new(
+            r"</?[A-Za-z][A-Za-z0-9]*(?:[\t\n\x0B\x0C\r \x{85}\x{A0}\x{1680}\x{2000}-\x{200A}\x{2028}\x{2029}\x{202F}\x{205F}\x{3000}][^<>]*)?/?>|\?/[A-Za-z][A-Za-z0-9]*>",
+        )
     })
 }
 
@@ -323,6 +327,36 @@ fn is_traditional(c: char) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_tag_pattern_spells_out_what_backslash_s_means() {
+        let tag = tag_re();
+        assert!(tag.lite_capable());
+        let with_s =
+            regex::Regex::new(r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?/?>|\?/[A-Za-z][A-Za-z0-9]*>")
+                .expect("valid");
+        for c in (0..=0x10FFFFu32).filter_map(char::from_u32) {
+            let t = format!("<span{c}class=x>");
+            assert_eq!(
+                tag.find(&t).map(|m| m.as_str()),
+                with_s.find(&t).map(|m| m.as_str()),
+                "U+{:04X}",
+                c as u32
+            );
+        }
+        // The small engine, which serves the first searches, reads it alike.
+        let all: String = (0..0x3100u32)
+            .filter_map(char::from_u32)
+            .map(|c| format!("<a{c}b>"))
+            .collect();
+        let (full, lite) = tag.both_engines(&all).expect("served by both");
+        assert_eq!(full, lite);
+        assert_eq!(full.len(), with_s.find_iter(&all).count());
+        assert!(
+            full.len() > 25 + 62,
+            "white space and ASCII letters and digits"
+        );
+    }
 
     /// The map as it was kept before runs: for each normalised byte, the original character's
     /// offset and length (the oracle the runs must agree with).

@@ -34,11 +34,9 @@ pub fn is_garbled(label: &str) -> bool {
 
 /// The first HTML tag remnant in a label: `</span>`, or `?/span>` where the `<` was lost.
 fn tag_remnant(s: &str) -> Option<&str> {
-    static RE: std::sync::OnceLock<LazyRegex> = std::sync::OnceLock::new();
-    let re = RE.get_or_init(|| {
-        LazyRegex::new(r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?/?>|\?/[A-Za-z][A-Za-z0-9]*>")
-    });
-    re.find(s).map(|m| m.as_str())
+    crate::document::normalize::tag_re()
+        .find(s)
+        .map(|m| m.as_str())
 }
 
 /// The last enumerated part of a label that carries its group labels too
