@@ -66,6 +66,19 @@ impl Clone for LazyRegex {
     }
 }
 
+/// Written as its source; read back uncompiled (the embedded built-in rule sets).
+impl serde::Serialize for LazyRegex {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.source)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for LazyRegex {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<LazyRegex, D::Error> {
+        String::deserialize(d).map(LazyRegex::new)
+    }
+}
+
 /// A match: its text and its byte range in the text searched.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Found<'h> {

@@ -6,7 +6,9 @@ use serde::Serialize;
 use std::fmt;
 
 /// A currency unit.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize,
+)]
 pub enum MoneyUnit {
     /// 元
     Yuan,

@@ -53,7 +53,9 @@ impl std::fmt::Display for FactValue {
 /// How a fact was bound, from the most to the least certain. A finding of severity `error`
 /// needs every fact it uses bound with certainty ([`BoundBy::is_certain`]); a weaker binding
 /// caps it at a warning that names the binding.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum BoundBy {
     /// The row label is the form's label.

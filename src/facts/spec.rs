@@ -5,7 +5,7 @@ use crate::document::normalize::to_simplified_chars;
 use unicode_normalization::UnicodeNormalization;
 
 /// All field declarations of a rule set.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct FieldSpecs {
     /// Tables and their rows.
     pub tables: Vec<TableSpec>,
@@ -20,7 +20,7 @@ pub struct FieldSpecs {
 }
 
 /// The outline a report format prescribes (`[outline]` of a rule file).
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct OutlineSpec {
     /// The statutory parts in the prescribed order: part N is numbered N.
     pub parts: Vec<PartSpec>,
@@ -40,7 +40,7 @@ impl OutlineSpec {
 }
 
 /// One statutory part of the outline.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct PartSpec {
     /// The report field that recognises its heading (`sections.problems`).
     pub key: String,
@@ -53,7 +53,7 @@ pub struct PartSpec {
 }
 
 /// The lists the wording checks use (`[wording]` of a rule file).
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct WordingSpec {
     /// Whether the wording checks run at all (the rule file has a `[wording]` table).
     pub enabled: bool,
@@ -71,7 +71,7 @@ pub struct WordingSpec {
 }
 
 /// A table of the report format, with the rows it is expected to have, in form order.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct TableSpec {
     /// Name in the rule file (`[tables.NAME]`).
     pub name: String,
@@ -99,7 +99,7 @@ pub struct TableSpec {
 }
 
 /// A group of columns of a 2-D form.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct GroupSpec {
     /// Name in the rule file.
     pub key: String,
@@ -110,7 +110,7 @@ pub struct GroupSpec {
 }
 
 /// A column of a 2-D form.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct ColumnSpec {
     /// Field name without the `column.` prefix (`natural`).
     pub key: String,
@@ -126,7 +126,7 @@ pub struct ColumnSpec {
 }
 
 /// One expected table row.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct RowSpec {
     /// Field name without the `table.` prefix (`channels.website`).
     pub key: String,
@@ -150,7 +150,7 @@ pub struct RowSpec {
 }
 
 /// What a pattern's placeholder captures.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Placeholder {
     /// `{n}`: a number (Arabic or Chinese numerals).
     Number,
@@ -163,7 +163,7 @@ pub enum Placeholder {
 }
 
 /// A compiled prose pattern.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Pattern {
     /// The pattern as written in the rule file.
     pub source: String,
@@ -178,7 +178,7 @@ pub struct Pattern {
 /// Figures are read clause by clause ([`crate::facts::prose`]): a figure binds to the field
 /// whose `terms` its own clause names. Fields with `patterns` are matched by those patterns
 /// instead (a year, the number of parts).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct ProseSpec {
     /// Field name without the `prose.` prefix.
     pub key: String,
@@ -220,7 +220,7 @@ pub struct ProseSpec {
 }
 
 /// Where a report-level fact is looked for.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Origin {
     /// The title line.
     Title,
@@ -237,7 +237,7 @@ pub enum Origin {
 }
 
 /// A report-level fact: the first match of its sources in order.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct ReportSpec {
     /// Field name without the `report.` prefix (`period.year`).
     pub key: String,
@@ -249,7 +249,7 @@ pub struct ReportSpec {
 }
 
 /// Places to look for a report fact, and the patterns to look for there.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct ReportSource {
     /// Where to look, in order.
     pub origins: Vec<Origin>,

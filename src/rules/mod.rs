@@ -15,7 +15,7 @@ use dsl::ast::Expr;
 pub use load::{load, read_rule_file, rule_matches, LoadError};
 
 /// Which operand of a comparison the primary label goes on.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Primary {
     /// The left-hand side (default).
     Lhs,
@@ -24,7 +24,7 @@ pub enum Primary {
 }
 
 /// A rule's documentation, shown by `explain`.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct RuleDoc {
     /// Why the rule exists.
     pub why: Option<String>,
@@ -33,7 +33,7 @@ pub struct RuleDoc {
 }
 
 /// One rule.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Rule {
     /// Stable id (`GI18-P005`).
     pub id: String,
@@ -66,6 +66,7 @@ pub struct Rule {
     /// The rule file that defines the rule.
     pub origin: String,
     /// Test cases that ship with the rule.
+    #[serde(skip)]
     pub tests: Vec<RuleTest>,
     /// What the rule runs over (prose fields and statements outside aggregates, vectors of 2-D
     /// forms), sorted: computed once when the rule set loads, not for every report.
@@ -112,7 +113,7 @@ pub struct RuleTest {
 }
 
 /// A loaded rule set.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct RuleSet {
     /// Id (`cn-gi-2018`).
     pub id: String,
@@ -148,7 +149,7 @@ pub struct RuleSet {
 }
 
 /// The dimension a vector field of a 2-D form varies over.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Dim {
     /// A row (`table.new`): one value per column of the named table; a rule runs per column.
     Columns(String),
@@ -173,9 +174,45 @@ pub const BUILTIN: &[(&str, &str)] = &[
     ),
 ];
 
-/// Loads every built-in rule set. They are checked by the test suite, so a failure here is a
-/// build defect; it is still reported as an error, not a panic.
+/// The built-in rule sets loaded ahead of time: [`BUILTIN_INPUTS`], then the sets in postcard
+/// form (written by `BLESS=1 cargo test --test builtin_sets`, which fails while it is stale).
+static PRELOADED: &[u8] = include_bytes!("builtin.sets");
+
+/// The fingerprint (build.rs) of what the built-in sets are loaded from: their rule files and
+/// the loader's source. Preloaded sets made from other inputs are not used.
+pub const BUILTIN_INPUTS: &str = env!("RL_BUILTIN_INPUTS");
+
+/// What preloaded sets start with: a tag, then the inputs' fingerprint.
+fn preloaded_header() -> String {
+    format!("report-lint built-in sets {BUILTIN_INPUTS}\n")
+}
+
+/// The built-in sets in the form the binary embeds: a header naming the inputs, then the sets.
+pub fn preload(sets: &[RuleSet]) -> Result<Vec<u8>, String> {
+    let mut out = preloaded_header().into_bytes();
+    out.extend(postcard::to_allocvec(sets).map_err(|e| e.to_string())?);
+    Ok(out)
+}
+
+/// The embedded preloaded sets, when they were made from this build's inputs.
+fn preloaded(bytes: &[u8]) -> Option<Vec<RuleSet>> {
+    let body = bytes.strip_prefix(preloaded_header().as_bytes())?;
+    postcard::from_bytes(body).ok()
+}
+
+/// Loads every built-in rule set: the embedded preloaded form (no TOML or checks grammar to
+/// parse at start-up) when it is current, else from the rule files. They are checked by the
+/// test suite, so a failure here is a build defect; it is still reported as an error, not a
+/// panic.
 pub fn builtin() -> Result<Vec<RuleSet>, String> {
+    match preloaded(PRELOADED) {
+        Some(sets) => Ok(sets),
+        None => builtin_from_files(),
+    }
+}
+
+/// Loads every built-in rule set from its rule file (the embedded TOML).
+pub fn builtin_from_files() -> Result<Vec<RuleSet>, String> {
     // The shared base first, so the sets that extend it take it from the loader.
     let mut order: Vec<(&str, &str)> = BUILTIN.to_vec();
     order.sort_by_key(|(name, _)| !name.starts_with("common"));
@@ -295,4 +332,24 @@ pub fn evaluate_str(
                 .join("; "),
         ),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn preloaded_sets_from_other_inputs_or_damaged_are_not_used() {
+        let sets = builtin_from_files().expect("built-in sets load");
+        let bytes = preload(&sets).expect("sets serialise");
+        assert_eq!(preloaded(&bytes).map(|s| s.len()), Some(sets.len()));
+        // Another fingerprint: the sets were made from other rule files or another loader.
+        let mut other = bytes.clone();
+        let at = preloaded_header().len() - 2;
+        other[at] = if other[at] == b'0' { b'1' } else { b'0' };
+        assert!(preloaded(&other).is_none());
+        // Cut short, or not the format at all.
+        assert!(preloaded(&bytes[..bytes.len() / 2]).is_none());
+        assert!(preloaded(b"report-lint").is_none());
+    }
 }

@@ -6,7 +6,7 @@ use rust_decimal::Decimal;
 pub type ExprSpan = std::ops::Range<usize>;
 
 /// Binary operators.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum BinOp {
     /// `+`
     Add,
@@ -66,7 +66,7 @@ impl BinOp {
 }
 
 /// Unary operators.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum UnOp {
     /// `-`
     Neg,
@@ -75,7 +75,7 @@ pub enum UnOp {
 }
 
 /// An expression node.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Expr {
     /// What the node is.
     pub kind: ExprKind,
@@ -84,10 +84,10 @@ pub struct Expr {
 }
 
 /// Expression kinds.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum ExprKind {
     /// A number literal (exact).
-    Num(Decimal),
+    Num(#[serde(with = "decimal_text")] Decimal),
     /// A string literal.
     Str(String),
     /// `true` / `false`.
@@ -175,5 +175,21 @@ impl Expr {
                 _ => {}
             }
         }
+    }
+}
+
+/// A number as its exact text (the embedded built-in rule sets; the binary format reads no
+/// self-describing values).
+mod decimal_text {
+    use rust_decimal::Decimal;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(d: &Decimal, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&d.to_string())
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Decimal, D::Error> {
+        let text = String::deserialize(d)?;
+        text.parse().map_err(serde::de::Error::custom)
     }
 }

@@ -7,7 +7,7 @@ use indexmap::IndexMap;
 use std::fmt;
 
 /// The type of an expression.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Ty {
     /// A plain number (counts, years, ratios, literals).
     Num,
