@@ -4,9 +4,11 @@
 //!
 //! A run on one report searches most patterns over a few sentences, where compiling them with
 //! the full engine (its automata, Unicode tables) costs more than the search itself; a batch
-//! searches them over megabytes. Both engines have the same match semantics for the patterns
-//! the small one is given (no Unicode or Perl classes, no flags, no word boundaries: see
-//! [`lite_safe`]); any other pattern uses the full engine from the start. The test
+//! searches them over megabytes. The small engine is given the pattern as `regex-syntax`
+//! understands it, printed back with every class spelt out as ranges (`\s`, `\d`, `\p{Han}`,
+//! case-insensitive letters: Unicode-aware in `regex`, ASCII in `regex-lite`), so both engines
+//! read it alike; a pattern whose meaning the small engine cannot be given (word boundaries,
+//! line anchors) uses the full engine from the start ([`lite_source`]). The test
 //! `tests/prefilter.rs` checks on every sentence of the real reports that both engines find the
 //! same matches and groups for every built-in pattern.
 
@@ -21,9 +23,10 @@ pub const MAX_PATTERN_SIZE: usize = 1 << 20;
 /// by its faster search (~10x; measured on the bundled reports).
 const LITE_BUDGET: usize = 4096;
 
-/// What an anchored search (`^…`) is charged against [`LITE_BUDGET`], at most: it reads about
-/// as many bytes as the pattern's literal head.
-const ANCHORED_COST: usize = 64;
+/// What an anchored search (`^…`) is charged against [`LITE_BUDGET`], at most: it fails or
+/// matches within the text's first characters (a heading pattern tried on every line of a
+/// report stays on the small engine).
+const ANCHORED_COST: usize = 8;
 
 /// Most prefix literals kept for [`LazyRegex::may_match`].
 const MAX_PREFIXES: usize = 32;
@@ -47,8 +50,8 @@ struct Shape {
     look_free: bool,
     /// The literals every match starts with (`None`: no such finite set).
     prefixes: Option<Box<[String]>>,
-    /// The small engine matches it exactly as the full one does.
-    lite: bool,
+    /// The pattern as the small engine is given it (its meaning spelt out), when it can be.
+    lite: Option<String>,
     /// Every match starts at the start of the text (`^…`): a search reads only the text's
     /// head, however long the text.
     anchored: bool,
@@ -222,69 +225,30 @@ fn compile_shared(src: &str) -> Result<regex::Regex, String> {
     Ok(r)
 }
 
-/// True when `regex-lite` gives `ast` exactly the matches `regex` gives it: only literals,
-/// `.`, bracketed classes of literals and ranges, repetitions, groups, alternation and the
-/// text anchors `^ $ \A \z` (no flags, so `^ $ .` keep their default meaning). Unicode and
-/// Perl classes (`\p{Han}`, `\d`, `\s`) and word boundaries differ between the engines
-/// (Unicode-aware in one, ASCII in the other), so a pattern with any of them is not given to
-/// the small engine.
-fn lite_safe(ast: &regex_syntax::ast::Ast) -> bool {
-    use regex_syntax::ast::{self, AssertionKind, Ast, ClassSetItem, GroupKind};
-    struct Safe;
-    impl ast::Visitor for Safe {
-        type Output = ();
-        type Err = ();
-        fn finish(self) -> Result<(), ()> {
-            Ok(())
-        }
-        fn visit_pre(&mut self, ast: &Ast) -> Result<(), ()> {
-            match ast {
-                Ast::Flags(_) | Ast::ClassUnicode(_) | Ast::ClassPerl(_) => Err(()),
-                Ast::Assertion(a) => match a.kind {
-                    AssertionKind::StartLine
-                    | AssertionKind::EndLine
-                    | AssertionKind::StartText
-                    | AssertionKind::EndText => Ok(()),
-                    _ => Err(()),
-                },
-                Ast::Group(g) => match &g.kind {
-                    GroupKind::NonCapturing(flags) if !flags.items.is_empty() => Err(()),
-                    _ => Ok(()),
-                },
-                _ => Ok(()),
-            }
-        }
-        fn visit_class_set_item_pre(&mut self, item: &ClassSetItem) -> Result<(), ()> {
-            match item {
-                ClassSetItem::Perl(_) | ClassSetItem::Unicode(_) | ClassSetItem::Ascii(_) => {
-                    Err(())
-                }
-                _ => Ok(()),
-            }
-        }
-        fn visit_class_set_binary_op_pre(&mut self, _: &ast::ClassSetBinaryOp) -> Result<(), ()> {
-            Err(())
-        }
-    }
-    ast::visit(ast, Safe).is_ok()
+/// The pattern for `regex-lite`, meaning exactly what `hir` means to `regex`: the syntax tree
+/// printed back, where every class is a set of ranges (so `\s`, `\d`, `\p{Han}`, `.` and
+/// case-insensitive letters mean the same to both engines) and `^ $` are the text anchors
+/// `\A \z`. `None` when the tree has other look-arounds (word boundaries, line anchors), which
+/// the engines read differently, or matches bytes that are not UTF-8.
+fn lite_source(hir: &regex_syntax::hir::Hir) -> Option<String> {
+    use regex_syntax::hir::{Look, LookSet};
+    let text_anchors = LookSet::empty().insert(Look::Start).insert(Look::End);
+    let props = hir.properties();
+    (props.is_utf8() && props.look_set().subtract(text_anchors).is_empty()).then(|| hir.to_string())
 }
 
 /// The pattern's shape, read from its syntax (one parse).
 fn shape(src: &str) -> Shape {
     use regex_syntax::hir::literal::{ExtractKind, Extractor};
-    let none = Shape {
-        look_free: false,
-        prefixes: None,
-        lite: false,
-        anchored: false,
+    let Ok(hir) = regex_syntax::Parser::new().parse(src) else {
+        return Shape {
+            look_free: false,
+            prefixes: None,
+            lite: None,
+            anchored: false,
+        };
     };
-    let Ok(ast) = regex_syntax::ast::parse::Parser::new().parse(src) else {
-        return none;
-    };
-    let lite = lite_safe(&ast);
-    let Ok(hir) = regex_syntax::hir::translate::Translator::new().translate(src, &ast) else {
-        return none;
-    };
+    let lite = lite_source(&hir);
     let look_free = hir.properties().look_set().is_empty();
     let anchored = hir
         .properties()
@@ -388,9 +352,12 @@ impl LazyRegex {
         } else {
             len
         };
-        if shape.lite && self.searched.fetch_add(cost, Ordering::Relaxed) + cost <= LITE_BUDGET {
+        if let (Some(source), true) = (
+            &shape.lite,
+            self.searched.fetch_add(cost, Ordering::Relaxed) + cost <= LITE_BUDGET,
+        ) {
             let lite = self.lite.get_or_init(|| {
-                regex_lite::RegexBuilder::new(&self.source)
+                regex_lite::RegexBuilder::new(source)
                     .size_limit(MAX_PATTERN_SIZE)
                     .build()
                     .ok()
@@ -444,7 +411,7 @@ impl LazyRegex {
 
     /// Whether the small engine may serve this pattern (for tests).
     pub fn lite_capable(&self) -> bool {
-        self.shape().lite
+        self.shape().lite.is_some()
     }
 
     /// Every match and its groups' ranges by both engines (for tests): `None` when the small
@@ -457,10 +424,10 @@ impl LazyRegex {
         Vec<Vec<Option<(usize, usize)>>>,
         Vec<Vec<Option<(usize, usize)>>>,
     )> {
-        if !self.shape().lite {
-            return None;
-        }
-        let lite = regex_lite::Regex::new(&self.source).ok()?;
+        let lite = regex_lite::RegexBuilder::new(self.shape().lite.as_ref()?)
+            .size_limit(MAX_PATTERN_SIZE)
+            .build()
+            .ok()?;
         let full = self.full();
         let a = full
             .captures_iter(h)
@@ -479,27 +446,36 @@ mod tests {
     use super::*;
 
     #[test]
-    fn only_patterns_both_engines_read_alike_go_to_the_small_one() {
-        for ok in [
-            r"(?P<v>[0-9]+)件",
-            r"^[（(]?[一二三四五六七八九十]{1,3}[）)]$",
-            r"[^。]{0,40}?办结",
-            r"\A.+\z",
-        ] {
-            assert!(LazyRegex::new(ok).lite_capable(), "{ok}");
-        }
-        for not in [
+    fn the_small_engine_reads_a_pattern_as_the_full_one_does() {
+        let texts = [
+            "共收到申请１２件，办结10件 。٣件",
+            "abc\u{3000}X ABC x Kelvin \u{212A} k",
+            "洪泽区 2019年12月31日\u{a0}止",
+            "line one\nline two\r\n",
+        ];
+        for p in [
+            r"(?P<n>[0-9]+)件",
             r"\d+件",
             r"\s",
-            r"\p{Han}+",
-            r"(?i)abc",
-            r"(?m)^x",
-            r"\bx",
+            r"\S+",
+            r"\p{Han}{2,4}(?:区|县)",
+            r"(?i)abc\s*x",
+            r"(?i)k",
             r"[\d]",
-            r"[[:alpha:]]",
-            r"[a-z&&b]",
-            r"(",
+            r"[[:alpha:]]+",
+            r"[a-z&&[^b]]+",
+            r"^.+$",
+            r"(?s).+",
+            r"(\d+)年(\d+)月(?:(\d+)日)?(\s|$)",
         ] {
+            let r = LazyRegex::new(p);
+            assert!(r.lite_capable(), "{p}");
+            for t in texts {
+                let (full, lite) = r.both_engines(t).expect("served by both");
+                assert_eq!(full, lite, "{p} on {t:?}");
+            }
+        }
+        for not in [r"(?m)^x", r"\bx", r"x\B", r"(?-u:\xFF)", r"("] {
             assert!(!LazyRegex::new(not).lite_capable(), "{not}");
         }
     }
