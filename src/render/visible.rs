@@ -94,24 +94,33 @@ impl<'a> VisibleWriter<'a> {
     /// Writes the complete characters received so far (an incomplete UTF-8 sequence waits for
     /// its end; at the end of output it is written as U+FFFD).
     fn drain(&mut self, all: bool) -> io::Result<()> {
-        let valid = match std::str::from_utf8(&self.pending) {
-            Ok(_) => self.pending.len(),
-            Err(e) if e.error_len().is_none() && !all => e.valid_up_to(),
-            Err(e) => {
-                // Invalid bytes: the valid prefix, U+FFFD for the bad sequence, then the rest.
-                let upto = e.valid_up_to();
-                let bad = e.error_len().unwrap_or(self.pending.len() - upto);
-                let head = std::str::from_utf8(&self.pending[..upto]).unwrap_or_default();
-                let text = format!("{}\u{FFFD}", visible(head));
-                self.inner.write_all(text.as_bytes())?;
-                self.pending.drain(..upto + bad);
-                return self.drain(all);
+        let mut at = 0;
+        loop {
+            let rest = &self.pending[at..];
+            match std::str::from_utf8(rest) {
+                Ok(text) => {
+                    self.inner.write_all(visible(text).as_bytes())?;
+                    at = self.pending.len();
+                    break;
+                }
+                Err(e) if e.error_len().is_none() && !all => {
+                    let text = std::str::from_utf8(&rest[..e.valid_up_to()]).unwrap_or_default();
+                    self.inner.write_all(visible(text).as_bytes())?;
+                    at += e.valid_up_to();
+                    break;
+                }
+                Err(e) => {
+                    // Invalid bytes: the valid prefix, U+FFFD for the bad sequence, then the rest.
+                    let upto = e.valid_up_to();
+                    let bad = e.error_len().unwrap_or(rest.len() - upto);
+                    let head = std::str::from_utf8(&rest[..upto]).unwrap_or_default();
+                    self.inner.write_all(visible(head).as_bytes())?;
+                    self.inner.write_all("\u{FFFD}".as_bytes())?;
+                    at += upto + bad;
+                }
             }
-        };
-        let text = std::str::from_utf8(&self.pending[..valid]).unwrap_or_default();
-        let shown = visible(text).into_owned();
-        self.inner.write_all(shown.as_bytes())?;
-        self.pending.drain(..valid);
+        }
+        self.pending.drain(..at);
         Ok(())
     }
 }
