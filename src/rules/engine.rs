@@ -803,7 +803,7 @@ fn failure(
         .chain(lv.iter().flat_map(|v| v.srcs.iter()))
         .chain(rv.iter().flat_map(|v| v.srcs.iter()))
     {
-        d.values.insert(s.field.clone(), s.value.clone());
+        d.values.insert(s.field.clone(), s.value.to_string());
     }
     let (first, second) = match rule.primary {
         Primary::Lhs => (lv.as_ref(), rv.as_ref()),

@@ -56,8 +56,8 @@ pub struct Src {
     pub field: String,
     /// Span of the value in the report.
     pub span: Option<Span>,
-    /// The value as shown.
-    pub value: String,
+    /// The value as shown (formatted only when a finding shows it).
+    pub value: Shown,
     /// A narrower scope the source sentence speaks of.
     pub scope: Option<String>,
     /// How the fact was bound.
@@ -66,6 +66,30 @@ pub struct Src {
     pub note: Option<String>,
     /// The fact is in the previous year's report (`prev.`), not this one.
     pub prev: bool,
+}
+
+/// A source's value as a finding shows it, kept unformatted: most values read are never shown.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Shown {
+    /// A fact's value.
+    Fact(FactValue),
+    /// A blank cell, read as this number.
+    Blank(Decimal),
+    /// A number computed from a fact (a share's part).
+    Num(Decimal),
+    /// Text as written.
+    Text(String),
+}
+
+impl std::fmt::Display for Shown {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Shown::Fact(v) => write!(f, "{v}"),
+            Shown::Blank(n) => write!(f, "{} (blank)", n.normalize()),
+            Shown::Num(n) => write!(f, "{}", n.normalize()),
+            Shown::Text(t) => f.write_str(t),
+        }
+    }
 }
 
 /// An evaluated value with its provenance.
@@ -240,7 +264,7 @@ fn fact_ev(field: &str, f: &Fact) -> EvResult {
     let src = Src {
         field: field.to_string(),
         span: f.span,
-        value: f.value.to_string(),
+        value: Shown::Fact(f.value.clone()),
         scope: f.scope.clone(),
         bound_by: f.bound_by,
         note: f.note.clone(),
@@ -294,7 +318,7 @@ fn lookup(path: &str, env: &Env, aggregate: bool) -> EvResult {
                     srcs: vec![Src {
                         field: path.to_string(),
                         span: f.span,
-                        value: format!("{} (blank)", v.normalize()),
+                        value: Shown::Blank(v),
                         scope: None,
                         bound_by: f.bound_by,
                         note: None,
@@ -345,7 +369,7 @@ fn lookup(path: &str, env: &Env, aggregate: bool) -> EvResult {
                     srcs: vec![Src {
                         field: path.to_string(),
                         span: f.span,
-                        value: f.raw.clone(),
+                        value: Shown::Text(f.raw.clone()),
                         scope: None,
                         bound_by: f.bound_by,
                         note: None,
@@ -999,7 +1023,7 @@ fn statement_call(name: &str, arg: &Expr, env: &Env) -> EvResult {
             let src = |field: &str, span: Span, v: Decimal| Src {
                 field: field.to_string(),
                 span: Some(span),
-                value: v.normalize().to_string(),
+                value: Shown::Num(v),
                 scope: None,
                 bound_by: crate::facts::BoundBy::Pattern,
                 note: None,
