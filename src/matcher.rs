@@ -415,7 +415,7 @@ impl LazyRegex {
     }
 
     /// Every match and its groups' ranges by both engines (for tests): `None` when the small
-    /// engine does not serve this pattern.
+    /// engine does not serve this pattern or either engine cannot compile it.
     #[allow(clippy::type_complexity)]
     pub fn both_engines(
         &self,
@@ -428,7 +428,7 @@ impl LazyRegex {
             .size_limit(MAX_PATTERN_SIZE)
             .build()
             .ok()?;
-        let full = self.full();
+        let full = &compile_shared(&self.source).ok()?;
         let a = full
             .captures_iter(h)
             .map(|c| c.iter().map(|g| g.map(|m| (m.start(), m.end()))).collect())
