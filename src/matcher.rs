@@ -23,11 +23,6 @@ pub const MAX_PATTERN_SIZE: usize = 1 << 20;
 /// by its faster search (~10x; measured on the bundled reports).
 const LITE_BUDGET: usize = 4096;
 
-/// What an anchored search (`^…`) is charged against [`LITE_BUDGET`], at most: it fails or
-/// matches within the text's first characters (a heading pattern tried on every line of a
-/// report stays on the small engine).
-const ANCHORED_COST: usize = 8;
-
 /// Most prefix literals kept for [`LazyRegex::may_match`].
 const MAX_PREFIXES: usize = 32;
 
@@ -52,9 +47,9 @@ struct Shape {
     prefixes: Option<Box<[String]>>,
     /// The pattern as the small engine is given it (its meaning spelt out), when it can be.
     lite: Option<String>,
-    /// Every match starts at the start of the text (`^…`): a search reads only the text's
-    /// head, however long the text.
-    anchored: bool,
+    /// Every match starts at the start of the text (`^…`) and is at most so many bytes long:
+    /// a search reads no more than that (and a character) of the text, however long the text.
+    head: Option<usize>,
 }
 
 impl Clone for LazyRegex {
@@ -245,7 +240,7 @@ fn shape(src: &str) -> Shape {
             look_free: false,
             prefixes: None,
             lite: None,
-            anchored: false,
+            head: None,
         };
     };
     let lite = lite_source(&hir);
@@ -254,6 +249,11 @@ fn shape(src: &str) -> Shape {
         .properties()
         .look_set_prefix()
         .contains(regex_syntax::hir::Look::Start);
+    let head = hir
+        .properties()
+        .maximum_len()
+        .filter(|_| anchored)
+        .map(|n| n.saturating_add(4));
     let seq = Extractor::new().kind(ExtractKind::Prefix).extract(&hir);
     let prefixes = seq.literals().and_then(|lits| {
         let ok = !lits.is_empty()
@@ -270,7 +270,7 @@ fn shape(src: &str) -> Shape {
         look_free,
         prefixes,
         lite,
-        anchored,
+        head,
     }
 }
 
@@ -346,12 +346,10 @@ impl LazyRegex {
             return Engine::Full(f);
         }
         let shape = self.shape();
-        // An anchored search reads the text's head only.
-        let cost = if shape.anchored {
-            len.min(ANCHORED_COST)
-        } else {
-            len
-        };
+        // An anchored search of bounded length reads the text's head only (a heading pattern
+        // tried on every line); any other search is charged the whole text, so the small
+        // engine never reads more than the budget in all.
+        let cost = shape.head.map_or(len, |head| len.min(head));
         if let (Some(source), true) = (
             &shape.lite,
             self.searched.fetch_add(cost, Ordering::Relaxed) + cost <= LITE_BUDGET,
@@ -509,6 +507,21 @@ mod tests {
         assert_eq!(r.find(&text).map(|m| m.as_str()), Some("12件"));
         assert_eq!(r.find_iter(&text).count(), 16);
         assert!(r.is_match("3件") && !r.is_match("三件"));
+    }
+
+    #[test]
+    fn only_a_bounded_anchored_search_is_charged_for_the_head_alone() {
+        let long = format!("一、{}", "字".repeat(2000));
+        // Bounded and anchored: a search reads a few characters, however long the line.
+        let heading = LazyRegex::new(r"^[一二三四五六七八九十]{1,3}、");
+        for _ in 0..100 {
+            assert!(heading.is_match(&long));
+        }
+        assert!(heading.full.get().is_none() && heading.lite.get().is_some());
+        // Anchored but unbounded: the small engine may read the whole text, which is charged.
+        let open = LazyRegex::new(r"^一.*字$");
+        assert!(open.is_match(&long) && open.is_match(&long));
+        assert!(open.full.get().is_some());
     }
 
     #[test]
