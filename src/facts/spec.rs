@@ -393,27 +393,42 @@ pub fn compile_zero(src: &str) -> Result<LazyRegex, String> {
 /// Memoised per thread: the same cells are keyed once for every table of the rule set, and the
 /// form's labels recur in every report of a batch. The memo is bounded (cleared when full).
 pub fn label_key(label: &str) -> String {
-    const MEMO_ENTRIES: usize = 20_000;
-    const MEMO_LABEL_BYTES: usize = 256;
     thread_local! {
-        static MEMO: std::cell::RefCell<std::collections::HashMap<Box<str>, Box<str>>> =
-            Default::default();
+        static MEMO: Memo<Box<str>> = Default::default();
     }
-    if label.len() > MEMO_LABEL_BYTES {
-        return label_key_uncached(label);
+    memoized(&MEMO, label, |l| label_key_uncached(l).into_boxed_str()).into_string()
+}
+
+/// A per-thread memo of a function of a short text (a table cell, a label), bounded: cleared
+/// when full. Texts longer than [`MEMO_TEXT_BYTES`] are not kept.
+pub(crate) type Memo<T> = std::cell::RefCell<std::collections::HashMap<Box<str>, T>>;
+
+/// Most entries a [`Memo`] keeps.
+const MEMO_ENTRIES: usize = 20_000;
+/// Longest text a [`Memo`] keeps.
+const MEMO_TEXT_BYTES: usize = 256;
+
+/// `f(text)`, from the memo when it was computed before on this thread.
+pub(crate) fn memoized<T: Clone>(
+    memo: &'static std::thread::LocalKey<Memo<T>>,
+    text: &str,
+    f: impl FnOnce(&str) -> T,
+) -> T {
+    if text.len() > MEMO_TEXT_BYTES {
+        return f(text);
     }
-    if let Some(k) = MEMO.with(|m| m.borrow().get(label).map(|k| k.to_string())) {
-        return k;
+    if let Some(v) = memo.with(|m| m.borrow().get(text).cloned()) {
+        return v;
     }
-    let key = label_key_uncached(label);
-    MEMO.with(|m| {
+    let v = f(text);
+    memo.with(|m| {
         let mut m = m.borrow_mut();
         if m.len() >= MEMO_ENTRIES {
             m.clear();
         }
-        m.insert(label.into(), key.as_str().into());
+        m.insert(text.into(), v.clone());
     });
-    key
+    v
 }
 
 fn label_key_uncached(label: &str) -> String {

@@ -55,24 +55,9 @@ fn last_enumerated_part(label: &str) -> Option<String> {
 /// per thread like [`label_key`].
 fn label_keys(label: &str) -> Vec<String> {
     thread_local! {
-        static MEMO: std::cell::RefCell<std::collections::HashMap<Box<str>, Vec<String>>> =
-            Default::default();
+        static MEMO: super::spec::Memo<Vec<String>> = Default::default();
     }
-    if label.len() > 256 {
-        return label_keys_uncached(label);
-    }
-    if let Some(k) = MEMO.with(|m| m.borrow().get(label).cloned()) {
-        return k;
-    }
-    let keys = label_keys_uncached(label);
-    MEMO.with(|m| {
-        let mut m = m.borrow_mut();
-        if m.len() >= 20_000 {
-            m.clear();
-        }
-        m.insert(label.into(), keys.clone());
-    });
-    keys
+    super::spec::memoized(&MEMO, label, label_keys_uncached)
 }
 
 fn label_keys_uncached(label: &str) -> Vec<String> {
@@ -172,8 +157,16 @@ fn grid_label(row: &Row) -> (usize, usize) {
     }
 }
 
-/// A unit cell of a `label | unit | figures` table.
+/// A unit cell of a `label | unit | figures` table (memoised: every form's alignment asks it of
+/// every row's last cell).
 fn is_unit(text: &str) -> bool {
+    thread_local! {
+        static MEMO: super::spec::Memo<bool> = Default::default();
+    }
+    super::spec::memoized(&MEMO, text, is_unit_uncached)
+}
+
+fn is_unit_uncached(text: &str) -> bool {
     matches!(
         crate::document::NormText::new(text, 0).text.as_str(),
         "条" | "件"
