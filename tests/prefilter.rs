@@ -1,29 +1,48 @@
-//! The literal prefilter that lets a run skip compiling patterns (`LazyRegex::may_match`, `excludes`) never
-//! hides a match: on every sentence of every real report, a built-in pattern that matches is
-//! one the prefilter lets through.
+//! The two ways a run saves compiling patterns are never wrong, on every sentence of every real
+//! report: the literal prefilter (`LazyRegex::may_match`, `excludes`) never hides a match, and
+//! the small regex engine a pattern starts on finds exactly what the full engine finds.
 
 mod common;
 
 use report_lint::facts::spec::LazyRegex;
+use report_lint::rules::RuleSet;
 
-#[test]
-fn the_prefilter_never_hides_a_match() {
-    let sets = report_lint::rules::builtin().expect("built-in sets load");
+/// Every pattern of the built-in sets: prose fields, report fields, wording and outline.
+fn builtin_patterns(sets: &[RuleSet]) -> Vec<&LazyRegex> {
     let mut patterns: Vec<&LazyRegex> = Vec::new();
-    for rs in &sets {
+    for rs in sets {
         for p in &rs.fields.prose {
             patterns.extend(p.terms.iter().chain(&p.claims).chain(&p.zero));
+            patterns.extend(p.unless.iter().chain(&p.narrow));
             patterns.extend(p.patterns.iter().map(|x| &x.regex));
         }
+        for r in &rs.fields.report {
+            for s in &r.sources {
+                patterns.extend(s.patterns.iter().map(|x| &x.regex));
+            }
+        }
+        patterns.extend(rs.fields.wording.doubled.iter());
+        patterns.extend(rs.fields.wording.confusions.iter().map(|(r, _)| r));
+        patterns.extend(rs.fields.outline.subtopics.iter());
     }
-    assert!(patterns.len() > 100, "{}", patterns.len());
+    patterns
+}
+
+/// The normalised text of every sentence of every real text report, and (with `whole`) of each
+/// report as a whole.
+fn real_texts(whole: bool) -> Vec<String> {
     let mut texts: Vec<String> = Vec::new();
-    let dir = common::fixture("real");
-    for e in std::fs::read_dir(&dir).unwrap().flatten() {
+    for e in std::fs::read_dir(common::fixture("real"))
+        .unwrap()
+        .flatten()
+    {
         let p = e.path();
         if p.extension().is_some_and(|x| x == "txt") {
             let src = report_lint::source::read_path(&p).unwrap();
             let report = report_lint::document::parse(&src);
+            if whole {
+                texts.push(report_lint::document::NormText::new(&src.text, 0).text);
+            }
             for para in &report.paragraphs {
                 for s in &para.sentences {
                     let n = report_lint::document::NormText::new(&src.text[s.span.range()], 0);
@@ -33,6 +52,15 @@ fn the_prefilter_never_hides_a_match() {
         }
     }
     assert!(texts.len() > 200);
+    texts
+}
+
+#[test]
+fn the_prefilter_never_hides_a_match() {
+    let sets = report_lint::rules::builtin().expect("built-in sets load");
+    let patterns = builtin_patterns(&sets);
+    assert!(patterns.len() > 100, "{}", patterns.len());
+    let texts = real_texts(false);
     let (mut skipped, mut checked) = (0, 0);
     for r in &patterns {
         for t in &texts {
@@ -53,41 +81,8 @@ fn the_prefilter_never_hides_a_match() {
 #[test]
 fn both_engines_find_the_same_matches() {
     let sets = report_lint::rules::builtin().expect("built-in sets load");
-    let mut patterns: Vec<&LazyRegex> = Vec::new();
-    for rs in &sets {
-        for p in &rs.fields.prose {
-            patterns.extend(p.terms.iter().chain(&p.claims).chain(&p.zero));
-            patterns.extend(p.unless.iter().chain(&p.narrow));
-            patterns.extend(p.patterns.iter().map(|x| &x.regex));
-        }
-        for r in &rs.fields.report {
-            for s in &r.sources {
-                patterns.extend(s.patterns.iter().map(|x| &x.regex));
-            }
-        }
-        patterns.extend(rs.fields.wording.doubled.iter());
-        patterns.extend(rs.fields.wording.confusions.iter().map(|(r, _)| r));
-        patterns.extend(rs.fields.outline.subtopics.iter());
-    }
-    let mut texts: Vec<String> = Vec::new();
-    for e in std::fs::read_dir(common::fixture("real"))
-        .unwrap()
-        .flatten()
-    {
-        let p = e.path();
-        if p.extension().is_some_and(|x| x == "txt") {
-            let src = report_lint::source::read_path(&p).unwrap();
-            let report = report_lint::document::parse(&src);
-            texts.push(report_lint::document::NormText::new(&src.text, 0).text);
-            for para in &report.paragraphs {
-                for s in &para.sentences {
-                    texts.push(
-                        report_lint::document::NormText::new(&src.text[s.span.range()], 0).text,
-                    );
-                }
-            }
-        }
-    }
+    let patterns = builtin_patterns(&sets);
+    let texts = real_texts(true);
     let (mut served, mut matched) = (0, 0);
     for r in &patterns {
         if !r.lite_capable() {
