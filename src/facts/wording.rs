@@ -8,6 +8,7 @@ use super::spec::WordingSpec;
 use super::{one_line as words, BoundBy, Fact, FactSet, Sentences};
 use crate::document::normalize::is_han;
 use crate::document::{publisher, Report};
+use crate::matcher::LazyRegex;
 use crate::span::Span;
 
 /// The wording statements, with their display titles (for the rule loader and `dump`).
@@ -75,12 +76,12 @@ pub fn bind(
     } else {
         text.chars().filter(|c| !c.is_whitespace()).collect()
     };
-    let doubled_res: Vec<&crate::facts::spec::LazyRegex> = spec
+    let doubled_res: Vec<&LazyRegex> = spec
         .doubled
         .iter()
         .filter(|re| traditional || re.may_match(&compact))
         .collect();
-    let confusions: Vec<&(crate::facts::spec::LazyRegex, String)> = spec
+    let confusions: Vec<&(LazyRegex, String)> = spec
         .confusions
         .iter()
         .filter(|(re, _)| traditional || re.may_match(&compact))
@@ -101,29 +102,20 @@ pub fn bind(
             continue;
         }
         let norm = sentences.norm(i);
+        // Each pattern's matches in the sentence, as statements of `field` in the words written.
+        let mut matches = |re: &LazyRegex, field: &'static str, show: &dyn Fn(String) -> String| {
+            if re.may_match(&norm.text) {
+                for m in re.find_iter(&norm.text) {
+                    let span = norm.orig_span(m.start(), m.end());
+                    out.push((field, statement(span, show(words(&text[span.range()])))));
+                }
+            }
+        };
         for re in &doubled_res {
-            if !re.may_match(&norm.text) {
-                continue;
-            }
-            for m in re.find_iter(&norm.text) {
-                let span = norm.orig_span(m.start(), m.end());
-                out.push((
-                    "wording.doubled",
-                    statement(span, words(&text[span.range()])),
-                ));
-            }
+            matches(re, "wording.doubled", &|w| w);
         }
         for (re, right) in &confusions {
-            if !re.may_match(&norm.text) {
-                continue;
-            }
-            for m in re.find_iter(&norm.text) {
-                let span = norm.orig_span(m.start(), m.end());
-                out.push((
-                    "wording.confusion",
-                    statement(span, format!("{} → {right}", words(&text[span.range()]))),
-                ));
-            }
+            matches(re, "wording.confusion", &|w| format!("{w} → {right}"));
         }
     }
     if let Some(first) = latin.first() {

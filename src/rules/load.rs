@@ -339,6 +339,24 @@ struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
+    /// Patterns without a placeholder (terms, claims, zero phrases), compiled; each invalid one
+    /// is an RF006 error on its place in the TOML.
+    fn phrases(&mut self, list: &[Spanned<String>], what: &str) -> Vec<spec::LazyRegex> {
+        let mut out = Vec::new();
+        for t in list {
+            match spec::compile_zero(t.get_ref()) {
+                Ok(c) => out.push(c),
+                Err(e) => self.error(
+                    "RF006",
+                    t.span(),
+                    format!("invalid {what}: {e}"),
+                    "this pattern",
+                ),
+            }
+        }
+        out
+    }
+
     fn error(&mut self, code: &str, span: std::ops::Range<usize>, message: String, label: &str) {
         self.diags.push(
             Diagnostic::new(Severity::Error, code, "rule-file", message)
@@ -999,35 +1017,9 @@ fn load_at_depth(name: &str, src: &str, loader: &mut Loader) -> Result<RuleSet, 
                 ),
             }
         }
-        let mut zero = Vec::new();
-        for z in &p.zero {
-            match spec::compile_zero(z.get_ref()) {
-                Ok(c) => zero.push(c),
-                Err(e) => cx.error(
-                    "RF006",
-                    z.span(),
-                    format!("invalid zero phrase: {e}"),
-                    "this pattern",
-                ),
-            }
-        }
-        let mut phrases = |list: &[Spanned<String>], what: &str| -> Vec<spec::LazyRegex> {
-            let mut out = Vec::new();
-            for t in list {
-                match spec::compile_zero(t.get_ref()) {
-                    Ok(c) => out.push(c),
-                    Err(e) => cx.error(
-                        "RF006",
-                        t.span(),
-                        format!("invalid {what}: {e}"),
-                        "this pattern",
-                    ),
-                }
-            }
-            out
-        };
-        let terms = phrases(&p.terms, "term");
-        let claims = phrases(&p.claims, "claim");
+        let zero = cx.phrases(&p.zero, "zero phrase");
+        let terms = cx.phrases(&p.terms, "term");
+        let claims = cx.phrases(&p.claims, "claim");
         if p.patterns.is_empty() && p.zero.is_empty() && p.terms.is_empty() && p.claims.is_empty() {
             cx.error(
                 "RF005",
@@ -1092,30 +1084,8 @@ fn load_at_depth(name: &str, src: &str, loader: &mut Loader) -> Result<RuleSet, 
         titles.insert(format!("prose.{}", key.get_ref()), title.clone());
         let ty = pattern_type(&mut cx, key, &patterns, unit.is_some());
         field_types.insert(format!("prose.{}", key.get_ref()), ty);
-        let mut narrow = Vec::new();
-        for n in &p.narrow {
-            match spec::compile_zero(n.get_ref()) {
-                Ok(c) => narrow.push(c),
-                Err(e) => cx.error(
-                    "RF006",
-                    n.span(),
-                    format!("invalid narrow-scope phrase: {e}"),
-                    "this pattern",
-                ),
-            }
-        }
-        let mut unless = Vec::new();
-        for n in &p.unless {
-            match spec::compile_zero(n.get_ref()) {
-                Ok(c) => unless.push(c),
-                Err(e) => cx.error(
-                    "RF006",
-                    n.span(),
-                    format!("invalid `unless` phrase: {e}"),
-                    "this pattern",
-                ),
-            }
-        }
+        let narrow = cx.phrases(&p.narrow, "narrow-scope phrase");
+        let unless = cx.phrases(&p.unless, "`unless` phrase");
         let percent = p.units.iter().any(|u| u == "%");
         if percent {
             field_types.insert(format!("prose.{}", key.get_ref()), Ty::Num);
@@ -1565,18 +1535,7 @@ fn outline(cx: &mut Ctx, o: &RawOutline, report: &[ReportSpec]) -> spec::Outline
             );
         }
     }
-    let mut subtopics = Vec::new();
-    for t in &o.subtopics {
-        match spec::compile_zero(t.get_ref()) {
-            Ok(re) => subtopics.push(re),
-            Err(e) => cx.error(
-                "RF006",
-                t.span(),
-                format!("invalid pattern: {e}"),
-                "this pattern",
-            ),
-        }
-    }
+    let subtopics = cx.phrases(&o.subtopics, "pattern");
     spec::OutlineSpec {
         parts,
         subtopics,
@@ -1591,17 +1550,7 @@ fn wording(cx: &mut Ctx, w: &RawWording) -> spec::WordingSpec {
         repeat_ok: w.repeat_ok.clone(),
         ..spec::WordingSpec::default()
     };
-    for d in &w.doubled {
-        match spec::compile_zero(d.get_ref()) {
-            Ok(re) => out.doubled.push(re),
-            Err(e) => cx.error(
-                "RF006",
-                d.span(),
-                format!("invalid pattern: {e}"),
-                "this pattern",
-            ),
-        }
-    }
+    out.doubled = cx.phrases(&w.doubled, "pattern");
     for (wrong, right) in &w.confusions {
         if right.is_empty() {
             // Taken out of a base's list (merge_wording).
