@@ -439,6 +439,85 @@ impl LazyRegex {
     }
 }
 
+/// The literals every match of a pattern starts with, for many patterns at once: one pass over
+/// a text says which patterns may match there (the others cannot), where asking each pattern
+/// ([`LazyRegex::excludes`]) would search the text once per literal.
+#[derive(Debug, Clone)]
+pub struct LiteralIndex {
+    /// Every distinct literal (`None`: no pattern has a literal set).
+    searcher: Option<aho_corasick::AhoCorasick>,
+    /// The patterns each literal starts (by index into the patterns given).
+    starts: Vec<Vec<u32>>,
+    /// Patterns without a known literal set: they may match anywhere.
+    open: Vec<u32>,
+    patterns: usize,
+}
+
+impl LiteralIndex {
+    /// The index of `patterns` (in order: a pattern is named by its position).
+    pub fn new<'a>(patterns: impl IntoIterator<Item = &'a LazyRegex>) -> LiteralIndex {
+        let mut literals: Vec<&str> = Vec::new();
+        let mut starts: Vec<Vec<u32>> = Vec::new();
+        let mut open = Vec::new();
+        let mut by_literal: std::collections::HashMap<&str, usize> = Default::default();
+        let mut n = 0u32;
+        for r in patterns {
+            match &r.shape().prefixes {
+                Some(prefixes) => {
+                    for p in prefixes.iter() {
+                        let at = *by_literal.entry(p.as_str()).or_insert_with(|| {
+                            literals.push(p.as_str());
+                            starts.push(Vec::new());
+                            literals.len() - 1
+                        });
+                        if starts[at].last() != Some(&n) {
+                            starts[at].push(n);
+                        }
+                    }
+                }
+                None => open.push(n),
+            }
+            n += 1;
+        }
+        // The literals are the rule files' own and few (at most `MAX_PREFIXES` a pattern); should
+        // the automaton still not build, every pattern is open.
+        let searcher = (!literals.is_empty())
+            .then(|| aho_corasick::AhoCorasick::new(&literals).ok())
+            .flatten();
+        if searcher.is_none() {
+            open = (0..n).collect();
+            starts.clear();
+        }
+        LiteralIndex {
+            searcher,
+            starts,
+            open,
+            patterns: n as usize,
+        }
+    }
+
+    /// Which patterns may match in `haystack` (`out[i]`: pattern `i`), in one pass over it.
+    pub fn may_match(&self, haystack: &str, out: &mut Vec<bool>) {
+        out.clear();
+        out.resize(self.patterns, false);
+        for &i in &self.open {
+            out[i as usize] = true;
+        }
+        let Some(searcher) = &self.searcher else {
+            return;
+        };
+        let mut seen = vec![false; self.starts.len()];
+        for m in searcher.find_overlapping_iter(haystack) {
+            let lit = m.pattern().as_usize();
+            if !std::mem::replace(&mut seen[lit], true) {
+                for &p in &self.starts[lit] {
+                    out[p as usize] = true;
+                }
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

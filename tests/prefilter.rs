@@ -1,6 +1,7 @@
-//! The two ways a run saves compiling patterns are never wrong, on every sentence of every real
-//! report: the literal prefilter (`LazyRegex::may_match`, `excludes`) never hides a match, and
-//! the small regex engine a pattern starts on finds exactly what the full engine finds.
+//! The ways a run saves compiling and searching patterns are never wrong, on every sentence of
+//! every real report: the literal prefilter (`LazyRegex::may_match`, `excludes`, and the
+//! `LiteralIndex` that asks it of many patterns at once) never hides a match, and the small
+//! regex engine a pattern starts on finds exactly what the full engine finds.
 
 mod common;
 
@@ -73,6 +74,29 @@ fn the_prefilter_never_hides_a_match() {
     }
     // The prefilter does work: most pattern/sentence pairs are decided without the regex.
     assert!(skipped * 2 > checked, "{skipped} of {checked}");
+}
+
+/// The literal index (one pass over a sentence for many patterns) says exactly what each
+/// pattern's own prefilter says: a pattern it leaves out cannot match.
+#[test]
+fn the_literal_index_agrees_with_each_pattern() {
+    let sets = report_lint::rules::builtin().expect("built-in sets load");
+    let patterns = builtin_patterns(&sets);
+    let index = report_lint::matcher::LiteralIndex::new(patterns.iter().copied());
+    let texts = real_texts(false);
+    let (mut out, mut left_out) = (Vec::new(), 0);
+    for t in &texts {
+        index.may_match(t, &mut out);
+        assert_eq!(out.len(), patterns.len());
+        for (r, &may) in patterns.iter().zip(&out) {
+            assert_eq!(may, !r.excludes(t), "{} on {t}", r.source());
+            if !may {
+                left_out += 1;
+                assert!(!r.is_match(t), "{} hides a match in {t}", r.source());
+            }
+        }
+    }
+    assert!(left_out * 2 > texts.len() * patterns.len(), "{left_out}");
 }
 
 /// The small engine a pattern starts on (`regex-lite`) finds exactly the matches and groups

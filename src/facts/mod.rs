@@ -325,6 +325,22 @@ pub struct NotRecognised {
     pub title: String,
     /// Why, for the reader.
     pub reason: String,
+    /// `title: reason`, as a skipped rule shows it (made once: every rule reading the table
+    /// shows it).
+    #[serde(skip)]
+    pub shown: std::sync::Arc<str>,
+}
+
+impl NotRecognised {
+    /// A table not recognised, and why.
+    pub fn new(title: String, reason: String) -> NotRecognised {
+        let shown = format!("{title}: {reason}").into();
+        NotRecognised {
+            title,
+            reason,
+            shown,
+        }
+    }
 }
 
 /// The shape of a bound 2-D form.
@@ -515,8 +531,12 @@ pub fn bind_with(
             .with_help(check.fix_in(lang)),
         );
     }
-    for t in &specs.tables {
-        table::bind_table(&source.text, report, t, lang, &mut facts, &mut diags);
+    {
+        // Read once for every form, and dropped before the prose is bound.
+        let tables = table::TableRows::new(&source.text, report);
+        for t in &specs.tables {
+            table::bind_table(&tables, t, lang, &mut facts, &mut diags);
+        }
     }
     bind_prose(&source.text, report, specs, sentences, &mut facts);
     prose::bind(&source.text, report, specs, sentences, &mut facts);
@@ -591,16 +611,22 @@ fn last_year(s: &str) -> Option<&str> {
 const LONG_MATCH: usize = 24;
 
 /// Every non-overlapping match of the patterns in a normalised text.
+/// (`possible`: which patterns may match, when known; see [`crate::matcher::LiteralIndex`].)
 fn matches(
     norm: &NormText,
     original: &str,
     patterns: &[Pattern],
+    possible: Option<&[bool]>,
     default_unit: Option<MoneyUnit>,
     out: &mut Vec<Fact>,
     context: Span,
 ) {
-    for p in patterns {
-        if !p.regex.may_match(&norm.text) {
+    for (k, p) in patterns.iter().enumerate() {
+        let may = match possible {
+            Some(ok) => ok.get(k).copied().unwrap_or(true),
+            None => p.regex.may_match(&norm.text),
+        };
+        if !may {
             continue;
         }
         for c in p.regex.captures_iter(&norm.text) {
@@ -666,23 +692,47 @@ fn bind_prose(
         .iter()
         .map(|h| NormText::new(&h.text, 0).text)
         .collect();
-    for spec in &specs.prose {
-        if spec.patterns.is_empty() && spec.zero.is_empty() {
-            facts.prose.entry(spec.key.clone()).or_default();
+    // Sentence by sentence, every field at once: one pass over a sentence says which
+    // fields' patterns may match in it; the others are not searched.
+    let literals = specs.pattern_literals();
+    let mut found: Vec<Vec<Fact>> = vec![Vec::new(); specs.prose.len()];
+    let mut possible = Vec::new();
+    let mut wanted: Vec<usize> = Vec::new();
+    for (i, &(sec, sp)) in sentences.spans.iter().enumerate() {
+        wanted.clear();
+        wanted.extend((0..specs.prose.len()).filter(|&k| {
+            let spec = &specs.prose[k];
+            if spec.patterns.is_empty() && spec.zero.is_empty() {
+                return false;
+            }
+            spec.sections.is_empty()
+                || section_titles
+                    .get(sec as usize)
+                    .is_some_and(|t| spec.sections.iter().any(|s| t.contains(s.as_str())))
+        }));
+        if wanted.is_empty() {
             continue;
         }
-        let mut found: Vec<Fact> = Vec::new();
-        for (i, &(sec, sp)) in sentences.spans.iter().enumerate() {
-            if !spec.sections.is_empty() {
-                let title = section_titles.get(sec as usize);
-                if !title.is_some_and(|t| spec.sections.iter().any(|s| t.contains(s.as_str()))) {
-                    continue;
-                }
+        let norm = sentences.norm(i);
+        literals.index.may_match(&norm.text, &mut possible);
+        for &k in &wanted {
+            let spec = &specs.prose[k];
+            let mine = &possible[literals.first[k]..literals.first[k + 1]];
+            if !mine.contains(&true) {
+                continue; // nothing of the field can match here
             }
-            let norm = sentences.norm(i);
+            let (pattern_ok, zero_ok) = mine.split_at(spec.patterns.len());
             let mut here = Vec::new();
-            matches(norm, text, &spec.patterns, spec.unit, &mut here, sp);
-            for z in &spec.zero {
+            matches(
+                norm,
+                text,
+                &spec.patterns,
+                Some(pattern_ok),
+                spec.unit,
+                &mut here,
+                sp,
+            );
+            for (z, _) in spec.zero.iter().zip(zero_ok).filter(|(_, &ok)| ok) {
                 for m in z.find_iter(&norm.text) {
                     let span = norm.orig_span(m.start(), m.end());
                     if here.iter().any(|f: &Fact| {
@@ -718,8 +768,10 @@ fn bind_prose(
                 }
             }
             here.sort_by_key(|f| f.span.map(|s| s.start));
-            found.extend(here);
+            found[k].extend(here);
         }
+    }
+    for (spec, found) in specs.prose.iter().zip(found) {
         facts
             .prose
             .entry(spec.key.clone())
@@ -793,7 +845,7 @@ fn find_report_fact(
                 }
             };
             let mut out = Vec::new();
-            matches(norm, text, &src.patterns, None, &mut out, sp);
+            matches(norm, text, &src.patterns, None, None, &mut out, sp);
             if let Some(f) = out.into_iter().min_by_key(|f| f.span.map(|s| s.start)) {
                 return Some(f);
             }

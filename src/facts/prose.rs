@@ -326,13 +326,18 @@ fn read_sentence(
     let s = &norm.text;
     // Fields none of whose terms or claims occur in the sentence cannot bind in any clause of it
     // (a pattern with anchors or word boundaries is kept: its clauses are tried one by one).
-    let could = |r: &LazyRegex| !r.look_free() || (r.may_match(s) && r.is_match(s));
+    // The patterns whose literals do not occur are out without a search.
+    let literals = specs.prose_literals();
+    let mut possible = Vec::new();
+    literals.index.may_match(s, &mut possible);
+    let could = |(r, &possible): (&LazyRegex, &bool)| !r.look_free() || (possible && r.is_match(s));
     let eligible: Vec<usize> = eligible
         .iter()
         .copied()
         .filter(|&i| {
             let spec = &specs.prose[i];
-            spec.terms.iter().any(could) || spec.claims.iter().any(could)
+            let mine = &possible[literals.first[i]..literals.first[i + 1]];
+            spec.terms.iter().chain(&spec.claims).zip(mine).any(could)
         })
         .collect();
     if eligible.is_empty() {

@@ -17,6 +17,57 @@ pub struct FieldSpecs {
     pub outline: OutlineSpec,
     /// Wording checks (`[wording]`): the lists they use.
     pub wording: WordingSpec,
+    /// The prose fields' term and claim patterns indexed by their literals (built on first use,
+    /// never stored).
+    #[serde(skip)]
+    pub(crate) prose_literals: std::sync::OnceLock<ProseLiterals>,
+    /// The prose fields' figure and zero patterns, indexed the same way.
+    #[serde(skip)]
+    pub(crate) pattern_literals: std::sync::OnceLock<ProseLiterals>,
+}
+
+/// Patterns of every prose field (its terms and claims, or its figure and zero patterns),
+/// indexed by their literals: which fields a sentence may bind is found in one pass over it.
+#[derive(Debug, Clone)]
+pub(crate) struct ProseLiterals {
+    /// Every field's patterns, field after field.
+    pub index: crate::matcher::LiteralIndex,
+    /// Where each field's patterns start in the index (and, last, the end).
+    pub first: Vec<usize>,
+}
+
+impl FieldSpecs {
+    /// The prose fields' terms, then claims, indexed by their literals.
+    pub(crate) fn prose_literals(&self) -> &ProseLiterals {
+        self.prose_literals.get_or_init(|| {
+            ProseLiterals::new(&self.prose, |p| p.terms.iter().chain(&p.claims).collect())
+        })
+    }
+
+    /// The prose fields' figure patterns, then zero patterns, indexed by their literals.
+    pub(crate) fn pattern_literals(&self) -> &ProseLiterals {
+        self.pattern_literals.get_or_init(|| {
+            ProseLiterals::new(&self.prose, |p| {
+                p.patterns.iter().map(|x| &x.regex).chain(&p.zero).collect()
+            })
+        })
+    }
+}
+
+impl ProseLiterals {
+    fn new(prose: &[ProseSpec], of: impl Fn(&ProseSpec) -> Vec<&LazyRegex>) -> ProseLiterals {
+        let mut first = Vec::with_capacity(prose.len() + 1);
+        let mut all = Vec::new();
+        for p in prose {
+            first.push(all.len());
+            all.extend(of(p));
+        }
+        first.push(all.len());
+        ProseLiterals {
+            index: crate::matcher::LiteralIndex::new(all),
+            first,
+        }
+    }
 }
 
 /// The outline a report format prescribes (`[outline]` of a rule file).

@@ -16,6 +16,7 @@ use crate::numerals::{read_cell, CellReading};
 use crate::span::Span;
 use crate::units::{Money, MoneyUnit};
 use rust_decimal::Decimal;
+use std::cell::OnceCell;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Whether a label shows encoding damage or markup remnants: bopomofo, box drawing, pinyin
@@ -73,7 +74,17 @@ fn label_keys_uncached(label: &str) -> Vec<String> {
 
 /// How well an actual label key matches an expected one: the score (0 = no match) and how.
 fn score(actual: &str, expected: &str, alias: bool) -> (u32, BoundBy) {
-    let (a, e) = (actual.chars().count(), expected.chars().count());
+    score_counted(
+        actual,
+        actual.chars().count(),
+        expected,
+        expected.chars().count(),
+        alias,
+    )
+}
+
+/// [`score`], given the characters of each key (`a` of `actual`, `e` of `expected`).
+fn score_counted(actual: &str, a: usize, expected: &str, e: usize, alias: bool) -> (u32, BoundBy) {
     if a == 0 || e == 0 {
         return (0, BoundBy::Position);
     }
@@ -107,11 +118,11 @@ fn near_limit(expected_chars: usize) -> usize {
 struct Candidate<'a> {
     row: &'a Row,
     /// The label as written (the row's own label cell), and where it is.
-    label: String,
+    label: &'a str,
     label_span: Span,
-    /// Label readings: (key, span, text). The row's own label; for PDF text also the label
-    /// continued from the lines above it.
-    readings: Vec<(String, Span, String)>,
+    /// Label readings: the row's own label; for PDF text also the label continued from the
+    /// lines above it.
+    labels: &'a Labels<'a>,
     /// Value cells: one per column of a 2-D form (trailing padding removed), or the value cell
     /// of a `label | unit | value` table.
     values: Vec<&'a Cell>,
@@ -124,7 +135,164 @@ struct Candidate<'a> {
 
 impl Candidate<'_> {
     fn readable_label(&self) -> bool {
-        self.readings.iter().any(|(k, _, _)| !k.is_empty())
+        self.labels.keys.iter().any(|(k, _, _)| !k.is_empty())
+    }
+}
+
+/// How a cell reads for binding.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum CellKind {
+    /// Words: a label, a unit, a note.
+    Text,
+    /// A blank or a blank mark (`-`, `/`, `无`).
+    Blank,
+    /// A figure (or one out of range).
+    Number,
+}
+
+impl CellKind {
+    fn of(text: &str) -> CellKind {
+        match read_cell(text) {
+            CellReading::Text => CellKind::Text,
+            CellReading::Number { .. } | CellReading::OutOfRange => CellKind::Number,
+            _ => CellKind::Blank,
+        }
+    }
+}
+
+/// A row's label cell read once: the label as written, where it is, and its readings.
+struct Labels<'a> {
+    label: &'a str,
+    span: Span,
+    /// The readings' keys: (key, its characters, read from the label joined with the lines
+    /// above it).
+    keys: Box<[(Box<str>, u32, bool)]>,
+    /// PDF text: the label joined with the lines above it, and where that is.
+    joined: Option<Box<(Span, String)>>,
+}
+
+impl<'a> Labels<'a> {
+    /// The label in cell `index` of the row (`None`: the row has no label cell).
+    fn read(text: &str, row: &'a Row, index: Option<usize>) -> Labels<'a> {
+        let (label, span) = match index.and_then(|i| row.cells.get(i)) {
+            Some(c) => (c.text.as_str(), c.span),
+            None => ("", Span::new(row.span.start, row.span.start)),
+        };
+        let counted = |k: String, joined: bool| {
+            let n = u32::try_from(k.chars().count()).unwrap_or(u32::MAX);
+            (k.into_boxed_str(), n, joined)
+        };
+        let mut keys: Vec<(Box<str>, u32, bool)> = label_keys(label)
+            .into_iter()
+            .map(|k| counted(k, false))
+            .collect();
+        let mut joined = None;
+        if let Some(first) = row.label_lines.first() {
+            // PDF text: the label may begin on the lines above the figures.
+            let at = Span::new(first.start, span.end.max(first.end));
+            let text: String = row
+                .label_lines
+                .iter()
+                .map(|s| &text[s.range()])
+                .chain(std::iter::once(label))
+                .collect();
+            for k in label_keys(&text) {
+                if !keys.iter().any(|r| *r.0 == *k) {
+                    keys.push(counted(k, true));
+                }
+            }
+            if keys.iter().any(|k| k.2) {
+                joined = Some(Box::new((at, text)));
+            }
+        }
+        Labels {
+            label,
+            span,
+            keys: keys.into_boxed_slice(),
+            joined,
+        }
+    }
+
+    /// Reading `i`: where it is and its text.
+    fn reading(&self, i: usize) -> (Span, &str) {
+        match (&self.joined, self.keys.get(i)) {
+            (Some(j), Some((_, _, true))) => (j.0, j.1.as_str()),
+            _ => (self.span, self.label),
+        }
+    }
+}
+
+/// What every form's alignment reads of one row of the report, worked out once per report:
+/// how each cell reads, where the label of a 2-D form's row is, and the label's readings (read
+/// on first use).
+struct RowView<'a> {
+    row: &'a Row,
+    kinds: Box<[CellKind]>,
+    /// (label cell, first value cell) of the row read as a row of a 2-D form.
+    grid: (usize, usize),
+    /// The label in the first cell.
+    first: OnceCell<Box<Labels<'a>>>,
+    /// The label of the row read as a row of a 2-D form, when that is not the first cell.
+    nested: OnceCell<Box<Labels<'a>>>,
+}
+
+impl<'a> RowView<'a> {
+    fn new(row: &'a Row) -> RowView<'a> {
+        let kinds: Box<[CellKind]> = row.cells.iter().map(|c| CellKind::of(&c.text)).collect();
+        let grid = grid_label(row, &kinds);
+        RowView {
+            row,
+            kinds,
+            grid,
+            first: OnceCell::new(),
+            nested: OnceCell::new(),
+        }
+    }
+
+    /// The labels of cell `index` (`None`: no label cell).
+    fn labels(&self, text: &str, index: Option<usize>) -> &Labels<'a> {
+        match index {
+            Some(0) => self
+                .first
+                .get_or_init(|| Box::new(Labels::read(text, self.row, Some(0)))),
+            _ => self
+                .nested
+                .get_or_init(|| Box::new(Labels::read(text, self.row, index))),
+        }
+    }
+
+    /// A row that carries figures: its value cells are all figures or blanks, one at least a
+    /// figure.
+    fn is_grid_value_row(&self) -> bool {
+        let values = &self.kinds[self.grid.1.min(self.kinds.len())..];
+        !values.is_empty()
+            && values.iter().all(|&k| k != CellKind::Text)
+            && values.contains(&CellKind::Number)
+    }
+}
+
+/// The report's tables as every form's alignment reads them ([`RowView`]), and the groups of
+/// tables that may hold a form: built once per report, before the forms are bound.
+pub(super) struct TableRows<'a> {
+    text: &'a str,
+    report: &'a Report,
+    rows: Vec<Vec<RowView<'a>>>,
+    groups: Vec<Vec<usize>>,
+}
+
+impl<'a> TableRows<'a> {
+    /// Reads the tables of a parsed report.
+    pub(super) fn new(text: &'a str, report: &'a Report) -> TableRows<'a> {
+        TableRows {
+            text,
+            report,
+            rows: report
+                .tables
+                .iter()
+                .map(|t| t.rows.iter().map(RowView::new).collect())
+                .collect(),
+            groups: table_groups(report),
+        }
     }
 }
 
@@ -142,11 +310,12 @@ fn is_number_text(text: &str) -> bool {
 /// The leading text cells of a row of a 2-D form: (label cell index, first value cell index).
 /// Nested labels (`三、本年度办理结果 | （三）不予公开 | 1.属于国家秘密 | 0 | …`) take the last,
 /// most specific one; a row that starts with a figure has no label.
-fn grid_label(row: &Row) -> (usize, usize) {
+fn grid_label(row: &Row, kinds: &[CellKind]) -> (usize, usize) {
     let prefix = row
         .cells
         .iter()
-        .take_while(|c| !c.text.trim().is_empty() && !is_value_text(&c.text))
+        .zip(kinds)
+        .take_while(|(c, &k)| !c.text.trim().is_empty() && k == CellKind::Text)
         .count();
     match prefix {
         0 if row.cells.first().is_some_and(|c| c.text.trim().is_empty()) => (0, 1),
@@ -184,16 +353,6 @@ fn is_unit_uncached(text: &str) -> bool {
     )
 }
 
-/// A row that carries figures: its value cells are all figures or blanks, one at least a
-/// figure.
-fn is_grid_value_row(row: &Row) -> bool {
-    let (_, first) = grid_label(row);
-    let values = &row.cells[first.min(row.cells.len())..];
-    !values.is_empty()
-        && values.iter().all(|c| is_value_text(&c.text))
-        && values.iter().any(|c| is_number_text(&c.text))
-}
-
 /// Cells without their trailing blanks beyond `width` (Markdown rows padded to a wider header).
 fn trim_padding(cells: &[Cell], width: usize) -> &[Cell] {
     let mut n = cells.len();
@@ -203,12 +362,13 @@ fn trim_padding(cells: &[Cell], width: usize) -> &[Cell] {
     &cells[..n]
 }
 
-fn find_column(rows: &[&Row], names: &[String]) -> Option<(usize, usize)> {
+fn find_column(rows: &[&RowView], names: &[String]) -> Option<(usize, usize)> {
     if names.is_empty() {
         return None;
     }
     rows.iter().enumerate().find_map(|(ri, r)| {
-        r.cells
+        r.row
+            .cells
             .iter()
             .position(|c| names.iter().any(|n| label_key(&c.text) == *n))
             .map(|ci| (ri, ci))
@@ -219,17 +379,17 @@ fn find_column(rows: &[&Row], names: &[String]) -> Option<(usize, usize)> {
 /// first row of figures), preferring exact label matches. Positions are counted from the end
 /// of the row (rows with nested labels have more leading cells). Only a complete, unambiguous
 /// header decides; otherwise columns go by position.
-fn find_columns(rows: &[&Row], spec: &TableSpec) -> Vec<(usize, usize)> {
+fn find_columns(rows: &[&RowView], spec: &TableSpec) -> Vec<(usize, usize)> {
     let header_end = rows
         .iter()
-        .position(|r| is_grid_value_row(r))
+        .position(|r| r.is_grid_value_row())
         .unwrap_or(rows.len());
     let width = spec.columns.len();
     // The header cells' keys, once for every column.
     let header: Vec<Vec<String>> = rows[..header_end]
         .iter()
         .map(|r| {
-            trim_padding(&r.cells, width)
+            trim_padding(&r.row.cells, width)
                 .iter()
                 .map(|c| label_key(&c.text))
                 .collect()
@@ -287,7 +447,12 @@ fn find_columns(rows: &[&Row], spec: &TableSpec) -> Vec<(usize, usize)> {
 }
 
 /// The candidate rows of a (possibly pieced) table.
-fn candidates<'a>(text: &str, rows: &[&'a Row], spec: &TableSpec) -> Vec<Candidate<'a>> {
+fn candidates<'a, 'r: 'a>(
+    text: &str,
+    rows: &[&'a RowView<'r>],
+    spec: &TableSpec,
+    key_chars: &[Vec<usize>],
+) -> Vec<Candidate<'a>> {
     let grid = !spec.columns.is_empty();
     let width = spec.columns.len();
     let value_col = find_column(rows, &spec.value_column);
@@ -296,52 +461,40 @@ fn candidates<'a>(text: &str, rows: &[&'a Row], spec: &TableSpec) -> Vec<Candida
     rows[first_row.min(rows.len())..]
         .iter()
         .filter(|r| {
-            r.cells.len() >= 2 || grid && r.cells.len() == 1 && is_value_text(&r.cells[0].text)
+            r.kinds.len() >= 2 || grid && r.kinds.len() == 1 && r.kinds[0] != CellKind::Text
         })
-        .map(|row| {
-            let (label_index, first_value) = if grid { grid_label(row) } else { (0, 1) };
-            let (label, label_span) = if first_value > label_index {
-                let c = &row.cells[label_index];
-                (c.text.clone(), c.span)
-            } else {
-                (String::new(), Span::new(row.span.start, row.span.start))
-            };
-            let mut readings = vec![(label_key(&label), label_span, label.clone())];
-            for k in label_keys(&label).into_iter().skip(1) {
-                readings.push((k, label_span, label.clone()));
-            }
-            if let Some(first) = row.label_lines.first() {
-                // PDF text: the label may begin on the lines above the figures.
-                let span = Span::new(first.start, label_span.end.max(first.end));
-                let joined: String = row
-                    .label_lines
-                    .iter()
-                    .map(|s| &text[s.range()])
-                    .chain(std::iter::once(label.as_str()))
-                    .collect();
-                for k in label_keys(&joined) {
-                    if !readings.iter().any(|r| r.0 == k) {
-                        readings.push((k, span, joined.clone()));
-                    }
-                }
-            }
-            let (values, unit_cell): (Vec<&Cell>, Option<&Cell>) = if grid {
-                let cells = &row.cells[first_value.min(row.cells.len())..];
-                (trim_padding(cells, width).iter().collect(), None)
+        .map(|view| {
+            let row = view.row;
+            let (label_index, first_value) = if grid { view.grid } else { (0, 1) };
+            let labels = view.labels(text, (first_value > label_index).then_some(label_index));
+            let (values, kinds): (Vec<&Cell>, &[CellKind]) = if grid {
+                let from = first_value.min(row.cells.len());
+                let cells = trim_padding(&row.cells[from..], width);
+                (
+                    cells.iter().collect(),
+                    &view.kinds[from..from + cells.len()],
+                )
             } else {
                 let vi = value_col.map_or(row.cells.len() - 1, |(_, c)| c);
+                let at = vi.min(row.cells.len());
+                let end = (vi + 1).min(row.cells.len());
                 (
                     row.cells.get(vi).into_iter().collect(),
-                    unit_col.and_then(|u| row.cells.get(u)),
+                    &view.kinds[at..end],
                 )
             };
-            let numeric = values.iter().any(|c| is_number_text(&c.text));
-            let plausible = !values.is_empty() && values.iter().all(|c| is_value_text(&c.text));
+            let unit_cell = if grid {
+                None
+            } else {
+                unit_col.and_then(|u| row.cells.get(u))
+            };
+            let numeric = kinds.contains(&CellKind::Number);
+            let plausible = !kinds.is_empty() && kinds.iter().all(|&k| k != CellKind::Text);
             let mut c = Candidate {
                 row,
-                label,
-                label_span,
-                readings,
+                label: labels.label,
+                label_span: labels.span,
+                labels,
                 values,
                 unit_cell,
                 numeric,
@@ -352,7 +505,11 @@ fn candidates<'a>(text: &str, rows: &[&'a Row], spec: &TableSpec) -> Vec<Candida
             if !c.plausible
                 && !grid
                 && c.values.len() == 1
-                && spec.rows.iter().any(|r| best_match(&c, r, spec).0 == 100)
+                && spec
+                    .rows
+                    .iter()
+                    .zip(key_chars)
+                    .any(|(r, kc)| best_match(&c, r, kc, spec).0 == 100)
             {
                 c.plausible = true;
             }
@@ -385,7 +542,12 @@ struct Alignment<'a> {
 }
 
 /// The best match of a candidate for an expected row: (score, how, reading index).
-fn best_match(c: &Candidate, row: &RowSpec, spec: &TableSpec) -> (u32, BoundBy, usize) {
+fn best_match(
+    c: &Candidate,
+    row: &RowSpec,
+    key_chars: &[usize],
+    spec: &TableSpec,
+) -> (u32, BoundBy, usize) {
     if row.unlabeled {
         let fits = !c.readable_label() && c.values.len() == spec.columns.len() && c.numeric;
         return if fits {
@@ -395,9 +557,9 @@ fn best_match(c: &Candidate, row: &RowSpec, spec: &TableSpec) -> (u32, BoundBy, 
         };
     }
     let mut best = (0, BoundBy::Position, 0);
-    for (ri, (key, _, _)) in c.readings.iter().enumerate() {
-        for (ki, k) in row.keys.iter().enumerate() {
-            let (sc, by) = score(key, k, ki > 0);
+    for (ri, (key, a, _)) in c.labels.keys.iter().enumerate() {
+        for (ki, (k, &e)) in row.keys.iter().zip(key_chars).enumerate() {
+            let (sc, by) = score_counted(key, *a as usize, k, e, ki > 0);
             if sc > best.0 {
                 best = (sc, by, ri);
             }
@@ -427,12 +589,16 @@ fn near_match_memo(
     thread_local! {
         static MEMO: std::cell::RefCell<Memo> = Default::default();
     }
-    if c.readings.iter().map(|r| r.0.len()).sum::<usize>() > 512 {
+    if c.labels.keys.iter().map(|r| r.0.len()).sum::<usize>() > 512 {
         return near_match(c, spec);
     }
     let key = (
         fingerprint,
-        c.readings.iter().map(|r| r.0.clone()).collect::<Vec<_>>(),
+        c.labels
+            .keys
+            .iter()
+            .map(|r| r.0.to_string())
+            .collect::<Vec<_>>(),
     );
     if let Some(found) = MEMO.with(|m| m.borrow().get(&key).copied()) {
         return found;
@@ -452,8 +618,8 @@ fn near_match_memo(
 fn near_match(c: &Candidate, spec: &TableSpec) -> Option<(usize, u32, usize)> {
     let mut found: Option<(usize, usize, usize)> = None; // (distance, row, reading)
     let mut tie = false;
-    for (ri, (key, _, _)) in c.readings.iter().enumerate() {
-        let kc = key.chars().count();
+    for (ri, (key, kc, _)) in c.labels.keys.iter().enumerate() {
+        let (key, kc) = (&**key, *kc as usize);
         if kc < 3 {
             continue;
         }
@@ -484,14 +650,20 @@ fn near_match(c: &Candidate, spec: &TableSpec) -> Option<(usize, u32, usize)> {
     }
 }
 
-fn align<'a>(text: &str, rows: &[&'a Row], span: Span, spec: &TableSpec) -> Alignment<'a> {
+fn align<'a, 'r: 'a>(
+    text: &str,
+    rows: &[&'a RowView<'r>],
+    span: Span,
+    spec: &TableSpec,
+    key_chars: &[Vec<usize>],
+) -> Alignment<'a> {
     let grid = !spec.columns.is_empty();
     let columns = if grid {
         find_columns(rows, spec)
     } else {
         Vec::new()
     };
-    let candidates = candidates(text, rows, spec);
+    let candidates = candidates(text, rows, spec, key_chars);
     let width = spec.columns.len();
     // Rows that may carry the form's figures: a label and value cells, or (2-D) a row of
     // figures with the form's number of cells.
@@ -510,10 +682,10 @@ fn align<'a>(text: &str, rows: &[&'a Row], span: Span, spec: &TableSpec) -> Alig
         .map(|&ci| near_match_memo(&candidates[ci], spec, fingerprint))
         .collect();
     let mut scores = vec![vec![(0u32, BoundBy::Position, 0usize); n]; m];
-    for (i, row) in spec.rows.iter().enumerate() {
+    for (i, (row, kc)) in spec.rows.iter().zip(key_chars).enumerate() {
         for (j, &ci) in value_rows.iter().enumerate() {
             let c = &candidates[ci];
-            let mut s = best_match(c, row, spec);
+            let mut s = best_match(c, row, kc, spec);
             if s.0 == 0 {
                 if let Some((_, sc, ri)) = near[j].filter(|(row, _, _)| *row == i) {
                     s = (sc, BoundBy::Near, ri);
@@ -648,17 +820,18 @@ fn cell_value(text: &str, row_unit: Option<MoneyUnit>) -> (FactValue, Option<Str
 
 /// The tables of the report that may hold the form: each table alone, and the pieces of one
 /// part of the report read together (a form broken into several tables).
-fn table_groups(report: &Report) -> Vec<Vec<&Table>> {
-    let mut out: Vec<Vec<&Table>> = report.tables.iter().map(|t| vec![t]).collect();
-    let mut run: Vec<&Table> = Vec::new();
-    for t in &report.tables {
-        if run.last().is_some_and(|l| l.section != t.section) {
+fn table_groups(report: &Report) -> Vec<Vec<usize>> {
+    let tables = &report.tables;
+    let mut out: Vec<Vec<usize>> = (0..tables.len()).map(|i| vec![i]).collect();
+    let mut run: Vec<usize> = Vec::new();
+    for (i, t) in tables.iter().enumerate() {
+        if run.last().is_some_and(|&l| tables[l].section != t.section) {
             if run.len() > 1 {
                 out.push(std::mem::take(&mut run));
             }
             run.clear();
         }
-        run.push(t);
+        run.push(i);
     }
     if run.len() > 1 {
         out.push(run);
@@ -732,24 +905,29 @@ fn not_found_reason(text: &str, report: &Report, spec: &TableSpec, lang: Lang) -
 
 /// Binds one table spec against the best-matching table of the report.
 pub(super) fn bind_table(
-    text: &str,
-    report: &Report,
+    tables: &TableRows,
     spec: &TableSpec,
     lang: Lang,
     facts: &mut FactSet,
     diags: &mut Vec<Diagnostic>,
 ) {
-    let groups = table_groups(report);
-    let best = groups
+    let (text, report) = (tables.text, tables.report);
+    let key_chars: Vec<Vec<usize>> = spec
+        .rows
+        .iter()
+        .map(|r| r.keys.iter().map(|k| k.chars().count()).collect())
+        .collect();
+    let best = tables
+        .groups
         .iter()
         .map(|g| {
-            let rows: Vec<&Row> = g.iter().flat_map(|t| t.rows.iter()).collect();
+            let rows: Vec<&RowView> = g.iter().flat_map(|&t| tables.rows[t].iter()).collect();
             let span = g
                 .iter()
-                .map(|t| t.span)
+                .map(|&t| report.tables[t].span)
                 .reduce(|a, b| a.cover(b))
                 .unwrap_or_default();
-            (align(text, &rows, span, spec), rows.len(), g)
+            (align(text, &rows, span, spec, &key_chars), rows.len(), g)
         })
         .filter(|(a, _, _)| a.matched >= 2.min(spec.rows.len()))
         .max_by_key(|(a, rows, _)| (a.matched, std::cmp::Reverse(*rows)));
@@ -787,14 +965,13 @@ pub(super) fn bind_table(
         }
         facts.unrecognised_tables.insert(
             spec.name.clone(),
-            NotRecognised {
-                title: spec.title.clone(),
-                reason,
-            },
+            NotRecognised::new(spec.title.clone(), reason),
         );
         return;
     };
-    let flat = group.iter().all(|t| t.layout == TableLayout::Flat);
+    let flat = group
+        .iter()
+        .all(|&t| report.tables[t].layout == TableLayout::Flat);
     Binder {
         text,
         spec,
@@ -803,6 +980,7 @@ pub(super) fn bind_table(
         diags,
         al: &al,
         flat,
+        key_chars: &key_chars,
     }
     .bind();
 }
@@ -936,6 +1114,8 @@ struct Binder<'x, 'a> {
     diags: &'x mut Vec<Diagnostic>,
     al: &'x Alignment<'a>,
     flat: bool,
+    /// The characters of each form row's keys.
+    key_chars: &'x [Vec<usize>],
 }
 
 impl Binder<'_, '_> {
@@ -959,20 +1139,20 @@ impl Binder<'_, '_> {
         let mut ragged: Vec<(Span, usize)> = Vec::new();
         let mut unlabeled: Vec<(Span, &str)> = Vec::new();
         for (ci, cand) in al.candidates.iter().enumerate() {
-            let garbled = is_garbled(&cand.label);
+            let garbled = is_garbled(cand.label);
             let Some(pair) = bound.get(&ci).copied() else {
                 self.unbound(cand, garbled, &mut ragged);
                 continue;
             };
             let row_spec = &spec.rows[pair.expected];
-            let (_, label_span, label_text) = &cand.readings[pair.reading];
+            let (label_span, label_text) = cand.labels.reading(pair.reading);
             match pair.by {
                 BoundBy::Position if !cand.readable_label() && !garbled => {
                     unlabeled.push((first_line(self.text, cand.row.span), &row_spec.title))
                 }
                 BoundBy::Position => self.positional(cand, row_spec, garbled),
                 BoundBy::Near if near_edit(cand, pair, row_spec) => {
-                    self.near_label(label_text, *label_span, row_spec)
+                    self.near_label(label_text, label_span, row_spec)
                 }
                 _ if garbled => self.diags.push(garbled_diag(lang, cand, cand.label_span)),
                 _ => {}
@@ -1205,7 +1385,7 @@ impl Binder<'_, '_> {
                 "行标签乱码",
                 "row label is garbled by encoding damage",
             )
-        } else if cand.readings[0].0.chars().count() <= 2 {
+        } else if cand.labels.keys.first().is_none_or(|k| k.1 <= 2) {
             (
                 checks::TRUNCATED_LABEL,
                 "行标签被截断",
@@ -1221,7 +1401,7 @@ impl Binder<'_, '_> {
         let shown = if cand.label.is_empty() {
             lang.pick("（无标签）", "(no label)").to_string()
         } else {
-            cand.label.clone()
+            cand.label.to_string()
         };
         let msg = match lang {
             Lang::Zh => format!("{what_zh}：「{shown}」，按位置视为「{}」", row_spec.title),
@@ -1250,7 +1430,7 @@ impl Binder<'_, '_> {
                     row_spec.title, row_spec.key
                 ),
             });
-        if let Some(tag) = tag_remnant(&cand.label) {
+        if let Some(tag) = tag_remnant(cand.label) {
             d.notes.push(match lang {
                 Lang::Zh => format!("标签中残留网页标签 `{tag}`"),
                 Lang::En => format!("the label holds an HTML tag remnant `{tag}`"),
@@ -1331,13 +1511,14 @@ impl Binder<'_, '_> {
             .spec
             .rows
             .iter()
-            .any(|r| best_match(cand, r, self.spec).0 >= 80);
+            .zip(self.key_chars)
+            .any(|(r, kc)| best_match(cand, r, kc, self.spec).0 >= 80);
         let grid = !self.spec.columns.is_empty();
         if grid && label_fits && cand.values.len() != self.spec.columns.len() {
             ragged.push((cand.row.span, cand.values.len()));
             return;
         }
-        let short = cand.readings[0].0.chars().count() <= 2;
+        let short = cand.labels.keys.first().is_none_or(|k| k.1 <= 2);
         let check = if short {
             checks::TRUNCATED_LABEL
         } else {
@@ -1346,7 +1527,7 @@ impl Binder<'_, '_> {
         let shown = if cand.label.is_empty() {
             lang.pick("（无标签）", "(no label)").to_string()
         } else {
-            cand.label.clone()
+            cand.label.to_string()
         };
         let msg = match lang {
             Lang::Zh => format!("{}：「{shown}」", check.summary_zh),
@@ -1545,7 +1726,7 @@ fn grid_cells<'c>(
 /// Whether a near binding came from an edit-distance match (a misspelt label), not a label cut
 /// short: only the former is worth a finding of its own.
 fn near_edit(cand: &Candidate, pair: Pair, row: &RowSpec) -> bool {
-    let key = &cand.readings[pair.reading].0;
+    let key = &cand.labels.keys[pair.reading].0;
     row.keys.iter().all(|k| score(key, k, false).0 == 0)
 }
 
@@ -1556,7 +1737,7 @@ fn garbled_diag(lang: Lang, cand: &Candidate, span: Span) -> Diagnostic {
         Lang::En => format!("{}: `{}`", c.summary_en, cand.label),
     };
     let mut d = diag(c, lang, msg).with_label(Label::primary(span, lang.pick("乱码", "garbled")));
-    if let Some(tag) = tag_remnant(&cand.label) {
+    if let Some(tag) = tag_remnant(cand.label) {
         d.notes.push(match lang {
             Lang::Zh => format!("标签中残留网页标签 `{tag}`"),
             Lang::En => format!("the label holds an HTML tag remnant `{tag}`"),

@@ -29,6 +29,29 @@ pub fn replacement(c: char) -> Option<Cow<'static, str>> {
     }
 }
 
+/// Whether `s` holds none of the characters [`replacement`] changes, other than `\n` (and, with
+/// `crlf_ok`, a CR before a newline): decided on the bytes, since all output passes here.
+fn is_clean(s: &str, crlf_ok: bool) -> bool {
+    let b = s.as_bytes();
+    let at = |i: usize| b.get(i).copied().unwrap_or(0);
+    b.iter().enumerate().all(|(i, &c)| match c {
+        b'\n' | b'\t' => true,
+        b'\r' => crlf_ok && at(i + 1) == b'\n',
+        0..=0x1f | 0x7f => false,
+        // U+0080..U+009F (C1 controls).
+        0xC2 => !(0x80..=0x9f).contains(&at(i + 1)),
+        // U+061C (Arabic letter mark).
+        0xD8 => at(i + 1) != 0x9c,
+        // U+200E, U+200F, U+2028..U+202E; U+2066..U+2069.
+        0xE2 => match at(i + 1) {
+            0x80 => !matches!(at(i + 2), 0x8e | 0x8f | 0xa8..=0xae),
+            0x81 => !(0xa6..=0xa9).contains(&at(i + 2)),
+            _ => true,
+        },
+        _ => true,
+    })
+}
+
 /// `s` with every control character made visible (`\u{1b}` becomes `␛`); borrowed when
 /// nothing needed changing.
 pub fn visible(s: &str) -> Cow<'_, str> {
@@ -36,7 +59,7 @@ pub fn visible(s: &str) -> Cow<'_, str> {
     let unsafe_at = |i: usize, c: char| {
         replacement(c).is_some() && !(c == '\r' && s[i + 1..].starts_with('\n'))
     };
-    if !s.char_indices().any(|(i, c)| unsafe_at(i, c)) {
+    if is_clean(s, true) {
         return Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len() + 8);
@@ -61,7 +84,7 @@ pub fn visible_line(s: &str) -> Cow<'_, str> {
 /// controls, bidirectional overrides) written as `\uXXXX` escapes; serde_json already escapes
 /// the C0 controls. These characters can only stand inside strings, so the JSON means the same.
 pub fn json_safe(json: String) -> String {
-    if !json.chars().any(|c| c != '\n' && replacement(c).is_some()) {
+    if is_clean(&json, false) {
         return json;
     }
     let mut out = String::with_capacity(json.len() + 16);
@@ -183,6 +206,19 @@ mod tests {
             serde_json::from_str::<String>(&safe).unwrap(),
             "a\u{1b}b\u{9b}c\u{202e}"
         );
+    }
+
+    #[test]
+    fn the_byte_check_agrees_with_the_replacements() {
+        for c in (0..=0x10ffff).filter_map(char::from_u32) {
+            let s = format!("a{c}b");
+            let changed = c != '\n' && replacement(c).is_some();
+            assert_eq!(is_clean(&s, false), !changed, "{:x}", c as u32);
+            assert_eq!(is_clean(&s, true), !changed, "{:x}", c as u32);
+        }
+        assert!(is_clean("x\r\ny", true));
+        assert!(!is_clean("x\r\ny", false));
+        assert!(!is_clean("x\r", true));
     }
 
     #[test]

@@ -53,11 +53,11 @@ fn eval_condition(
     // Choosing needs only what the condition reads: skip the tables unless it reads them, and
     // bind only the report facts it names.
     let specs = if mentions_tables(cond) {
-        rs.fields.clone()
+        std::borrow::Cow::Borrowed(&rs.fields)
     } else {
         let mut names = Vec::new();
         paths(cond, &mut names);
-        facts::spec::FieldSpecs {
+        std::borrow::Cow::Owned(facts::spec::FieldSpecs {
             report: rs
                 .fields
                 .report
@@ -69,7 +69,7 @@ fn eval_condition(
                 .cloned()
                 .collect(),
             ..Default::default()
-        }
+        })
     };
     let signature: Vec<String> = specs
         .report

@@ -7,7 +7,6 @@ use super::{Dim, Primary, Rule, RuleSet};
 use crate::diagnostic::{Diagnostic, Label, Lang};
 use crate::facts::FactSet;
 use crate::span::{LineIndex, Span};
-use indexmap::IndexMap;
 use rust_decimal::Decimal;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -116,7 +115,7 @@ fn describe_missing(
 fn iterated_fields(
     expr: &Expr,
     inside_aggregate: bool,
-    dims: &IndexMap<String, Dim>,
+    dims: &super::Dims,
     out: &mut BTreeSet<String>,
 ) {
     expr.visit(inside_aggregate, &mut |e, agg| match &e.kind {
@@ -137,11 +136,7 @@ fn iterated_fields(
 }
 
 /// What a rule runs over ([`Rule::iterated`]), from its check and condition.
-pub(crate) fn iterated_of(
-    check: &Expr,
-    when: Option<&Expr>,
-    dims: &IndexMap<String, Dim>,
-) -> Vec<String> {
+pub(crate) fn iterated_of(check: &Expr, when: Option<&Expr>, dims: &super::Dims) -> Vec<String> {
     let mut fields = BTreeSet::new();
     iterated_fields(check, false, dims, &mut fields);
     if let Some(w) = when {

@@ -760,7 +760,7 @@ fn load_at_depth(name: &str, src: &str, loader: &mut Loader) -> Result<RuleSet, 
     let mut titles: IndexMap<String, String> = IndexMap::new();
     let mut field_types: FieldTypes = FieldTypes::new();
     let mut seen_fields: BTreeMap<String, std::ops::Range<usize>> = BTreeMap::new();
-    let mut dims: IndexMap<String, Dim> = IndexMap::new();
+    let mut dims: super::Dims = super::Dims::default();
     let mut lets: BTreeMap<String, std::sync::Arc<Expr>> = BTreeMap::new();
     let mut rules: Vec<Rule> = Vec::new();
     let mut region_totals: Vec<(String, Expr)> = Vec::new();

@@ -140,7 +140,7 @@ pub struct RuleSet {
     /// `let` bindings, resolved.
     pub lets: std::collections::BTreeMap<String, std::sync::Arc<Expr>>,
     /// Vector fields of 2-D forms and the dimension a rule using them runs over.
-    pub dims: indexmap::IndexMap<String, Dim>,
+    pub dims: Dims,
     /// Rules in file order.
     pub rules: Vec<Rule>,
     /// `[region] totals`: counts a region's summary report states for all the bodies under it
@@ -156,6 +156,10 @@ pub enum Dim {
     /// A column (`column.total`): one value per row of the named table; a rule runs per row.
     Rows(String),
 }
+
+/// The vector fields of 2-D forms, by name: looked up for every name a rule reads, so hashed
+/// with the fast non-keyed hasher (rule files are the user's own, not an attacker's keys).
+pub type Dims = indexmap::IndexMap<String, Dim, rustc_hash::FxBuildHasher>;
 
 /// The rule sets built into the binary: (name, TOML text), without their `[[rule.test]]` cases
 /// (build.rs; a run never reads them, `rules test` reads the files on disk).

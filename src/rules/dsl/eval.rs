@@ -8,7 +8,6 @@ use crate::facts::{Fact, FactSet, FactValue};
 use crate::rules::Dim;
 use crate::span::Span;
 use crate::units::Money;
-use indexmap::IndexMap;
 use rust_decimal::Decimal;
 use std::cell::Cell;
 use std::collections::BTreeMap;
@@ -111,7 +110,7 @@ pub enum Why {
     /// The table row (or report fact) was not found.
     NotFound,
     /// The table the row belongs to was not recognised in the report.
-    TableNotRecognised(String),
+    TableNotRecognised(std::sync::Arc<str>),
     /// The prose states no such figure.
     NotStated,
     /// Division by zero.
@@ -178,7 +177,7 @@ pub struct Env<'a> {
     /// Also, for 2-D forms, `col:TABLE` / `row:TABLE`: the column or row this instance is about.
     pub choice: &'a BTreeMap<String, usize>,
     /// Vector fields of 2-D forms.
-    pub dims: Option<&'a IndexMap<String, Dim>>,
+    pub dims: Option<&'a crate::rules::Dims>,
     /// Read blank table cells as these values (0 unless the map names the cell): the second
     /// try of a rule skipped for blanks.
     pub blank_fill: Option<BTreeMap<Span, Decimal>>,
@@ -234,9 +233,18 @@ impl<'a> Env<'a> {
     }
 
     /// The same, aware of the vector fields of 2-D forms.
-    pub fn with_dims(mut self, dims: &'a IndexMap<String, Dim>) -> Env<'a> {
+    pub fn with_dims(mut self, dims: &'a crate::rules::Dims) -> Env<'a> {
         self.dims = Some(dims);
         self
+    }
+
+    /// The column (`col:`) or row (`row:`) of table `t` this instance is about (looked up
+    /// without building the key: every read of a vector field asks).
+    fn chosen(&self, kind: &str, t: &str) -> Option<usize> {
+        self.choice
+            .iter()
+            .find(|(k, _)| k.strip_prefix(kind) == Some(t))
+            .map(|(_, &i)| i)
     }
 
     /// The cell a vector field stands for in this instance: `table.new` -> `table.new[total]`.
@@ -244,12 +252,12 @@ impl<'a> Env<'a> {
         let dim = self.dims?.get(path)?;
         match dim {
             Dim::Columns(t) => {
-                let i = *self.choice.get(&format!("col:{t}"))?;
+                let i = self.chosen("col:", t)?;
                 let col = self.grids.grids.get(t)?.columns.get(i)?;
                 Some(format!("{path}[{col}]"))
             }
             Dim::Rows(t) => {
-                let i = *self.choice.get(&format!("row:{t}"))?;
+                let i = self.chosen("row:", t)?;
                 let row = self.grids.grids.get(t)?.rows.get(i)?;
                 Some(format!(
                     "table.{row}[{}]",
@@ -295,7 +303,7 @@ fn lookup(path: &str, env: &Env, aggregate: bool) -> EvResult {
             None => {
                 let (Dim::Columns(t) | Dim::Rows(t)) = dim;
                 let why = match env.facts.unrecognised_tables.get(t) {
-                    Some(n) => Why::TableNotRecognised(format!("{}: {}", n.title, n.reason)),
+                    Some(n) => Why::TableNotRecognised(n.shown.clone()),
                     None => Why::NotFound,
                 };
                 Err(Missing::one(path, why, None))
@@ -335,7 +343,7 @@ fn lookup(path: &str, env: &Env, aggregate: bool) -> EvResult {
                     .get(row)
                     .and_then(|t| env.facts.unrecognised_tables.get(t))
                 {
-                    Some(n) => Why::TableNotRecognised(format!("{}: {}", n.title, n.reason)),
+                    Some(n) => Why::TableNotRecognised(n.shown.clone()),
                     None => Why::NotFound,
                 };
                 Err(Missing::one(path, why, None))
