@@ -290,11 +290,13 @@ fn check_bound(
     ctx: Context,
 ) -> FileReport {
     let lang = opts.lang;
-    let publisher = document::publisher::find(&source.text, report);
+    // The publisher is read only when something compares it (most reports: nothing).
+    let publisher = std::cell::OnceCell::new();
+    let publisher = || publisher.get_or_init(|| document::publisher::find(&source.text, report));
     let mut related: Vec<Arc<Source>> = Vec::new();
     let previous =
         ctx.previous.and_then(
-            |p| match previous_mismatch(&source, &facts, &publisher, p, lang) {
+            |p| match previous_mismatch(&source, &facts, publisher(), p, lang) {
                 Some(d) => {
                     diagnostics.push(d);
                     related.push(p.read.source.clone());
@@ -388,7 +390,7 @@ fn check_bound(
     diagnostics.extend(corpus::place_findings(
         &source.text,
         report,
-        || document::publisher::find(&source.text, report),
+        || publisher().clone(),
         lang,
     ));
     for d in &diagnostics {

@@ -362,11 +362,17 @@ pub struct Sentences<'a> {
     norms: Vec<std::cell::OnceCell<NormText>>,
     /// Sentence indices by start offset, where the spans are not already in that order.
     by_start: Option<Vec<usize>>,
+    /// The other lines binders read whole: the title and the headings, by start, each
+    /// normalised on first use.
+    lines: Vec<(Span, std::cell::OnceCell<NormText>)>,
+    headings: &'a [crate::document::Heading],
+    /// Each heading's text (without its enumerator) normalised: the sections' titles.
+    titles: std::cell::OnceCell<Vec<String>>,
 }
 
 impl<'a> Sentences<'a> {
     /// The sentences of a parsed document (nothing is normalised yet).
-    pub fn new(text: &'a str, report: &Report) -> Sentences<'a> {
+    pub fn new(text: &'a str, report: &'a Report) -> Sentences<'a> {
         let count = report.paragraphs.iter().map(|p| p.sentences.len()).sum();
         let mut spans: Vec<(u32, Span)> = Vec::with_capacity(count);
         for p in &report.paragraphs {
@@ -382,6 +388,14 @@ impl<'a> Sentences<'a> {
             order.sort_by_key(|&i| spans[i].1.start);
             order
         });
+        let mut lines: Vec<(Span, std::cell::OnceCell<NormText>)> = report
+            .title
+            .into_iter()
+            .chain(report.headings.iter().map(|h| h.span))
+            .map(|sp| (sp, std::cell::OnceCell::new()))
+            .collect();
+        lines.sort_by_key(|(sp, _)| (sp.start, sp.end));
+        lines.dedup_by_key(|(sp, _)| *sp);
         Sentences {
             text,
             norms: (0..spans.len())
@@ -389,7 +403,30 @@ impl<'a> Sentences<'a> {
                 .collect(),
             spans,
             by_start,
+            lines,
+            headings: &report.headings,
+            titles: std::cell::OnceCell::new(),
         }
+    }
+
+    /// The normalised text of each heading's text (without its enumerator), by heading index.
+    pub(crate) fn titles(&self) -> &[String] {
+        self.titles.get_or_init(|| {
+            self.headings
+                .iter()
+                .map(|h| NormText::new(&h.text, 0).text)
+                .collect()
+        })
+    }
+
+    /// The normalised text of the title or heading line with this span, when it is one.
+    pub(crate) fn line_norm(&self, span: Span) -> Option<&NormText> {
+        let i = self
+            .lines
+            .binary_search_by_key(&(span.start, span.end), |(sp, _)| (sp.start, sp.end))
+            .ok()?;
+        let (sp, cell) = &self.lines[i];
+        Some(cell.get_or_init(|| NormText::new(&self.text[sp.range()], sp.start)))
     }
 
     /// The normalised text of the `i`th sentence.
@@ -533,15 +570,15 @@ pub fn bind_with(
     }
     {
         // Read once for every form, and dropped before the prose is bound.
-        let tables = table::TableRows::new(&source.text, report);
+        let tables = table::TableRows::new(&source.text, report, sentences);
         for t in &specs.tables {
             table::bind_table(&tables, t, lang, &mut facts, &mut diags);
         }
     }
-    bind_prose(&source.text, report, specs, sentences, &mut facts);
+    bind_prose(&source.text, specs, sentences, &mut facts);
     prose::bind(&source.text, report, specs, sentences, &mut facts);
     bind_report(&source.text, report, specs, sentences, &mut facts);
-    outline::bind(&source.text, report, &specs.outline, &mut facts);
+    outline::bind(&source.text, report, &specs.outline, sentences, &mut facts);
     wording::bind(&source.text, report, &specs.wording, sentences, &mut facts);
     let sections: Vec<&crate::document::Heading> = report.sections().collect();
     // The number of parts: the count of numbered parts, or, where the numbering starts again
@@ -673,13 +710,7 @@ fn matches(
     }
 }
 
-fn bind_prose(
-    text: &str,
-    report: &Report,
-    specs: &FieldSpecs,
-    sentences: &Sentences,
-    facts: &mut FactSet,
-) {
+fn bind_prose(text: &str, specs: &FieldSpecs, sentences: &Sentences, facts: &mut FactSet) {
     if specs
         .prose
         .iter()
@@ -687,11 +718,7 @@ fn bind_prose(
     {
         return;
     }
-    let section_titles: Vec<String> = report
-        .headings
-        .iter()
-        .map(|h| NormText::new(&h.text, 0).text)
-        .collect();
+    let section_titles = sentences.titles();
     // Sentence by sentence, every field at once: one pass over a sentence says which
     // fields' patterns may match in it; the others are not searched.
     let literals = specs.pattern_literals();
@@ -837,7 +864,7 @@ fn find_report_fact(
         };
         for sp in spans {
             let own;
-            let norm = match sentences.norm_of(sp) {
+            let norm = match sentences.norm_of(sp).or_else(|| sentences.line_norm(sp)) {
                 Some(n) => n,
                 None => {
                     own = NormText::new(&text[sp.range()], sp.start);

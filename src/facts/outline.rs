@@ -7,9 +7,10 @@
 //! heading); rules decide what is wrong and how badly (`not present(outline.restarted)`).
 
 use super::spec::OutlineSpec;
-use super::{BoundBy, Fact, FactSet};
+use super::{BoundBy, Fact, FactSet, Sentences};
 use crate::document::{Heading, NormText, Report};
 use crate::span::Span;
+use std::borrow::Cow;
 
 /// The outline statements, with their display titles (for the rule loader and `dump`).
 pub const STATEMENTS: &[(&str, &str)] = &[
@@ -43,10 +44,20 @@ fn line(text: &str, h: &Heading) -> String {
     super::one_line(text.get(h.span.range()).unwrap_or_default())
 }
 
+/// A heading line normalised (once per report: the binders share it).
+fn heading_norm<'s>(text: &str, h: &Heading, lines: &'s Sentences) -> Cow<'s, NormText> {
+    match lines.line_norm(h.span) {
+        Some(n) => Cow::Borrowed(n),
+        None => Cow::Owned(NormText::new(
+            text.get(h.span.range()).unwrap_or_default(),
+            h.span.start,
+        )),
+    }
+}
+
 /// Which statutory part a heading's text names (the first that matches), if any.
-fn part_of(text: &str, h: &Heading, spec: &OutlineSpec) -> Option<usize> {
-    let t = text.get(h.span.range()).unwrap_or_default();
-    let norm = NormText::new(t, h.span.start);
+fn part_of(text: &str, h: &Heading, spec: &OutlineSpec, lines: &Sentences) -> Option<usize> {
+    let norm = heading_norm(text, h, lines);
     spec.parts.iter().position(|p| {
         p.patterns
             .iter()
@@ -55,7 +66,13 @@ fn part_of(text: &str, h: &Heading, spec: &OutlineSpec) -> Option<usize> {
 }
 
 /// Binds the outline statements of a report.
-pub fn bind(text: &str, report: &Report, spec: &OutlineSpec, facts: &mut FactSet) {
+pub fn bind(
+    text: &str,
+    report: &Report,
+    spec: &OutlineSpec,
+    lines: &Sentences,
+    facts: &mut FactSet,
+) {
     let mut out: Vec<(&str, Fact)> = Vec::new();
     let level1: Vec<(usize, &Heading)> = report
         .headings
@@ -63,7 +80,10 @@ pub fn bind(text: &str, report: &Report, spec: &OutlineSpec, facts: &mut FactSet
         .enumerate()
         .filter(|(_, h)| h.level == 1)
         .collect();
-    let parts: Vec<Option<usize>> = level1.iter().map(|(_, h)| part_of(text, h, spec)).collect();
+    let parts: Vec<Option<usize>> = level1
+        .iter()
+        .map(|(_, h)| part_of(text, h, spec, lines))
+        .collect();
 
     // Numbering that starts again: a part numbered no higher than the one before it.
     let mut restarts = vec![false; level1.len()];
@@ -98,8 +118,7 @@ pub fn bind(text: &str, report: &Report, spec: &OutlineSpec, facts: &mut FactSet
                 .filter(|(_, p)| p.is_none())
                 .map(|((_, h), _)| *h)
                 .filter(|h| {
-                    let t = text.get(h.span.range()).unwrap_or_default();
-                    let norm = NormText::new(t, h.span.start);
+                    let norm = heading_norm(text, h, lines);
                     spec.subtopics
                         .iter()
                         .any(|re| re.may_match(&norm.text) && re.is_match(&norm.text))
@@ -175,7 +194,7 @@ pub fn bind(text: &str, report: &Report, spec: &OutlineSpec, facts: &mut FactSet
                 h.level > 1
                     && h.ordinal == Some(want)
                     && !inside_part(report, *i, first_part)
-                    && part_of(text, h, spec) == Some(k)
+                    && part_of(text, h, spec, lines) == Some(k)
             });
             if let Some((_, h)) = found {
                 out.push(("outline.mixed", statement(h.span, line(text, h))));

@@ -276,11 +276,7 @@ pub(super) fn bind(
                 .push(spec.key.clone());
         }
     }
-    let section_titles: Vec<String> = report
-        .headings
-        .iter()
-        .map(|h| NormText::new(&h.text, 0).text)
-        .collect();
+    let section_titles = sentences.titles();
     let before: BTreeMap<String, usize> = facts
         .prose
         .iter()

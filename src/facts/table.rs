@@ -8,7 +8,7 @@
 
 use super::checks::{self, BuiltinCheck};
 use super::spec::{label_key, ColumnSpec, RowSpec, TableSpec};
-use super::{BlankCell, BoundBy, Fact, FactSet, FactValue, NotRecognised};
+use super::{BlankCell, BoundBy, Fact, FactSet, FactValue, NotRecognised, Sentences};
 use crate::diagnostic::{Diagnostic, Label, Lang};
 use crate::document::{Cell, NormText, Report, Row, Table, TableLayout};
 use crate::matcher::LazyRegex;
@@ -276,16 +276,22 @@ impl<'a> RowView<'a> {
 pub(super) struct TableRows<'a> {
     text: &'a str,
     report: &'a Report,
+    sentences: &'a Sentences<'a>,
     rows: Vec<Vec<RowView<'a>>>,
     groups: Vec<Vec<usize>>,
 }
 
 impl<'a> TableRows<'a> {
     /// Reads the tables of a parsed report.
-    pub(super) fn new(text: &'a str, report: &'a Report) -> TableRows<'a> {
+    pub(super) fn new(
+        text: &'a str,
+        report: &'a Report,
+        sentences: &'a Sentences<'a>,
+    ) -> TableRows<'a> {
         TableRows {
             text,
             report,
+            sentences,
             rows: report
                 .tables
                 .iter()
@@ -841,7 +847,13 @@ fn table_groups(report: &Report) -> Vec<Vec<usize>> {
 
 /// Why a table of the form was not found: its labels in running text with the figures joined
 /// to them, or nothing of it at all.
-fn not_found_reason(text: &str, report: &Report, spec: &TableSpec, lang: Lang) -> String {
+fn not_found_reason(
+    text: &str,
+    report: &Report,
+    sentences: &Sentences,
+    spec: &TableSpec,
+    lang: Lang,
+) -> String {
     let keys: Vec<&String> = spec
         .rows
         .iter()
@@ -853,22 +865,36 @@ fn not_found_reason(text: &str, report: &Report, spec: &TableSpec, lang: Lang) -
     // Labels in running text: followed directly by their figures (a unit word may sit between),
     // or not.
     let mut labels_at: Option<usize> = None;
+    // A paragraph is read as its sentences' normalised text (shared with the other binders):
+    // no label holds a sentence's end mark, so none spans two sentences.
+    let mut first = 0;
     for p in &report.paragraphs {
-        let norm = NormText::new(&text[p.span.range()], p.span.start);
-        let found: Vec<usize> = keys
+        let norms: Vec<&NormText> = (first..first + p.sentences.len())
+            .map(|i| sentences.norm(i))
+            .collect();
+        first += p.sentences.len();
+        // The first place of each label found, by sentence.
+        let found: Vec<(&NormText, usize)> = keys
             .iter()
-            .filter_map(|k| norm.text.find(k.as_str()))
+            .filter_map(|k| {
+                norms
+                    .iter()
+                    .find_map(|n| Some((*n, n.text.find(k.as_str())?)))
+            })
             .collect();
         if found.len() < 2 {
             continue;
         }
-        let at = lines.line(norm.orig_span(found[0], found[0]).start);
+        let (norm, b) = found[0];
+        let at = lines.line(norm.orig_span(b, b).start);
         let glued = keys.iter().any(|k| {
-            norm.text.match_indices(k.as_str()).any(|(i, _)| {
-                norm.text[i + k.len()..]
-                    .chars()
-                    .find(|c| !"条件次个人篇项万元".contains(*c))
-                    .is_some_and(|c| c.is_ascii_digit())
+            norms.iter().any(|norm| {
+                norm.text.match_indices(k.as_str()).any(|(i, _)| {
+                    norm.text[i + k.len()..]
+                        .chars()
+                        .find(|c| !"条件次个人篇项万元".contains(*c))
+                        .is_some_and(|c| c.is_ascii_digit())
+                })
             })
         });
         if glued {
@@ -948,7 +974,8 @@ pub(super) fn bind_table(
     }
     let Some((al, _, group)) = best else {
         let c = checks::TABLE_NOT_FOUND;
-        let reason = pieces_reason.unwrap_or_else(|| not_found_reason(text, report, spec, lang));
+        let reason = pieces_reason
+            .unwrap_or_else(|| not_found_reason(text, report, tables.sentences, spec, lang));
         let msg = match lang {
             Lang::Zh => format!("未识别{}：{}", spec.title, reason),
             Lang::En => format!("{} not recognised: {}", spec.title, reason),
