@@ -1,7 +1,8 @@
 //! Structure-aware: the fuzzer chooses a shape and its sizes, and the target builds the input
 //! that small random bytes would never reach: HTML nested thousands deep or with huge spans,
 //! expressions thousands of operators long or deep, `let` chains that double, lines of
-//! megabytes with a finding on them. Each is run through the same entry points as real input.
+//! megabytes with a finding on them, runs of millions of spaces inside a line. Each is run
+//! through the same entry points as real input.
 #![no_main]
 
 use libfuzzer_sys::arbitrary::{self, Arbitrary};
@@ -28,6 +29,9 @@ enum Shape {
     Doubling { n: u8 },
     /// A report whose preamble line is padded with `pad` sentences on each side.
     LongLine { pad: u32, before: bool },
+    /// A report line with a run of `run` spaces (ideographic or not) inside it: every run is
+    /// read once, so this stays linear (it was quadratic in the heading reader).
+    Blanks { run: u32, wide: bool, line: u8 },
 }
 
 const TAGS: &[&str] = &[
@@ -128,6 +132,16 @@ fuzz_target!(|shape: Shape| {
                 format!("{}{pad}", lines[4])
             };
             lint("long.txt", lines.join("\n").as_bytes());
+        }
+        Shape::Blanks { run, wide, line } => {
+            let base = include_str!("../../examples/yuqian-2018.txt");
+            let blank = if wide { "\u{3000}" } else { " " };
+            let mut lines: Vec<String> = base.lines().map(str::to_string).collect();
+            let at = usize::from(line) % lines.len();
+            let mid = lines[at].char_indices().nth(2).map_or(0, |(i, _)| i);
+            let run = blank.repeat((run % 2_000_000) as usize);
+            lines[at].insert_str(mid, &run);
+            lint("blanks.txt", lines.join("\n").as_bytes());
         }
     }
 });

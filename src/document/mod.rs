@@ -7,7 +7,7 @@ pub mod publisher;
 mod t2s_table;
 mod text;
 
-pub use normalize::NormText;
+pub use normalize::{NormRef, NormText, NormTexts};
 
 use crate::source::{InputKind, Source};
 use crate::span::Span;

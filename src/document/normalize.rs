@@ -117,6 +117,35 @@ impl NormText {
     /// One pass over the characters, writing the text and its map directly; the phrase-level
     /// Traditional converter and NFKC run only on text that needs them.
     pub fn new(original: &str, base: usize) -> NormText {
+        let mut out = Builder::new(String::with_capacity(original.len()), Vec::new());
+        normalize_into(&mut out, original);
+        let (mut text, runs) = out.finish();
+        text.shrink_to_fit();
+        NormText {
+            text,
+            runs: runs.into_boxed_slice(),
+            base,
+        }
+    }
+
+    /// The borrowed view of this text.
+    pub fn view(&self) -> NormRef<'_> {
+        NormRef {
+            text: &self.text,
+            runs: &self.runs,
+            base: self.base,
+        }
+    }
+
+    /// Maps a byte range of the normalised text back to the original span it covers.
+    pub fn orig_span(&self, start: usize, end: usize) -> Span {
+        self.view().orig_span(start, end)
+    }
+}
+
+/// Normalises `original` into the builder (see [`NormText::new`]).
+fn normalize_into(out: &mut Builder, original: &str) {
+    {
         // Stray tags, as sorted byte ranges (text without `<` or `?/` has none).
         let tags: Vec<(usize, usize)> = if original.contains('<') || original.contains("?/") {
             tag_re()
@@ -128,7 +157,6 @@ impl NormText {
         };
         let simp: Option<Vec<char>> =
             has_traditional(original).then(|| to_simplified_chars(original));
-        let mut out = Builder::new(original.len());
         let mut tag = 0;
         for (k, (off, oc)) in original.char_indices().enumerate() {
             while tag < tags.len() && tags[tag].1 <= off {
@@ -162,10 +190,19 @@ impl NormText {
                 }
             }
         }
-        let (text, runs) = out.finish();
-        NormText { text, runs, base }
     }
+}
 
+/// A normalised text borrowed from a [`NormText`] or from a [`NormTexts`], with its map back.
+#[derive(Debug, Clone, Copy)]
+pub struct NormRef<'a> {
+    /// The normalised text.
+    pub text: &'a str,
+    runs: &'a [Run],
+    base: usize,
+}
+
+impl NormRef<'_> {
     /// Maps a byte range of the normalised text back to the original span it covers.
     pub fn orig_span(&self, start: usize, end: usize) -> Span {
         let n = self.text.len();
@@ -208,12 +245,72 @@ impl NormText {
     }
 }
 
+/// Many pieces of one text normalised into shared buffers (the sentences of a report): no
+/// allocation per piece, and about 24 bytes of index per piece besides the text and its runs.
+#[derive(Debug, Default)]
+pub struct NormTexts {
+    text: String,
+    runs: Vec<Run>,
+    /// Per piece: where its text and its runs end, and where its original starts.
+    ends: Vec<(usize, usize, usize)>,
+}
+
+impl NormTexts {
+    /// Room for pieces of about `bytes` bytes of text in all, `pieces` of them.
+    pub fn with_capacity(bytes: usize, pieces: usize) -> NormTexts {
+        NormTexts {
+            text: String::with_capacity(bytes),
+            runs: Vec::with_capacity(pieces),
+            ends: Vec::with_capacity(pieces),
+        }
+    }
+
+    /// Normalises `original` (at `base` in the source) as the next piece.
+    pub fn push(&mut self, original: &str, base: usize) {
+        let mut out = Builder::new(
+            std::mem::take(&mut self.text),
+            std::mem::take(&mut self.runs),
+        );
+        normalize_into(&mut out, original);
+        (self.text, self.runs) = out.finish();
+        self.ends.push((self.text.len(), self.runs.len(), base));
+    }
+
+    /// The `i`th piece.
+    pub fn get(&self, i: usize) -> NormRef<'_> {
+        let (text_end, runs_end, base) = self.ends[i];
+        let (text_start, runs_start) = match i.checked_sub(1) {
+            Some(p) => (self.ends[p].0, self.ends[p].1),
+            None => (0, 0),
+        };
+        NormRef {
+            text: &self.text[text_start..text_end],
+            runs: &self.runs[runs_start..runs_end],
+            base,
+        }
+    }
+
+    /// The number of pieces.
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// Whether there is none.
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+}
+
 /// The normalised text under construction: white space is held back and kept only between two
 /// ASCII alphanumerics. Characters are grouped by the original character they come from, and
 /// the groups into [`Runs`].
 struct Builder {
+    /// The normalised text; this piece starts at `text_origin` (earlier pieces before it).
     text: String,
+    text_origin: usize,
+    /// The runs; this piece's start at `runs_origin`.
     runs: Vec<Run>,
+    runs_origin: usize,
     /// The open group: (normalised start, original offset, original length, characters).
     group: Option<(usize, u32, u8, usize)>,
     /// Where the last run ends in the original (for extending it).
@@ -223,10 +320,13 @@ struct Builder {
 }
 
 impl Builder {
-    fn new(capacity: usize) -> Builder {
+    /// A builder appending a piece to `text` and `runs`.
+    fn new(text: String, runs: Vec<Run>) -> Builder {
         Builder {
-            text: String::with_capacity(capacity),
-            runs: Vec::new(),
+            text_origin: text.len(),
+            runs_origin: runs.len(),
+            text,
+            runs,
             group: None,
             run_orig_end: 0,
             prev: None,
@@ -255,7 +355,7 @@ impl Builder {
             Some((_, gat, glen, chars)) if *gat == at && *glen == len => *chars += 1,
             _ => {
                 self.close_group();
-                self.group = Some((self.text.len(), at, len, 1));
+                self.group = Some((self.text.len() - self.text_origin, at, len, 1));
             }
         }
         self.text.push(c);
@@ -266,16 +366,16 @@ impl Builder {
         let Some((start, at, olen, chars)) = self.group.take() else {
             return;
         };
-        let bytes = self.text.len() - start;
+        let bytes = self.text.len() - self.text_origin - start;
         let unit = if chars == 1 && bytes == usize::from(olen) {
             0
         } else {
             u16::try_from(bytes).unwrap_or(u16::MAX)
         };
-        let extends =
-            self.runs.last().is_some_and(|r| {
-                r.unit == unit && (unit == 0 || r.olen == olen) && unit != u16::MAX
-            }) && self.run_orig_end == at;
+        let extends = self.runs[self.runs_origin..]
+            .last()
+            .is_some_and(|r| r.unit == unit && (unit == 0 || r.olen == olen) && unit != u16::MAX)
+            && self.run_orig_end == at;
         if !extends {
             self.runs.push(Run {
                 norm: u32::try_from(start).unwrap_or(u32::MAX),
@@ -287,11 +387,9 @@ impl Builder {
         self.run_orig_end = at.saturating_add(u32::from(olen));
     }
 
-    fn finish(mut self) -> (String, Runs) {
+    fn finish(mut self) -> (String, Vec<Run>) {
         self.close_group();
-        let mut text = self.text;
-        text.shrink_to_fit();
-        (text, self.runs.into_boxed_slice())
+        (self.text, self.runs)
     }
 }
 

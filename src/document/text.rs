@@ -98,16 +98,24 @@ fn sub_enumerator_re() -> &'static LazyRegex {
 /// The line without white space between non-ASCII characters (letter-spaced PDF text such as
 /// `一 、总 体 情 况`), with the original byte offset of every byte of the result.
 fn compact(s: &str) -> (String, Vec<usize>) {
-    let chars: Vec<(usize, char)> = s.char_indices().collect();
+    let space = |c: char| c.is_whitespace() || c == '\u{3000}';
     let mut out = String::with_capacity(s.len());
     let mut map = Vec::with_capacity(s.len() + 1);
-    for (k, &(i, c)) in chars.iter().enumerate() {
-        if c.is_whitespace() || c == '\u{3000}' {
+    // The character after the run of white space being read, and where it is: found once per
+    // run (a line of a million spaces stays linear).
+    let mut after_run: Option<(usize, Option<char>)> = None;
+    for (i, c) in s.char_indices() {
+        if space(c) {
             let prev = out.chars().next_back();
-            let next = chars[k + 1..]
-                .iter()
-                .map(|(_, c)| *c)
-                .find(|c| !c.is_whitespace() && *c != '\u{3000}');
+            let next = match after_run {
+                Some((at, next)) if at > i => next,
+                _ => {
+                    let found = s[i..].char_indices().find(|&(_, c)| !space(c));
+                    let (at, next) = found.map_or((s.len(), None), |(j, c)| (i + j, Some(c)));
+                    after_run = Some((at, next));
+                    next
+                }
+            };
             let ascii = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric());
             if !(ascii(prev) && ascii(next)) {
                 continue;
@@ -136,6 +144,16 @@ fn ordinal_of(num: &str) -> Option<u32> {
 
 /// Recognises a heading line; returns (level, ordinal, text start offset within the line).
 fn heading(line: &str) -> Option<(u8, Option<u32>, usize)> {
+    // A heading has at most `50 + 6` characters besides white space (see below): a longer line
+    // is not compacted at all.
+    if line
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .nth(56)
+        .is_some()
+    {
+        return None;
+    }
     let (line_c, map) = compact(line);
     let chars = line_c.chars().count();
     for (level, re) in heading_re() {
@@ -915,6 +933,25 @@ fn finish_table(report: &mut Report, table: Table) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn compacting_keeps_spaces_between_ascii_only_and_maps_every_byte() {
+        let (c, map) = compact(" 一 、总 体  情况 2023 年 A B ");
+        assert_eq!(c, "一、总体情况2023年A B");
+        assert_eq!(map.len(), c.len() + 1);
+        assert_eq!(map[0], 1);
+        // A long run of white space is read once (this line took seconds when each space looked
+        // ahead through the whole run).
+        let line = format!(
+            "甲{}乙 1{}2",
+            " ".repeat(400_000),
+            "\u{3000}".repeat(400_000)
+        );
+        let (c, map) = compact(&line);
+        assert_eq!(c, "甲乙1\u{3000}2");
+        assert_eq!(map[c.len() - 1], line.len() - 1);
+        assert_eq!(Some(map[c.len() - 4]), line.find('\u{3000}'));
+    }
 
     const SAMPLE: &str = "| 索引號 | 002508860/2019-56831 | 公開形式 | 主動公開 |\n\
 | 發布單位 | 於潛鎮 | 發文日期 | 2019-01-20 |\n\

@@ -11,7 +11,7 @@ pub mod wording;
 
 use crate::date::Date;
 use crate::diagnostic::{Diagnostic, Lang};
-use crate::document::{NormText, Report};
+use crate::document::{NormRef, NormText, Report};
 use crate::source::Source;
 use crate::span::Span;
 use crate::units::{Money, MoneyUnit};
@@ -352,14 +352,16 @@ pub struct Grid {
     pub columns: Vec<String>,
 }
 
-/// The report's sentences, each normalised once (on first use) and shared by the binders, and
-/// by every binding of one document (choosing the rule set, then binding it): normalising
-/// (Traditional → Simplified, NFKC) is the costliest step of binding.
+/// The report's sentences, each normalised once and shared by the binders, and by every
+/// binding of one document (choosing the rule set, then binding it): normalising (Traditional →
+/// Simplified, NFKC) is the costliest step of binding. Every sentence is read by the prose
+/// binder, so all are normalised up front, into one buffer ([`NormTexts`]: no allocation per
+/// sentence).
 pub struct Sentences<'a> {
     text: &'a str,
     /// Sentence spans in document order, with the paragraph's section (`u32::MAX`: none).
     spans: Vec<(u32, Span)>,
-    norms: Vec<std::cell::OnceCell<NormText>>,
+    norms: crate::document::NormTexts,
     /// Sentence indices by start offset, where the spans are not already in that order.
     by_start: Option<Vec<usize>>,
     /// The other lines binders read whole: the title and the headings, by start, each
@@ -396,11 +398,16 @@ impl<'a> Sentences<'a> {
             .collect();
         lines.sort_by_key(|(sp, _)| (sp.start, sp.end));
         lines.dedup_by_key(|(sp, _)| *sp);
+        let mut norms = crate::document::NormTexts::with_capacity(
+            spans.iter().map(|(_, sp)| sp.range().len()).sum(),
+            spans.len(),
+        );
+        for &(_, sp) in &spans {
+            norms.push(&text[sp.range()], sp.start);
+        }
         Sentences {
             text,
-            norms: (0..spans.len())
-                .map(|_| std::cell::OnceCell::new())
-                .collect(),
+            norms,
             spans,
             by_start,
             lines,
@@ -420,25 +427,25 @@ impl<'a> Sentences<'a> {
     }
 
     /// The normalised text of the title or heading line with this span, when it is one.
-    pub(crate) fn line_norm(&self, span: Span) -> Option<&NormText> {
+    pub(crate) fn line_norm(&self, span: Span) -> Option<NormRef<'_>> {
         let i = self
             .lines
             .binary_search_by_key(&(span.start, span.end), |(sp, _)| (sp.start, sp.end))
             .ok()?;
         let (sp, cell) = &self.lines[i];
-        Some(cell.get_or_init(|| NormText::new(&self.text[sp.range()], sp.start)))
+        Some(
+            cell.get_or_init(|| NormText::new(&self.text[sp.range()], sp.start))
+                .view(),
+        )
     }
 
     /// The normalised text of the `i`th sentence.
-    pub(crate) fn norm(&self, i: usize) -> &NormText {
-        self.norms[i].get_or_init(|| {
-            let sp = self.spans[i].1;
-            NormText::new(&self.text[sp.range()], sp.start)
-        })
+    pub(crate) fn norm(&self, i: usize) -> NormRef<'_> {
+        self.norms.get(i)
     }
 
     /// The normalised text of the sentence with this span, when it is one.
-    fn norm_of(&self, span: Span) -> Option<&NormText> {
+    fn norm_of(&self, span: Span) -> Option<NormRef<'_>> {
         let start_of = |i: usize| self.spans[i].1.start;
         let n = self.spans.len();
         let nth = |k: usize| self.by_start.as_ref().map_or(k, |order| order[k]);
@@ -650,7 +657,7 @@ const LONG_MATCH: usize = 24;
 /// Every non-overlapping match of the patterns in a normalised text.
 /// (`possible`: which patterns may match, when known; see [`crate::matcher::LiteralIndex`].)
 fn matches(
-    norm: &NormText,
+    norm: NormRef<'_>,
     original: &str,
     patterns: &[Pattern],
     possible: Option<&[bool]>,
@@ -833,34 +840,39 @@ fn find_report_fact(
     sentences: &Sentences,
 ) -> Option<Fact> {
     for origin in &src.origins {
-        let spans: Vec<Span> = match origin {
-            Origin::Title => report.title.into_iter().collect(),
-            Origin::Headings => report.sections().map(|h| h.span).collect(),
-            Origin::Subheadings => report
-                .headings
-                .iter()
-                .filter(|h| h.level == 2)
-                .map(|h| h.span)
-                .collect(),
-            Origin::Body => report
-                .paragraphs
-                .iter()
-                .flat_map(|p| p.sentences.iter().map(|s| s.span))
-                .collect(),
-            Origin::Tables => report
-                .tables
-                .iter()
-                .flat_map(|t| t.rows.iter().flat_map(|r| r.cells.iter().map(|c| c.span)))
-                .collect(),
-            Origin::Meta(keys) => report
-                .metadata
-                .iter()
-                .filter(|m| {
-                    let k = spec::label_key(&m.key);
-                    keys.iter().any(|want| k.contains(want.as_str()))
-                })
-                .map(|m| m.value_span)
-                .collect(),
+        // Read in place: the body's sentences and the tables' cells are many.
+        let spans: Box<dyn Iterator<Item = Span> + '_> = match origin {
+            Origin::Title => Box::new(report.title.into_iter()),
+            Origin::Headings => Box::new(report.sections().map(|h| h.span)),
+            Origin::Subheadings => Box::new(
+                report
+                    .headings
+                    .iter()
+                    .filter(|h| h.level == 2)
+                    .map(|h| h.span),
+            ),
+            Origin::Body => Box::new(
+                report
+                    .paragraphs
+                    .iter()
+                    .flat_map(|p| p.sentences.iter().map(|s| s.span)),
+            ),
+            Origin::Tables => Box::new(
+                report
+                    .tables
+                    .iter()
+                    .flat_map(|t| t.rows.iter().flat_map(|r| r.cells.iter().map(|c| c.span))),
+            ),
+            Origin::Meta(keys) => Box::new(
+                report
+                    .metadata
+                    .iter()
+                    .filter(|m| {
+                        let k = spec::label_key(&m.key);
+                        keys.iter().any(|want| k.contains(want.as_str()))
+                    })
+                    .map(|m| m.value_span),
+            ),
         };
         for sp in spans {
             let own;
@@ -868,7 +880,7 @@ fn find_report_fact(
                 Some(n) => n,
                 None => {
                     own = NormText::new(&text[sp.range()], sp.start);
-                    &own
+                    own.view()
                 }
             };
             let mut out = Vec::new();

@@ -45,13 +45,12 @@ fn line(text: &str, h: &Heading) -> String {
 }
 
 /// A heading line normalised (once per report: the binders share it).
-fn heading_norm<'s>(text: &str, h: &Heading, lines: &'s Sentences) -> Cow<'s, NormText> {
+fn heading_norm<'s>(text: &str, h: &Heading, lines: &'s Sentences) -> Cow<'s, str> {
     match lines.line_norm(h.span) {
-        Some(n) => Cow::Borrowed(n),
-        None => Cow::Owned(NormText::new(
-            text.get(h.span.range()).unwrap_or_default(),
-            h.span.start,
-        )),
+        Some(n) => Cow::Borrowed(n.text),
+        None => Cow::Owned(
+            NormText::new(text.get(h.span.range()).unwrap_or_default(), h.span.start).text,
+        ),
     }
 }
 
@@ -61,7 +60,7 @@ fn part_of(text: &str, h: &Heading, spec: &OutlineSpec, lines: &Sentences) -> Op
     spec.parts.iter().position(|p| {
         p.patterns
             .iter()
-            .any(|re| re.may_match(&norm.text) && re.is_match(&norm.text))
+            .any(|re| re.may_match(&norm) && re.is_match(&norm))
     })
 }
 
@@ -121,7 +120,7 @@ pub fn bind(
                     let norm = heading_norm(text, h, lines);
                     spec.subtopics
                         .iter()
-                        .any(|re| re.may_match(&norm.text) && re.is_match(&norm.text))
+                        .any(|re| re.may_match(&norm) && re.is_match(&norm))
                 })
                 .collect();
             if let Some(h) = subs.first() {

@@ -23,7 +23,7 @@
 
 use super::spec::{FieldSpecs, ProseSpec};
 use super::{BoundBy, ClauseFigure, ClauseRecord, Fact, FactSet, FactValue, Share};
-use crate::document::{NormText, Report};
+use crate::document::{NormRef, Report};
 use crate::matcher::LazyRegex;
 use crate::span::Span;
 use crate::units::{Money, MoneyUnit};
@@ -312,7 +312,7 @@ pub(super) fn bind(
 #[allow(clippy::too_many_lines)]
 fn read_sentence(
     text: &str,
-    norm: &NormText,
+    norm: NormRef<'_>,
     sentence: Span,
     specs: &FieldSpecs,
     eligible: &[usize],
@@ -851,7 +851,7 @@ fn push(
     mut f: Fact,
     st: &SentenceState,
     scope_text: &str,
-    norm: &NormText,
+    norm: NormRef<'_>,
     text: &str,
 ) -> usize {
     let spec = &specs.prose[i];

@@ -10,7 +10,7 @@ use super::checks::{self, BuiltinCheck};
 use super::spec::{label_key, ColumnSpec, RowSpec, TableSpec};
 use super::{BlankCell, BoundBy, Fact, FactSet, FactValue, NotRecognised, Sentences};
 use crate::diagnostic::{Diagnostic, Label, Lang};
-use crate::document::{Cell, NormText, Report, Row, Table, TableLayout};
+use crate::document::{Cell, NormRef, NormText, Report, Row, Table, TableLayout};
 use crate::matcher::LazyRegex;
 use crate::numerals::{read_cell, CellReading};
 use crate::span::Span;
@@ -869,12 +869,12 @@ fn not_found_reason(
     // no label holds a sentence's end mark, so none spans two sentences.
     let mut first = 0;
     for p in &report.paragraphs {
-        let norms: Vec<&NormText> = (first..first + p.sentences.len())
+        let norms: Vec<NormRef> = (first..first + p.sentences.len())
             .map(|i| sentences.norm(i))
             .collect();
         first += p.sentences.len();
         // The first place of each label found, by sentence.
-        let found: Vec<(&NormText, usize)> = keys
+        let found: Vec<(NormRef, usize)> = keys
             .iter()
             .filter_map(|k| {
                 norms

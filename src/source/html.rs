@@ -12,7 +12,8 @@ use super::SourceError;
 use ego_tree::iter::Edge;
 use ego_tree::{NodeId, NodeRef};
 use scraper::{Html, Node};
-use std::collections::{HashMap, HashSet};
+// Keyed by node id (a small integer the parser hands out): the fast non-keyed hash.
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 /// Visible text and, for each of its bytes (plus one past the end), the HTML byte offset.
 #[derive(Debug, Clone, Default)]
@@ -539,9 +540,9 @@ pub fn extract(raw: &str) -> Result<HtmlText, SourceError> {
     let runs = raw_runs(raw);
     // Match the DOM's text nodes, in document order, to the raw text runs.
     let mut cx = Ctx {
-        offsets: HashMap::new(),
-        cjk: HashMap::new(),
-        has_table: HashSet::new(),
+        offsets: HashMap::default(),
+        cjk: HashMap::default(),
+        has_table: HashSet::default(),
         raw_len: raw.len(),
         cells_left: std::cell::Cell::new(
             raw.len()
@@ -573,9 +574,12 @@ pub fn extract(raw: &str) -> Result<HtmlText, SourceError> {
             continue;
         }
         for k in cursor..(cursor + 40).min(runs.len()) {
-            let (text, offs) = decoded[k].get_or_insert_with(|| decode_run(raw, &runs[k]));
+            let (text, _) = decoded[k].get_or_insert_with(|| decode_run(raw, &runs[k]));
             if text.as_str() == &**t {
-                cx.offsets.insert(node.id(), offs.clone());
+                // The runs up to this one are never looked at again.
+                if let Some((_, offs)) = decoded[k].take() {
+                    cx.offsets.insert(node.id(), offs);
+                }
                 cursor = k + 1;
                 break;
             }

@@ -248,8 +248,7 @@ impl<'a> Env<'a> {
     }
 
     /// The cell a vector field stands for in this instance: `table.new` -> `table.new[total]`.
-    fn cell_of(&self, path: &str) -> Option<String> {
-        let dim = self.dims?.get(path)?;
+    fn cell_of(&self, path: &str, dim: &Dim) -> Option<String> {
         match dim {
             Dim::Columns(t) => {
                 let i = self.chosen("col:", t)?;
@@ -298,8 +297,9 @@ fn fact_ev(field: &str, f: &Fact) -> EvResult {
 
 fn lookup(path: &str, env: &Env, aggregate: bool) -> EvResult {
     if let Some(dim) = env.dims.and_then(|d| d.get(path)) {
-        return match env.cell_of(path) {
-            Some(cell) => lookup(&cell, env, aggregate),
+        return match env.cell_of(path, dim) {
+            // A cell (`table.new[total]`) is no vector field.
+            Some(cell) => lookup_field(&cell, env, aggregate),
             None => {
                 let (Dim::Columns(t) | Dim::Rows(t)) = dim;
                 let why = match env.facts.unrecognised_tables.get(t) {
@@ -310,6 +310,11 @@ fn lookup(path: &str, env: &Env, aggregate: bool) -> EvResult {
             }
         };
     }
+    lookup_field(path, env, aggregate)
+}
+
+/// [`lookup`] of a name that is not a vector field of a 2-D form.
+fn lookup_field(path: &str, env: &Env, aggregate: bool) -> EvResult {
     let (ns, key) = path.split_once('.').unwrap_or(("", path));
     match ns {
         "table" => match (env.facts.table.get(key), &env.blank_fill) {
