@@ -668,12 +668,12 @@ fn matches(
     for (k, p) in patterns.iter().enumerate() {
         let may = match possible {
             Some(ok) => ok.get(k).copied().unwrap_or(true),
-            None => p.regex.may_match(&norm.text),
+            None => p.regex.may_match(norm.text),
         };
         if !may {
             continue;
         }
-        for c in p.regex.captures_iter(&norm.text) {
+        for c in p.regex.captures_iter(norm.text) {
             let Some(whole) = c.get(0) else { continue };
             let Some(v) = c
                 .name("v")
@@ -748,7 +748,7 @@ fn bind_prose(text: &str, specs: &FieldSpecs, sentences: &Sentences, facts: &mut
             continue;
         }
         let norm = sentences.norm(i);
-        literals.index.may_match(&norm.text, &mut possible);
+        literals.index.may_match(norm.text, &mut possible);
         for &k in &wanted {
             let spec = &specs.prose[k];
             let mine = &possible[literals.first[k]..literals.first[k + 1]];
@@ -767,7 +767,7 @@ fn bind_prose(text: &str, specs: &FieldSpecs, sentences: &Sentences, facts: &mut
                 sp,
             );
             for (z, _) in spec.zero.iter().zip(zero_ok).filter(|(_, &ok)| ok) {
-                for m in z.find_iter(&norm.text) {
+                for m in z.find_iter(norm.text) {
                     let span = norm.orig_span(m.start(), m.end());
                     if here.iter().any(|f: &Fact| {
                         f.span
@@ -795,7 +795,7 @@ fn bind_prose(text: &str, specs: &FieldSpecs, sentences: &Sentences, facts: &mut
                     });
                 }
             }
-            if let Some(m) = spec.narrow.iter().find_map(|r| r.find(&norm.text)) {
+            if let Some(m) = spec.narrow.iter().find_map(|r| r.find(norm.text)) {
                 let words = text[norm.orig_span(m.start(), m.end()).range()].to_string();
                 for f in &mut here {
                     f.scope = Some(words.clone());

@@ -104,8 +104,8 @@ pub fn bind(
         let norm = sentences.norm(i);
         // Each pattern's matches in the sentence, as statements of `field` in the words written.
         let mut matches = |re: &LazyRegex, field: &'static str, show: &dyn Fn(String) -> String| {
-            if re.may_match(&norm.text) {
-                for m in re.find_iter(&norm.text) {
+            if re.may_match(norm.text) {
+                for m in re.find_iter(norm.text) {
                     let span = norm.orig_span(m.start(), m.end());
                     out.push((field, statement(span, show(words(&text[span.range()])))));
                 }
