@@ -575,7 +575,7 @@ pub fn bind_with(
             .with_help(check.fix_in(lang)),
         );
     }
-    {
+    if !specs.tables.is_empty() {
         // Read once for every form, and dropped before the prose is bound.
         let tables = table::TableRows::new(&source.text, report, sentences);
         for t in &specs.tables {
