@@ -869,18 +869,13 @@ fn not_found_reason(
     // no label holds a sentence's end mark, so none spans two sentences.
     let mut first = 0;
     for p in &report.paragraphs {
-        let norms: Vec<NormRef> = (first..first + p.sentences.len())
-            .map(|i| sentences.norm(i))
-            .collect();
+        let here = first..first + p.sentences.len();
         first += p.sentences.len();
+        let norms = || here.clone().map(|i| sentences.norm(i));
         // The first place of each label found, by sentence.
         let found: Vec<(NormRef, usize)> = keys
             .iter()
-            .filter_map(|k| {
-                norms
-                    .iter()
-                    .find_map(|n| Some((*n, n.text.find(k.as_str())?)))
-            })
+            .filter_map(|k| norms().find_map(|n| Some((n, n.text.find(k.as_str())?))))
             .collect();
         if found.len() < 2 {
             continue;
@@ -888,7 +883,7 @@ fn not_found_reason(
         let (norm, b) = found[0];
         let at = lines.line(norm.orig_span(b, b).start);
         let glued = keys.iter().any(|k| {
-            norms.iter().any(|norm| {
+            norms().any(|norm| {
                 norm.text.match_indices(k.as_str()).any(|(i, _)| {
                     norm.text[i + k.len()..]
                         .chars()
