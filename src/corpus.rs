@@ -627,12 +627,19 @@ impl Batch {
 
     /// [`Batch::index`], with the regions of the user's mapping (`--regions`).
     pub fn index_with(files: &[std::path::PathBuf], regions: Option<&RegionMap>) -> Batch {
+        let cores = std::thread::available_parallelism().map_or(2, |p| p.get());
+        Batch::index_on(files, regions, cores)
+    }
+
+    /// [`Batch::index_with`], on at most `jobs` threads (`--jobs`).
+    pub fn index_on(
+        files: &[std::path::PathBuf],
+        regions: Option<&RegionMap>,
+        jobs: usize,
+    ) -> Batch {
         use std::sync::atomic::{AtomicUsize, Ordering};
         let next = AtomicUsize::new(0);
-        let workers = std::thread::available_parallelism()
-            .map_or(2, |p| p.get())
-            .min(files.len())
-            .max(1);
+        let workers = jobs.min(files.len()).max(1);
         let mut entries: Vec<Entry> = vec![Entry::default(); files.len()];
         let found: Vec<Vec<(usize, Entry)>> = std::thread::scope(|scope| {
             let handles: Vec<_> = (0..workers)

@@ -163,6 +163,10 @@ struct LintArgs {
     /// it, a batch's report whose title says 汇总 is compared with the reports of the same place.
     #[arg(long, value_name = "FILE")]
     regions: Option<PathBuf>,
+    /// Check this many files at a time [default: the number of cores]. One file is always
+    /// checked on the main thread; the output is in input order whatever the number.
+    #[arg(short = 'j', long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    jobs: Option<u16>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -689,8 +693,12 @@ fn lint(args: LintArgs, st: Settings) -> ExitCode {
         },
     };
     let pairing = given_previous.is_none() && !args.no_pairing;
+    let jobs = args.jobs.map_or_else(
+        || std::thread::available_parallelism().map_or(2, |p| p.get()),
+        usize::from,
+    );
     let batch = if (pairing || region_map.is_some()) && files.len() > 1 {
-        report_lint::corpus::Batch::index_with(&files, region_map.as_ref())
+        report_lint::corpus::Batch::index_on(&files, region_map.as_ref(), jobs)
     } else {
         report_lint::corpus::Batch::default()
     };
@@ -760,7 +768,7 @@ fn lint(args: LintArgs, st: Settings) -> ExitCode {
         Default::default()
     };
     let written = match stream::Writer::new(out, format).map(|w| w.with_rule_docs(docs)) {
-        Ok(mut writer) => match run_ordered(&files, &check, &mut writer) {
+        Ok(mut writer) => match run_ordered(&files, &check, &mut writer, jobs) {
             Ok(()) => Ok(writer),
             Err(e) => Err(e),
         },
@@ -830,14 +838,12 @@ fn run_ordered<W: Write>(
     files: &[PathBuf],
     check: &(dyn Fn(usize, &std::path::Path) -> stream::Rendered + Sync),
     writer: &mut stream::Writer<W>,
+    jobs: usize,
 ) -> std::io::Result<()> {
     use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
     use std::sync::{mpsc, Condvar, Mutex};
     let n = files.len();
-    let workers = std::thread::available_parallelism()
-        .map_or(2, |p| p.get())
-        .min(n)
-        .max(1);
+    let workers = jobs.min(n).max(1);
     // One file (a pre-commit hook's run) is checked on this thread: a worker would cost its
     // start and, at its exit, the allocator returning its pages to the system.
     if workers == 1 {

@@ -369,6 +369,37 @@ fn batch(test: &str, n: usize) -> std::path::PathBuf {
 }
 
 #[test]
+fn the_number_of_jobs_changes_nothing_but_the_threads() {
+    let dir = batch("jobs", 12);
+    let run = |extra: &[&str]| {
+        let out = bin()
+            .args(["--color", "never"])
+            .args(extra)
+            .arg(&dir)
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+        )
+    };
+    let default = run(&[]);
+    assert!(default.1.contains("of 12"), "{}", default.1);
+    assert_eq!(run(&["--jobs", "1"]), default);
+    assert_eq!(run(&["-j", "3"]), default);
+    assert_eq!(
+        run(&["-j", "1", "--no-pairing"]),
+        run(&["-j", "5", "--no-pairing"])
+    );
+    bin()
+        .args(["--jobs", "0"])
+        .arg(&dir)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--jobs"));
+}
+
+#[test]
 fn every_format_streams_the_batch_in_input_order() {
     let dir = batch("stream_order", 40);
     // Human: one summary line per file, in the order of the (sorted) paths.
