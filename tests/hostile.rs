@@ -548,6 +548,69 @@ fn a_finding_on_a_twenty_megabyte_line_shows_a_window() {
     assert!(run.stdout.len() < 50_000, "{} bytes", run.stdout.len());
 }
 
+/// Lines that repeat one piece of a report tens of thousands of times, without an end mark:
+/// each once took time growing with the square of its length (a run of spaces in the heading
+/// reader; a topic or `unless` word searched again in the sentence up to every clause; term
+/// hits compared pairwise; facts checked for overlap against every earlier one; every term of a
+/// clause scanned for each of its figures; the clause searched again for each figure; an HTML
+/// entity's `;` looked for up to the end of the text). Each is read and checked like any
+/// report, next to the example; the watchdog is the only clock.
+#[test]
+fn long_repetitive_lines_are_read_in_linear_time() {
+    let dir = common::scratch("hostile_repeats");
+    let base = std::fs::read_to_string(common::example()).unwrap();
+    let pieces = [
+        ("spaces", " ".repeat(600_000)),
+        ("enumerators", "（一）".repeat(60_000)),
+        ("terms", "行政复议".repeat(60_000)),
+        ("dates", "2018年1月1日".repeat(40_000)),
+        ("figures", "收到行政复议3件，".repeat(30_000)),
+        ("negations", "未发生行政复议".repeat(30_000)),
+    ];
+    let mut files = Vec::new();
+    for (name, piece) in &pieces {
+        let mut lines: Vec<String> = base.lines().map(str::to_string).collect();
+        lines[6] = format!("{}{piece}{}", &lines[6], &lines[6]);
+        files.push(write(&dir, &format!("{name}.txt"), lines.join("\n")));
+    }
+    // The 2021 form's prose fields: many figures and terms in one clause.
+    let base_2021 = std::fs::read_to_string(common::fixture("2021-clean.txt")).unwrap();
+    for (name, piece) in [
+        ("of-which", "其中行政复议3件"),
+        ("shares", "占比3%"),
+        ("wholes", "行政复议被纠错3件"),
+        ("parts", "由六个部分组成"),
+    ] {
+        let mut lines: Vec<String> = base_2021.lines().map(str::to_string).collect();
+        let at = lines.len() / 2;
+        lines[at] = format!("{}{}", &lines[at], piece.repeat(20_000));
+        files.push(write(&dir, &format!("{name}.txt"), lines.join("\n")));
+    }
+    files.push(write(
+        &dir,
+        "ampersands.html",
+        format!(
+            "<html><body><p>2018年度政府信息公开工作年度报告</p><p>{}</p></body></html>",
+            "&".repeat(600_000)
+        ),
+    ));
+    let example = common::example();
+    let mut args: Vec<&std::ffi::OsStr> = files.iter().map(|p| os(p)).collect();
+    args.push(example.as_os_str());
+    let run = guarded(&args);
+    assert!(matches!(run.code, Some(0..=2)), "{}", run.all());
+    assert!(!run.all().contains("panicked"), "{}", run.all());
+    for f in &files {
+        let name = f.display().to_string();
+        assert!(
+            run.stdout.contains(&name),
+            "{name} not reported: {}",
+            run.stdout
+        );
+    }
+    assert!(run.stdout.contains("of 12"), "{}", run.stdout);
+}
+
 #[test]
 fn a_closed_pipe_ends_the_output_quietly() {
     let bin = assert_cmd::cargo::cargo_bin("report-lint");

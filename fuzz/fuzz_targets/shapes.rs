@@ -1,8 +1,9 @@
 //! Structure-aware: the fuzzer chooses a shape and its sizes, and the target builds the input
 //! that small random bytes would never reach: HTML nested thousands deep or with huge spans,
 //! expressions thousands of operators long or deep, `let` chains that double, lines of
-//! megabytes with a finding on them, runs of millions of spaces inside a line. Each is run
-//! through the same entry points as real input.
+//! megabytes with a finding on them, runs of millions of spaces inside a line, a piece of
+//! prose repeated tens of thousands of times in one clause. Each is run through the same entry
+//! points as real input.
 #![no_main]
 
 use libfuzzer_sys::arbitrary::{self, Arbitrary};
@@ -32,7 +33,24 @@ enum Shape {
     /// A report line with a run of `run` spaces (ideographic or not) inside it: every run is
     /// read once, so this stays linear (it was quadratic in the heading reader).
     Blanks { run: u32, wide: bool, line: u8 },
+    /// A piece of report prose repeated `n` times on one line of a 2021-form report, without an
+    /// end mark: every per-clause and per-figure step stays linear in the line.
+    Repeat { piece: u8, n: u16, base_2021: bool },
 }
+
+const PIECES: &[&str] = &[
+    "（一）",
+    "行政复议",
+    "2023年1月1日",
+    "收到行政复议3件，",
+    "未发生行政复议",
+    "其中行政复议3件",
+    "占比3%",
+    "行政复议被纠错3件",
+    "由六个部分组成",
+    "&",
+    "信息公开",
+];
 
 const TAGS: &[&str] = &[
     "span", "div", "table", "td", "p", "b", "font", "li", "tr", "o:p",
@@ -142,6 +160,18 @@ fuzz_target!(|shape: Shape| {
             let run = blank.repeat((run % 2_000_000) as usize);
             lines[at].insert_str(mid, &run);
             lint("blanks.txt", lines.join("\n").as_bytes());
+        }
+        Shape::Repeat { piece, n, base_2021 } => {
+            let base = if base_2021 {
+                include_str!("../../tests/fixtures/2021-clean.txt")
+            } else {
+                include_str!("../../examples/yuqian-2018.txt")
+            };
+            let piece = PIECES[usize::from(piece) % PIECES.len()];
+            let mut lines: Vec<String> = base.lines().map(str::to_string).collect();
+            let at = lines.len() / 2;
+            lines[at].push_str(&piece.repeat(usize::from(n)));
+            lint("repeat.txt", lines.join("\n").as_bytes());
         }
     }
 });

@@ -651,6 +651,66 @@ fn last_year(s: &str) -> Option<&str> {
         .then_some(year)
 }
 
+/// The places facts were already bound at in a text, for the check that a new one overlaps
+/// none (`a.start < b.end && b.start < a.end`): a lookup, where scanning every fact was
+/// quadratic in a sentence's matches. Non-empty places are kept as disjoint ranges by start
+/// (overlapping ones merged); empty ones, which block only a place strictly around them, apart.
+#[derive(Default)]
+struct Taken {
+    ranges: std::collections::BTreeMap<usize, usize>,
+    points: std::collections::BTreeSet<usize>,
+}
+
+impl Taken {
+    /// The places of these facts.
+    fn of(facts: &[Fact]) -> Taken {
+        let mut t = Taken::default();
+        for sp in facts.iter().filter_map(|f| f.span) {
+            t.insert(sp);
+        }
+        t
+    }
+
+    fn insert(&mut self, span: Span) {
+        let (mut s, mut e) = (span.start, span.end);
+        if s >= e {
+            self.points.insert(s);
+            return;
+        }
+        if let Some((&ps, &pe)) = self.ranges.range(..=s).next_back() {
+            if pe > s {
+                s = ps;
+                e = e.max(pe);
+            }
+        }
+        // Only overlapping places merge: touching ones stay apart (an empty place between two
+        // touching ones overlaps neither).
+        let after: Vec<usize> = self.ranges.range(s..e).map(|(&k, _)| k).collect();
+        for k in after {
+            if let Some(ke) = self.ranges.remove(&k) {
+                e = e.max(ke);
+            }
+        }
+        self.ranges.insert(s, e);
+    }
+
+    /// Whether `span` overlaps a place taken.
+    fn overlaps(&self, span: Span) -> bool {
+        let in_range = self
+            .ranges
+            .range(..span.end)
+            .next_back()
+            .is_some_and(|(_, &end)| end > span.start);
+        in_range
+            || (span.start < span.end
+                && self
+                    .points
+                    .range(span.start.saturating_add(1)..span.end)
+                    .next()
+                    .is_some())
+    }
+}
+
 /// Matches longer than this many characters are labelled from the captured value on.
 const LONG_MATCH: usize = 24;
 
@@ -665,6 +725,7 @@ fn matches(
     out: &mut Vec<Fact>,
     context: Span,
 ) {
+    let mut taken = Taken::of(out);
     for (k, p) in patterns.iter().enumerate() {
         let may = match possible {
             Some(ok) => ok.get(k).copied().unwrap_or(true),
@@ -696,12 +757,10 @@ fn matches(
                 whole.start()
             };
             let span = norm.orig_span(start, whole.end());
-            if out.iter().any(|f| {
-                f.span
-                    .is_some_and(|s| s.start < span.end && span.start < s.end)
-            }) {
+            if taken.overlaps(span) {
                 continue;
             }
+            taken.insert(span);
             out.push(Fact {
                 value,
                 span: Some(span),
@@ -766,15 +825,14 @@ fn bind_prose(text: &str, specs: &FieldSpecs, sentences: &Sentences, facts: &mut
                 &mut here,
                 sp,
             );
+            let mut taken = Taken::of(&here);
             for (z, _) in spec.zero.iter().zip(zero_ok).filter(|(_, &ok)| ok) {
                 for m in z.find_iter(norm.text) {
                     let span = norm.orig_span(m.start(), m.end());
-                    if here.iter().any(|f: &Fact| {
-                        f.span
-                            .is_some_and(|s| s.start < span.end && span.start < s.end)
-                    }) {
+                    if taken.overlaps(span) {
                         continue;
                     }
+                    taken.insert(span);
                     let value = match spec.unit {
                         Some(unit) => FactValue::Money(Money {
                             amount: Decimal::ZERO,
@@ -891,4 +949,35 @@ fn find_report_fact(
         }
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn taken_places_overlap_as_every_fact_compared() {
+        let mut seed: u64 = 5;
+        let mut next = |n: usize| {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (seed >> 33) as usize % n
+        };
+        for _ in 0..3000 {
+            let mut taken = Taken::default();
+            let mut placed: Vec<Span> = Vec::new();
+            for _ in 0..next(10) {
+                let start = next(20);
+                let span = Span::new(start, start + next(5));
+                let pairwise = placed
+                    .iter()
+                    .any(|s| s.start < span.end && span.start < s.end);
+                assert_eq!(taken.overlaps(span), pairwise, "{placed:?} {span:?}");
+                // Places are taken whether or not they overlap (facts given by a caller may).
+                taken.insert(span);
+                placed.push(span);
+            }
+        }
+    }
 }

@@ -207,6 +207,139 @@ fn anaphora_re() -> &'static LazyRegex {
 }
 
 /// A mention of information disclosure: after it, a sentence speaks of it again.
+/// A clause's terms that can take the figures of one unit, ordered for what each figure asks:
+/// the nearest terms before it and the nearest after it (per figure, a search instead of a
+/// scan of every term: a clause of thousands of figures and terms stays near-linear).
+struct UnitHits<'h> {
+    unit: String,
+    /// Latest end first; terms that end alike in clause order.
+    by_end: Vec<&'h Hit>,
+    /// Per field: its terms by start (and clause order), with their place in the clause.
+    by_spec: Vec<(usize, Vec<(usize, &'h Hit)>)>,
+}
+
+impl<'h> UnitHits<'h> {
+    fn new(unit: &str, hits: &'h [Hit], specs: &FieldSpecs) -> UnitHits<'h> {
+        let fits: Vec<(usize, &Hit)> = hits
+            .iter()
+            .enumerate()
+            .filter(|(_, h)| takes_unit(&specs.prose[h.spec], unit))
+            .collect();
+        let mut by_end: Vec<&Hit> = fits.iter().map(|&(_, h)| h).collect();
+        by_end.sort_by_key(|h| std::cmp::Reverse(h.end));
+        let mut by_spec: Vec<(usize, Vec<(usize, &Hit)>)> = Vec::new();
+        for &(k, h) in &fits {
+            match by_spec.iter_mut().find(|(spec, _)| *spec == h.spec) {
+                Some((_, list)) => list.push((k, h)),
+                None => by_spec.push((h.spec, vec![(k, h)])),
+            }
+        }
+        for (_, list) in &mut by_spec {
+            list.sort_by_key(|&(k, h)| (h.start, k));
+        }
+        UnitHits {
+            unit: unit.to_string(),
+            by_end,
+            by_spec,
+        }
+    }
+
+    /// The terms that end by `at`, latest end first.
+    fn before(&self, at: usize) -> &[&'h Hit] {
+        &self.by_end[self.by_end.partition_point(|h| h.end > at)..]
+    }
+
+    /// The first term that starts from `at` of a field not yet `used` (the earliest in the
+    /// clause among those starting alike).
+    fn after(&self, at: usize, used: &[usize]) -> Option<&'h Hit> {
+        self.by_spec
+            .iter()
+            .filter(|(spec, _)| !used.contains(spec))
+            .filter_map(|(_, list)| list.get(list.partition_point(|(_, h)| h.start < at)))
+            .min_by_key(|&&(k, h)| (h.start, k))
+            .map(|&(_, h)| h)
+    }
+}
+
+/// The byte ranges the hits cover, merged and in order.
+fn covered(hits: &[Hit]) -> Vec<(usize, usize)> {
+    let mut spans: Vec<(usize, usize)> = hits.iter().map(|h| (h.start, h.end)).collect();
+    spans.sort_unstable();
+    let mut out: Vec<(usize, usize)> = Vec::with_capacity(spans.len());
+    for (a, b) in spans {
+        match out.last_mut() {
+            Some(last) if a <= last.1 => last.1 = last.1.max(b),
+            _ => out.push((a, b)),
+        }
+    }
+    out
+}
+
+/// For each hit, whether a longer hit of another field contains it. One sweep over the hits
+/// sorted by start (then longest first), keeping the best container of two different fields:
+/// linear after the sort, where comparing every pair was quadratic in a clause's hits.
+fn inside_longer(hits: &[Hit]) -> Vec<bool> {
+    let mut order: Vec<usize> = (0..hits.len()).collect();
+    order.sort_by_key(|&i| (hits[i].start, std::cmp::Reverse(hits[i].end)));
+    // The hits seen so far that reach furthest (then start earliest), of two different fields.
+    let better = |a: &Hit, b: &Hit| {
+        (a.end, std::cmp::Reverse(a.start)) > (b.end, std::cmp::Reverse(b.start))
+    };
+    let mut best: Option<usize> = None;
+    let mut second: Option<usize> = None;
+    let mut out = vec![false; hits.len()];
+    for &i in &order {
+        let h = &hits[i];
+        let container = match best {
+            Some(b) if hits[b].spec != h.spec => Some(b),
+            _ => second,
+        };
+        // Started no later (the sort) and longer: reaches further, or as far from earlier.
+        out[i] = container.is_some_and(|o| {
+            let o = &hits[o];
+            o.end > h.end || (o.end == h.end && o.start < h.start)
+        });
+        match best {
+            Some(b) if !better(h, &hits[b]) => {
+                if hits[b].spec != h.spec && second.is_none_or(|s2| better(h, &hits[s2])) {
+                    second = Some(i);
+                }
+            }
+            Some(b) => {
+                if hits[b].spec != h.spec {
+                    second = Some(b);
+                }
+                best = Some(i);
+            }
+            None => best = Some(i),
+        }
+    }
+    out
+}
+
+/// Where the topic words ([`topic_re`]) end in a sentence, found once. A prefix of the
+/// sentence holds exactly the sentence's matches that end within it: no topic word starts like
+/// another or holds the start of one inside it, so a word the prefix cuts off leaves no match
+/// behind (`topic_words_in_a_prefix_are_the_sentences` checks this).
+struct TopicEnds(Vec<usize>);
+
+impl TopicEnds {
+    fn new(s: &str) -> TopicEnds {
+        TopicEnds(topic_re().find_iter(s).map(|m| m.end()).collect())
+    }
+
+    /// The end of the last topic word within `s[..end]` (0: none).
+    fn last_within(&self, end: usize) -> usize {
+        let k = self.0.partition_point(|&e| e <= end);
+        k.checked_sub(1).map_or(0, |k| self.0[k])
+    }
+
+    /// Whether a topic word stands within `s[..end]`.
+    fn any_within(&self, end: usize) -> bool {
+        self.0.first().is_some_and(|&e| e <= end)
+    }
+}
+
 fn topic_re() -> &'static LazyRegex {
     static RE: OnceLock<LazyRegex> = OnceLock::new();
     RE.get_or_init(|| LazyRegex::new(r"信息公开|依申请|公开申请"))
@@ -349,19 +482,33 @@ fn read_sentence(
         before,
     };
     let key_of = |i: usize| specs.prose[i].key.clone();
-    for clause in clauses(s) {
+    let topics = TopicEnds::new(s);
+    let cl = clauses(s);
+    // Per eligible field: the first clause from which its `unless` words stand in the sentence
+    // up to the clause (found by bisection: a match in a prefix stays in every longer one).
+    let mut unless_from: Vec<Option<usize>> = vec![None; eligible.len()];
+    for (ck, &clause) in cl.iter().enumerate() {
         let c = &s[clause.start..clause.end];
         let orig = norm.orig_span(clause.start, clause.end);
         // The narrow scope of the sentence up to and including this clause.
         let scope_text = &s[..clause.end];
         // Claims: no figure needed.
-        for &i in eligible {
+        for (ek, &i) in eligible.iter().enumerate() {
             let spec = &specs.prose[i];
             // A claim in a sentence about another matter (`建议…全部按时办结`) is not this one.
-            let other_matter = spec
-                .unless
-                .iter()
-                .any(|u| u.may_match(scope_text) && u.is_match(scope_text));
+            let in_prefix = |end: usize| {
+                let t = &s[..end];
+                spec.unless.iter().any(|u| u.may_match(t) && u.is_match(t))
+            };
+            let other_matter = if spec.unless.is_empty() {
+                false
+            } else if spec.unless.iter().all(LazyRegex::look_free) {
+                let from = *unless_from[ek]
+                    .get_or_insert_with(|| cl.partition_point(|c| !in_prefix(c.end)));
+                ck >= from
+            } else {
+                in_prefix(clause.end)
+            };
             if !other_matter
                 && spec.claims.iter().any(|r| r.is_match(c))
                 && parent_ok(spec, &st, specs, c)
@@ -405,12 +552,7 @@ fn read_sentence(
             if hits.len() == first {
                 continue;
             }
-            let from = *topic_end.get_or_insert_with(|| {
-                topic_re()
-                    .find_iter(scope_text)
-                    .last()
-                    .map_or(0, |m| m.end())
-            });
+            let from = *topic_end.get_or_insert_with(|| topics.last_within(clause.end));
             if let Some(m) = spec.unless.iter().find_map(|r| r.find(&scope_text[from..])) {
                 other_matter.get_or_insert_with(|| m.as_str().to_string());
                 hits.truncate(first);
@@ -418,14 +560,12 @@ fn read_sentence(
         }
         // A term inside a longer term of another field is part of it (予以公开 in
         // 予以公开及部分公开).
-        let all = hits.clone();
-        hits.retain(|h| {
-            !all.iter().any(|o| {
-                o.spec != h.spec
-                    && o.start <= h.start
-                    && h.end <= o.end
-                    && (o.end - o.start) > (h.end - h.start)
-            })
+        let covered = covered(&hits);
+        let inside = inside_longer(&hits);
+        let mut k = 0;
+        hits.retain(|_| {
+            k += 1;
+            !inside[k - 1]
         });
         for h in &mut hits {
             let after = &c[h.end..];
@@ -435,7 +575,9 @@ fn read_sentence(
         }
         // A term whose item is named in the same clause is the whole, not the figure
         // (被行政复议纠错: the corrected reviews).
-        let named: Vec<usize> = hits.iter().map(|h| h.spec).collect();
+        let mut named: Vec<usize> = hits.iter().map(|h| h.spec).collect();
+        named.sort_unstable();
+        named.dedup();
         for h in &mut hits {
             let key = &specs.prose[h.spec].key;
             if named
@@ -446,11 +588,13 @@ fn read_sentence(
             }
         }
         // Items bind only under their whole: named in this clause or the whole of the sentence.
-        let clause_wholes: Vec<String> = hits
+        let mut clause_wholes: Vec<String> = hits
             .iter()
             .filter(|h| h.context_only)
             .map(|h| specs.prose[h.spec].key.clone())
             .collect();
+        clause_wholes.sort_unstable();
+        clause_wholes.dedup();
         let sentence_whole = st.whole.map(|(i, _)| specs.prose[i].key.clone());
         hits.retain(|h| {
             let spec = &specs.prose[h.spec];
@@ -466,10 +610,17 @@ fn read_sentence(
             let negs: Vec<usize> = negation_re()
                 .find_iter(c)
                 .map(|m| m.start())
-                .filter(|&at| !all.iter().any(|h| h.start <= at && at < h.end))
+                .filter(|&at| {
+                    let k = covered.partition_point(|r| r.0 <= at);
+                    k.checked_sub(1).is_none_or(|k| at >= covered[k].1)
+                })
                 .collect();
+            // One statement per field and clause: a field's later terms in the clause would
+            // state the same (and copying the clause for each cost its length every time).
+            let mut negated: Vec<usize> = Vec::new();
             for h in &metric_hits {
-                if negs.iter().any(|&n| n < h.start) {
+                if negs.iter().any(|&n| n < h.start) && !negated.contains(&h.spec) {
+                    negated.push(h.spec);
                     let spec = &specs.prose[h.spec];
                     let value = match spec.unit {
                         Some(unit) => FactValue::Money(Money {
@@ -500,30 +651,39 @@ fn read_sentence(
             figures: Vec::new(),
         };
         let mut used: Vec<usize> = Vec::new();
+        // What the clause says whatever the figure, read once for all its figures.
+        let mut anaphora: Option<bool> = None;
+        let mut topic_in_clause: Option<bool> = None;
+        let mut by_unit: Vec<UnitHits> = Vec::new();
         for f in &figs {
             let fig_span = norm.orig_span(clause.start + f.start, clause.start + f.end);
             let raw = text[fig_span.range()].to_string();
-            let candidates: Vec<&Hit> = metric_hits
-                .iter()
-                .filter(|h| takes_unit(&specs.prose[h.spec], &f.unit))
-                .collect();
+            let at = match by_unit.iter().position(|u| u.unit == f.unit) {
+                Some(at) => at,
+                None => {
+                    by_unit.push(UnitHits::new(&f.unit, &metric_hits, specs));
+                    by_unit.len() - 1
+                }
+            };
+            let candidates = &by_unit[at];
             let mut outcome: Result<(usize, BoundBy), String>;
             // `共办理行政复议案件 120 件，其中涉及政府信息公开的 3 件`: the 其中 clause states the
             // part the report is about; it replaces the broader count before it.
             let mut rescope: Option<usize> = None;
-            let refers_back = anaphora_re().is_match(c)
+            let refers_back = *anaphora.get_or_insert_with(|| anaphora_re().is_match(c))
                 && st.last_terms.len() == 1
                 && takes_unit(&specs.prose[st.last_terms[0]], &f.unit);
             if refers_back {
                 // `共办理相关案件 74 件`: the cases named before, not a figure of 办理.
                 outcome = Ok((st.last_terms[0], BoundBy::Context));
-            } else if candidates.is_empty() {
-                outcome = if anaphora_re().is_match(c)
+            } else if candidates.by_end.is_empty() {
+                let anaphora = anaphora == Some(true);
+                outcome = if anaphora
                     && st.last_terms.len() == 1
                     && takes_unit(&specs.prose[st.last_terms[0]], &f.unit)
                 {
                     Ok((st.last_terms[0], BoundBy::Context))
-                } else if anaphora_re().is_match(c) && st.last_terms.len() > 1 {
+                } else if anaphora && st.last_terms.len() > 1 {
                     Err(format!(
                         "it refers back to a clause that names {}",
                         st.last_terms
@@ -534,8 +694,8 @@ fn read_sentence(
                     ))
                 } else if let Some((li, lidx)) = st.last.filter(|&(li, _)| {
                     c.starts_with("其中")
-                        && topic_re().is_match(c)
-                        && !topic_re().is_match(&s[..clause.start])
+                        && *topic_in_clause.get_or_insert_with(|| topic_re().is_match(c))
+                        && !topics.any_within(clause.start)
                         && specs.prose[li].under.is_empty()
                         && !used.contains(&li)
                         && takes_unit(&specs.prose[li], &f.unit)
@@ -551,19 +711,10 @@ fn read_sentence(
                 // The nearest term before the figure claims it (`微信公众号公开398条、微博100条`);
                 // without one, the nearest after it (`有 1 件涉及…的行政复议`). Two terms joined by
                 // a conjunction just before the figure (`办结和答复 11 件`) leave it unsure.
-                let mut before: Vec<&Hit> = candidates
-                    .iter()
-                    .copied()
-                    .filter(|h| h.end <= f.start)
-                    .collect();
-                before.sort_by_key(|h| std::cmp::Reverse(h.end));
-                let after: Option<&Hit> = candidates
-                    .iter()
-                    .copied()
-                    .filter(|h| h.start >= f.end && !used.contains(&h.spec))
-                    .min_by_key(|h| h.start);
+                let before = candidates.before(f.start);
+                let after = candidates.after(f.end, &used);
                 let free = |h: &&Hit| !used.contains(&h.spec);
-                outcome = match (before.as_slice(), after) {
+                outcome = match (before, after) {
                     ([h, g, ..], _)
                         if free(h)
                             && free(g)
@@ -889,6 +1040,75 @@ fn push(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A small deterministic generator for the property checks below.
+    fn lcg(seed: &mut u64) -> usize {
+        *seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (*seed >> 33) as usize
+    }
+
+    #[test]
+    fn hits_inside_longer_ones_of_another_field_agree_with_every_pair_compared() {
+        let mut seed = 7;
+        for _ in 0..3000 {
+            let n = lcg(&mut seed) % 9;
+            let hits: Vec<Hit> = (0..n)
+                .map(|_| {
+                    let start = lcg(&mut seed) % 12;
+                    Hit {
+                        spec: lcg(&mut seed) % 3,
+                        start,
+                        end: start + 1 + lcg(&mut seed) % 6,
+                        context_only: false,
+                    }
+                })
+                .collect();
+            let pairwise: Vec<bool> = hits
+                .iter()
+                .map(|h| {
+                    hits.iter().any(|o| {
+                        o.spec != h.spec
+                            && o.start <= h.start
+                            && h.end <= o.end
+                            && (o.end - o.start) > (h.end - h.start)
+                    })
+                })
+                .collect();
+            assert_eq!(inside_longer(&hits), pairwise, "{hits:?}");
+        }
+    }
+
+    #[test]
+    fn topic_words_in_a_prefix_are_the_sentences() {
+        let pieces = [
+            "信",
+            "息",
+            "公",
+            "开",
+            "申",
+            "请",
+            "依",
+            "，",
+            "信息公开",
+            "公开申请",
+        ];
+        let mut seed = 11;
+        for _ in 0..3000 {
+            let n = lcg(&mut seed) % 10;
+            let s: String = (0..n)
+                .map(|_| pieces[lcg(&mut seed) % pieces.len()])
+                .collect();
+            let ends = TopicEnds::new(&s);
+            for (end, _) in s.char_indices().chain([(s.len(), ' ')]) {
+                let prefix = &s[..end];
+                let last = topic_re().find_iter(prefix).last().map_or(0, |m| m.end());
+                assert_eq!(ends.last_within(end), last, "{s} / {prefix}");
+                assert_eq!(ends.any_within(end), topic_re().is_match(prefix), "{s}");
+            }
+        }
+    }
 
     fn parts(s: &str) -> Vec<&str> {
         clauses(s).iter().map(|c| &s[c.start..c.end]).collect()

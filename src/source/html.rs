@@ -200,7 +200,14 @@ fn decode_run(raw: &str, run: &Run) -> (String, Vec<usize>) {
             break;
         };
         if c == '&' {
-            if let Some(semi) = s[i + 1..].find(';').filter(|&p| p > 0 && p <= 10) {
+            // An entity's name is at most 10 bytes: look no further for its `;` (a page of
+            // ampersands stays linear).
+            let window = &s.as_bytes()[i + 1..(i + 12).min(s.len())];
+            if let Some(semi) = window
+                .iter()
+                .position(|&b| b == b';')
+                .filter(|&p| p > 0 && p <= 10)
+            {
                 if let Some(d) = entity(&s[i + 1..i + 1 + semi]) {
                     out.push(d);
                     offs.push(run.start + i);
