@@ -553,7 +553,8 @@ fn a_finding_on_a_twenty_megabyte_line_shows_a_window() {
 /// reader; a topic or `unless` word searched again in the sentence up to every clause; term
 /// hits compared pairwise; facts checked for overlap against every earlier one; every term of a
 /// clause scanned for each of its figures; the clause searched again for each figure; an HTML
-/// entity's `;` looked for up to the end of the text). Each is read and checked like any
+/// entity's `;` looked for up to the end of the text; every paragraph, table and heading
+/// scanned for each part; every heading and paragraph scanned for each table's caption). Each is read and checked like any
 /// report, next to the example; the watchdog is the only clock.
 #[test]
 fn long_repetitive_lines_are_read_in_linear_time() {
@@ -580,6 +581,15 @@ fn long_repetitive_lines_are_read_in_linear_time() {
         ("shares", "占比3%"),
         ("wholes", "行政复议被纠错3件"),
         ("parts", "由六个部分组成"),
+        // Many lines: parts, each with a table; tables with captions.
+        (
+            "parts-with-tables",
+            "\n二、主动公开政府信息情况\n| 收到申请数 | 1 |\n",
+        ),
+        (
+            "captions",
+            "\n行政复议情况\n| 结果维持 | 结果纠正 |\n| 1 | 2 |\n",
+        ),
     ] {
         let mut lines: Vec<String> = base_2021.lines().map(str::to_string).collect();
         let at = lines.len() / 2;
@@ -608,7 +618,7 @@ fn long_repetitive_lines_are_read_in_linear_time() {
             run.stdout
         );
     }
-    assert!(run.stdout.contains("of 12"), "{}", run.stdout);
+    assert!(run.stdout.contains("of 14"), "{}", run.stdout);
 }
 
 #[test]

@@ -202,23 +202,42 @@ pub fn bind(
     }
 
     // Headings with nothing under them, and parts that must say something saying `无`.
+    // The parser gives paragraphs, tables and headings in document order: each part's are
+    // found by search (scanning all of them for every part was quadratic in the headings).
+    let paragraph_spans: Vec<Span> = report.paragraphs.iter().map(|p| p.span).collect();
+    let table_spans: Vec<Span> = report.tables.iter().map(|t| t.span).collect();
+    let in_order = |spans: &[Span]| spans.is_sorted_by_key(|s| s.start);
+    let (paragraphs_sorted, tables_sorted) = (in_order(&paragraph_spans), in_order(&table_spans));
+    let headings_sorted = report.headings.is_sorted_by_key(|h| h.span.start);
+    // The spans starting within `from..end`.
+    let starting_within = |spans: &[Span], sorted: bool, from: usize, end: usize| -> Vec<Span> {
+        if sorted {
+            let a = spans.partition_point(|s| s.start < from);
+            let b = spans.partition_point(|s| s.start < end);
+            spans[a..b.max(a)].to_vec()
+        } else {
+            spans
+                .iter()
+                .copied()
+                .filter(|s| s.start >= from && s.start < end)
+                .collect()
+        }
+    };
     for (n, (i, h)) in level1.iter().enumerate() {
         let end = level1
             .get(n + 1)
             .map_or(usize::MAX, |(_, next)| next.span.start);
         let within = |s: Span| s.start >= h.span.end && s.start < end;
-        let paragraphs: Vec<Span> = report
-            .paragraphs
-            .iter()
-            .map(|p| p.span)
-            .filter(|s| within(*s))
-            .collect();
-        let has_table = report.tables.iter().any(|t| within(t.span));
-        let has_sub = report
-            .headings
-            .iter()
-            .skip(i + 1)
-            .any(|x| x.level > 1 && within(x.span));
+        let paragraphs = starting_within(&paragraph_spans, paragraphs_sorted, h.span.end, end);
+        let has_table = !starting_within(&table_spans, tables_sorted, h.span.end, end).is_empty();
+        let mut later = report.headings.iter().skip(i + 1);
+        let has_sub = if headings_sorted {
+            later
+                .take_while(|x| x.span.start < end)
+                .any(|x| x.level > 1 && within(x.span))
+        } else {
+            later.any(|x| x.level > 1 && within(x.span))
+        };
         if paragraphs.is_empty() && !has_table && !has_sub {
             out.push(("outline.empty", statement(h.span, line(text, h))));
             continue;

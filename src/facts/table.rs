@@ -10,7 +10,7 @@ use super::checks::{self, BuiltinCheck};
 use super::spec::{label_key, ColumnSpec, RowSpec, TableSpec};
 use super::{BlankCell, BoundBy, Fact, FactSet, FactValue, NotRecognised, Sentences};
 use crate::diagnostic::{Diagnostic, Label, Lang};
-use crate::document::{Cell, NormRef, NormText, Report, Row, Table, TableLayout};
+use crate::document::{Cell, NormRef, NormText, Report, Row, TableLayout};
 use crate::matcher::LazyRegex;
 use crate::numerals::{read_cell, CellReading};
 use crate::span::Span;
@@ -279,6 +279,8 @@ pub(super) struct TableRows<'a> {
     sentences: &'a Sentences<'a>,
     rows: Vec<Vec<RowView<'a>>>,
     groups: Vec<Vec<usize>>,
+    /// Each table's caption line, on first use.
+    captions: OnceCell<Vec<Option<Span>>>,
 }
 
 impl<'a> TableRows<'a> {
@@ -298,7 +300,48 @@ impl<'a> TableRows<'a> {
                 .map(|t| t.rows.iter().map(RowView::new).collect())
                 .collect(),
             groups: table_groups(report),
+            captions: OnceCell::new(),
         }
+    }
+
+    /// Each table's caption: the last line of the last heading or paragraph before it, after
+    /// the table before it (by search: one scan for every table was quadratic in the tables).
+    fn captions(&self) -> &[Option<Span>] {
+        self.captions.get_or_init(|| {
+            let (text, report) = (self.text, self.report);
+            let mut ends: Vec<usize> = report.tables.iter().map(|t| t.span.end).collect();
+            ends.sort_unstable();
+            // Headings, then paragraphs (the order that decides between spans ending alike),
+            // by end.
+            let mut lines: Vec<(usize, usize, Span)> = report
+                .headings
+                .iter()
+                .map(|h| h.span)
+                .chain(report.paragraphs.iter().map(|p| p.span))
+                .enumerate()
+                .map(|(k, sp)| (sp.end, k, sp))
+                .collect();
+            lines.sort_unstable();
+            report
+                .tables
+                .iter()
+                .map(|table| {
+                    let start = table.span.start;
+                    let k = ends.partition_point(|&e| e <= start);
+                    let after = k.checked_sub(1).map_or(0, |k| ends[k]);
+                    let below = lines.partition_point(|&(end, _, _)| end <= start);
+                    let last = lines[..below]
+                        .iter()
+                        .rev()
+                        .take_while(|&&(end, _, _)| end >= after)
+                        .find(|&&(_, _, sp)| sp.start >= after)
+                        .map(|&(_, _, sp)| sp)?;
+                    let line = text[last.range()].lines().last()?;
+                    let at = line.as_ptr() as usize - text.as_ptr() as usize;
+                    Some(Span::new(at, at + line.len()))
+                })
+                .collect()
+        })
     }
 }
 
@@ -962,7 +1005,7 @@ pub(super) fn bind_table(
     };
     let mut pieces_reason = None;
     if !spec.groups.is_empty() && best.as_ref().is_none_or(|(a, _, _)| !whole_row_bound(a)) {
-        match bind_groups(text, report, spec, lang, facts) {
+        match bind_groups(tables, spec, lang, facts) {
             Ok(()) => return,
             Err(why) => pieces_reason = why,
         }
@@ -1007,55 +1050,43 @@ pub(super) fn bind_table(
     .bind();
 }
 
-/// The caption of a table: the last heading or paragraph line before it, after the table
-/// before it.
-fn caption<'t>(text: &'t str, report: &Report, table: &Table) -> Option<&'t str> {
-    let after = report
-        .tables
-        .iter()
-        .map(|t| t.span.end)
-        .filter(|&e| e <= table.span.start)
-        .max()
-        .unwrap_or(0);
-    let spans = report
-        .headings
-        .iter()
-        .map(|h| h.span)
-        .chain(report.paragraphs.iter().map(|p| p.span));
-    let last = spans
-        .filter(|s| s.end <= table.span.start && s.start >= after)
-        .max_by_key(|s| s.end)?;
-    text[last.range()].lines().last()
-}
-
 /// Binds the unlabeled row of a form printed in pieces: for each group of columns, the one
 /// table whose caption names the group, whose header gives the group's columns in order, and
 /// which has one row of figures, one per column. All groups or none: `Err` says what was
 /// missing (`None` when no piece at all was seen).
-fn bind_groups(
-    text: &str,
-    report: &Report,
+fn bind_groups<'a>(
+    tables: &TableRows<'a>,
     spec: &TableSpec,
     lang: Lang,
     facts: &mut FactSet,
 ) -> Result<(), Option<String>> {
+    let (text, report) = (tables.text, tables.report);
     let Some(row_spec) = spec.rows.iter().find(|r| r.unlabeled) else {
         return Err(None);
     };
     let mut found: Vec<(&super::spec::GroupSpec, Vec<&Cell>)> = Vec::new();
     let mut missing: Vec<String> = Vec::new();
+    // Each table's caption, normalised, once (not per group).
+    let captions: Vec<Option<String>> = tables
+        .captions()
+        .iter()
+        .map(|cap| {
+            // Brackets are kept: `行政诉讼（复议后起诉）` names its group inside them.
+            cap.map(|sp| {
+                NormText::new(&text[sp.range()], 0)
+                    .text
+                    .chars()
+                    .filter(|c| c.is_ascii_alphanumeric() || crate::facts::spec::is_cjk(*c))
+                    .collect()
+            })
+        })
+        .collect();
     for g in &spec.groups {
         let mut hits = Vec::new();
-        for t in &report.tables {
-            let Some(cap) = caption(text, report, t) else {
+        for (t, cap) in report.tables.iter().zip(&captions) {
+            let Some(cap) = cap else {
                 continue;
             };
-            // Brackets are kept: `行政诉讼（复议后起诉）` names its group inside them.
-            let cap: String = NormText::new(cap, 0)
-                .text
-                .chars()
-                .filter(|c| c.is_ascii_alphanumeric() || crate::facts::spec::is_cjk(*c))
-                .collect();
             let named: Vec<&super::spec::GroupSpec> = spec
                 .groups
                 .iter()
