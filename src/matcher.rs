@@ -506,13 +506,10 @@ impl LiteralIndex {
         let Some(searcher) = &self.searcher else {
             return;
         };
-        let mut seen = vec![false; self.starts.len()];
+        // A literal found again marks the same few patterns again (no allocation per text).
         for m in searcher.find_overlapping_iter(haystack) {
-            let lit = m.pattern().as_usize();
-            if !std::mem::replace(&mut seen[lit], true) {
-                for &p in &self.starts[lit] {
-                    out[p as usize] = true;
-                }
+            for &p in &self.starts[m.pattern().as_usize()] {
+                out[p as usize] = true;
             }
         }
     }

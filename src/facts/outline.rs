@@ -210,19 +210,21 @@ pub fn bind(
     let (paragraphs_sorted, tables_sorted) = (in_order(&paragraph_spans), in_order(&table_spans));
     let headings_sorted = report.headings.is_sorted_by_key(|h| h.span.start);
     // The spans starting within `from..end`.
-    let starting_within = |spans: &[Span], sorted: bool, from: usize, end: usize| -> Vec<Span> {
+    fn starting_within(spans: &[Span], sorted: bool, from: usize, end: usize) -> Cow<'_, [Span]> {
         if sorted {
             let a = spans.partition_point(|s| s.start < from);
             let b = spans.partition_point(|s| s.start < end);
-            spans[a..b.max(a)].to_vec()
+            Cow::Borrowed(&spans[a..b.max(a)])
         } else {
-            spans
-                .iter()
-                .copied()
-                .filter(|s| s.start >= from && s.start < end)
-                .collect()
+            Cow::Owned(
+                spans
+                    .iter()
+                    .copied()
+                    .filter(|s| s.start >= from && s.start < end)
+                    .collect(),
+            )
         }
-    };
+    }
     for (n, (i, h)) in level1.iter().enumerate() {
         let end = level1
             .get(n + 1)

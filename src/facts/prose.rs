@@ -482,7 +482,9 @@ fn read_sentence(
         before,
     };
     let key_of = |i: usize| specs.prose[i].key.clone();
-    let topics = TopicEnds::new(s);
+    // Read on first use: most sentences never ask.
+    let topics_cell = std::cell::OnceCell::new();
+    let topics = || topics_cell.get_or_init(|| TopicEnds::new(s));
     let cl = clauses(s);
     // Per eligible field: the first clause from which its `unless` words stand in the sentence
     // up to the clause (found by bisection: a match in a prefix stays in every longer one).
@@ -552,7 +554,7 @@ fn read_sentence(
             if hits.len() == first {
                 continue;
             }
-            let from = *topic_end.get_or_insert_with(|| topics.last_within(clause.end));
+            let from = *topic_end.get_or_insert_with(|| topics().last_within(clause.end));
             if let Some(m) = spec.unless.iter().find_map(|r| r.find(&scope_text[from..])) {
                 other_matter.get_or_insert_with(|| m.as_str().to_string());
                 hits.truncate(first);
@@ -695,7 +697,7 @@ fn read_sentence(
                 } else if let Some((li, lidx)) = st.last.filter(|&(li, _)| {
                     c.starts_with("其中")
                         && *topic_in_clause.get_or_insert_with(|| topic_re().is_match(c))
-                        && !topics.any_within(clause.start)
+                        && !topics().any_within(clause.start)
                         && specs.prose[li].under.is_empty()
                         && !used.contains(&li)
                         && takes_unit(&specs.prose[li], &f.unit)

@@ -342,9 +342,20 @@ impl Ctx<'_> {
     /// Patterns without a placeholder (terms, claims, zero phrases), compiled; each invalid one
     /// is an RF006 error on its place in the TOML.
     fn phrases(&mut self, list: &[Spanned<String>], what: &str) -> Vec<spec::LazyRegex> {
+        self.compiled(list, what, spec::compile_zero)
+    }
+
+    /// Every pattern of a list compiled by `compile`; each invalid one is an RF006 error on its
+    /// place in the TOML.
+    fn compiled<T>(
+        &mut self,
+        list: &[Spanned<String>],
+        what: &str,
+        compile: impl Fn(&str) -> Result<T, String>,
+    ) -> Vec<T> {
         let mut out = Vec::new();
         for t in list {
-            match spec::compile_zero(t.get_ref()) {
+            match compile(t.get_ref()) {
                 Ok(c) => out.push(c),
                 Err(e) => self.error(
                     "RF006",
@@ -1005,18 +1016,7 @@ fn load_at_depth(name: &str, src: &str, loader: &mut Loader) -> Result<RuleSet, 
     }
     for (key, p) in &raw.fields.prose {
         declare(&mut cx, format!("prose.{}", key.get_ref()), key.span());
-        let mut patterns = Vec::new();
-        for pat in &p.patterns {
-            match spec::compile_pattern(pat.get_ref()) {
-                Ok(c) => patterns.push(c),
-                Err(e) => cx.error(
-                    "RF006",
-                    pat.span(),
-                    format!("invalid pattern: {e}"),
-                    "this pattern",
-                ),
-            }
-        }
+        let patterns = cx.compiled(&p.patterns, "pattern", spec::compile_pattern);
         let zero = cx.phrases(&p.zero, "zero phrase");
         let terms = cx.phrases(&p.terms, "term");
         let claims = cx.phrases(&p.claims, "claim");
