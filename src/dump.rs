@@ -326,7 +326,7 @@ pub fn to_json(d: &Dump) -> String {
                 "lines": [lines.line(t.span.start), lines.line(t.span.end.saturating_sub(1))],
                 "layout": t.layout,
                 "section": t.section,
-                "rows": t.rows.iter().map(|r| r.cells.iter().map(|c| c.text.clone()).collect::<Vec<_>>()).collect::<Vec<_>>(),
+                "rows": t.rows.iter().map(|r| r.cells.iter().map(|c| c.text(text).to_string()).collect::<Vec<_>>()).collect::<Vec<_>>(),
                 "label_lines": t.rows.iter().map(|r| r.label_lines.iter().map(|s| text[s.range()].to_string()).collect::<Vec<_>>()).collect::<Vec<_>>(),
             })).collect::<Vec<_>>(),
         },

@@ -59,13 +59,36 @@ pub struct Paragraph {
     pub sentences: Vec<Sentence>,
 }
 
-/// One table cell.
-#[derive(Debug, Clone, Serialize)]
+/// One table cell: a span of the document's text (a cell owns no copy of its text, so a
+/// report's tables take a few bytes per cell whatever they hold).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Cell {
-    /// Text as written, trimmed of white space and `?` placeholders.
-    pub text: String,
-    /// Span of the trimmed text (empty span at the cell position for a blank cell).
+    /// Span of the text as written, trimmed of white space and `?` placeholders; for a blank
+    /// cell, where the cell is.
     pub span: Span,
+    /// Whether the cell is blank (nothing but white space or `?` placeholders).
+    pub blank: bool,
+}
+
+impl Cell {
+    /// A cell whose text is `span` of the document's text.
+    pub fn written(span: Span) -> Cell {
+        Cell { span, blank: false }
+    }
+
+    /// A blank cell at `span`.
+    pub fn blank(span: Span) -> Cell {
+        Cell { span, blank: true }
+    }
+
+    /// The cell's text, read from the document's `text` (empty for a blank cell).
+    pub fn text<'t>(&self, text: &'t str) -> &'t str {
+        if self.blank {
+            ""
+        } else {
+            text.get(self.span.range()).unwrap_or_default()
+        }
+    }
 }
 
 /// One table row.

@@ -290,6 +290,12 @@ impl NormTexts {
         }
     }
 
+    /// Every piece's normalised text, one after the other (a text that holds none of a
+    /// pattern's literals holds none in any piece).
+    pub fn joined(&self) -> &str {
+        &self.text
+    }
+
     /// The number of pieces.
     pub fn len(&self) -> usize {
         self.ends.len()

@@ -337,15 +337,9 @@ fn split_cells(text: &str, line: &Line) -> Vec<Cell> {
             let (ts, te) = trim_span(text, line.start + a, line.start + b);
             if ts == te {
                 // A blank cell: point at the whole gap between the pipes.
-                return Cell {
-                    text: String::new(),
-                    span: Span::new(line.start + a, line.start + b),
-                };
+                return Cell::blank(Span::new(line.start + a, line.start + b));
             }
-            Cell {
-                text: text[ts..te].to_string(),
-                span: Span::new(ts, te),
-            }
+            Cell::written(Span::new(ts, te))
         })
         .collect()
 }
@@ -446,10 +440,7 @@ fn flat_row(text: &str, s: usize, e: usize) -> Option<FlatRow> {
     }
     let cells = tokens[tokens.len() - n_numbers..]
         .iter()
-        .map(|&(a, b)| Cell {
-            text: line[a..b].to_string(),
-            span: Span::new(s + a, s + b),
-        })
+        .map(|&(a, b)| Cell::written(Span::new(s + a, s + b)))
         .collect();
     Some((label_end.map(|le| (s, s + le)), cells))
 }
@@ -471,10 +462,7 @@ fn text_row(text: &str, s: usize, e: usize) -> Row {
     {
         match (c.is_whitespace(), start) {
             (true, Some(st)) => {
-                cells.push(Cell {
-                    text: line[st..i].to_string(),
-                    span: Span::new(s + st, s + i),
-                });
+                cells.push(Cell::written(Span::new(s + st, s + i)));
                 start = None;
             }
             (false, None) => start = Some(i),
@@ -766,16 +754,11 @@ impl Parser<'_> {
                 .map(|&(a, b)| Span::new(a, b))
                 .collect()
         };
-        let mut cells = vec![match label {
-            Some((ls, le)) => Cell {
-                text: text[ls..le].to_string(),
-                span: Span::new(ls, le),
-            },
-            None => Cell {
-                text: String::new(),
-                span: Span::new(s, s),
-            },
-        }];
+        let mut cells = Vec::with_capacity(1 + numbers.len());
+        cells.push(match label {
+            Some((ls, le)) => Cell::written(Span::new(ls, le)),
+            None => Cell::blank(Span::new(s, s)),
+        });
         cells.extend(numbers);
         self.push_row(
             Row {
@@ -821,7 +804,12 @@ impl Parser<'_> {
             let number_rows: Vec<&Row> = t
                 .rows
                 .iter()
-                .filter(|r| r.cells.iter().skip(1).any(|c| is_number_token(&c.text)))
+                .filter(|r| {
+                    r.cells
+                        .iter()
+                        .skip(1)
+                        .any(|c| is_number_token(c.text(self.text)))
+                })
                 .collect();
             if flat && number_rows.len() == 1 && number_rows[0].cells.len() <= 3 {
                 let lone = number_rows[0].clone();
@@ -835,7 +823,7 @@ impl Parser<'_> {
                 }
                 return;
             }
-            finish_table(&mut self.report, t);
+            finish_table(self.text, &mut self.report, t);
         }
     }
 
@@ -907,7 +895,7 @@ fn title_lead(s: &str) -> bool {
 }
 
 /// A table before the title whose rows alternate key and value cells is page metadata.
-fn finish_table(report: &mut Report, table: Table) {
+fn finish_table(text: &str, report: &mut Report, table: Table) {
     let before_body =
         report.title.is_none() && report.headings.is_empty() && report.paragraphs.is_empty();
     let pairs = table
@@ -918,14 +906,17 @@ fn finish_table(report: &mut Report, table: Table) {
         for row in &table.rows {
             for kv in row.cells.chunks(2) {
                 report.metadata.push(MetaEntry {
-                    key: kv[0].text.clone(),
+                    key: kv[0].text(text).to_string(),
                     key_span: kv[0].span,
-                    value: kv[1].text.clone(),
+                    value: kv[1].text(text).to_string(),
                     value_span: kv[1].span,
                 });
             }
         }
     } else {
+        // A table is kept until the report is checked: its rows' spare room would be too.
+        let mut table = table;
+        table.rows.shrink_to_fit();
         report.tables.push(table);
     }
 }
@@ -990,9 +981,10 @@ mod tests {
         let t = &r.tables[0];
         assert_eq!(t.rows.len(), 3);
         assert_eq!(t.rows[1].cells.len(), 3);
-        assert_eq!(t.rows[1].cells[2].text, "613");
+        assert_eq!(t.rows[1].cells[2].text(SAMPLE), "613");
         let blank = &t.rows[2].cells[2];
-        assert_eq!(blank.text, "");
+        assert_eq!(blank.text(SAMPLE), "");
+        assert!(blank.blank);
         assert_eq!(&SAMPLE[blank.span.range()], " ");
     }
 
@@ -1062,7 +1054,7 @@ mod tests {
         assert_eq!(titles, vec!["总体情况", "主动公开政府信息情况"]);
         let t = &r.tables[0];
         assert_eq!(t.rows.len(), 3, "the |---| rule is not a row");
-        assert_eq!(t.rows[2].cells[2].text, "-");
+        assert_eq!(t.rows[2].cells[2].text(text), "-");
         assert_eq!(t.section, Some(0));
     }
 

@@ -444,6 +444,12 @@ impl<'a> Sentences<'a> {
         self.norms.get(i)
     }
 
+    /// Every sentence's normalised text, one after the other: a literal found in no sentence
+    /// is not in this text either.
+    pub(crate) fn joined_norms(&self) -> &str {
+        self.norms.joined()
+    }
+
     /// The normalised text of the sentence with this span, when it is one.
     fn norm_of(&self, span: Span) -> Option<NormRef<'_>> {
         let start_of = |i: usize| self.spans[i].1.start;

@@ -173,9 +173,9 @@ struct Labels<'a> {
 
 impl<'a> Labels<'a> {
     /// The label in cell `index` of the row (`None`: the row has no label cell).
-    fn read(text: &str, row: &'a Row, index: Option<usize>) -> Labels<'a> {
+    fn read(text: &'a str, row: &'a Row, index: Option<usize>) -> Labels<'a> {
         let (label, span) = match index.and_then(|i| row.cells.get(i)) {
-            Some(c) => (c.text.as_str(), c.span),
+            Some(c) => (c.text(text), c.span),
             None => ("", Span::new(row.span.start, row.span.start)),
         };
         let counted = |k: String, joined: bool| {
@@ -237,9 +237,13 @@ struct RowView<'a> {
 }
 
 impl<'a> RowView<'a> {
-    fn new(row: &'a Row) -> RowView<'a> {
-        let kinds: Box<[CellKind]> = row.cells.iter().map(|c| CellKind::of(&c.text)).collect();
-        let grid = grid_label(row, &kinds);
+    fn new(text: &str, row: &'a Row) -> RowView<'a> {
+        let kinds: Box<[CellKind]> = row
+            .cells
+            .iter()
+            .map(|c| CellKind::of(c.text(text)))
+            .collect();
+        let grid = grid_label(text, row, &kinds);
         RowView {
             row,
             kinds,
@@ -250,7 +254,7 @@ impl<'a> RowView<'a> {
     }
 
     /// The labels of cell `index` (`None`: no label cell).
-    fn labels(&self, text: &str, index: Option<usize>) -> &Labels<'a> {
+    fn labels(&self, text: &'a str, index: Option<usize>) -> &Labels<'a> {
         match index {
             Some(0) => self
                 .first
@@ -297,7 +301,7 @@ impl<'a> TableRows<'a> {
             rows: report
                 .tables
                 .iter()
-                .map(|t| t.rows.iter().map(RowView::new).collect())
+                .map(|t| t.rows.iter().map(|r| RowView::new(text, r)).collect())
                 .collect(),
             groups: table_groups(report),
             captions: OnceCell::new(),
@@ -359,18 +363,24 @@ fn is_number_text(text: &str) -> bool {
 /// The leading text cells of a row of a 2-D form: (label cell index, first value cell index).
 /// Nested labels (`三、本年度办理结果 | （三）不予公开 | 1.属于国家秘密 | 0 | …`) take the last,
 /// most specific one; a row that starts with a figure has no label.
-fn grid_label(row: &Row, kinds: &[CellKind]) -> (usize, usize) {
+fn grid_label(text: &str, row: &Row, kinds: &[CellKind]) -> (usize, usize) {
     let prefix = row
         .cells
         .iter()
         .zip(kinds)
-        .take_while(|(c, &k)| !c.text.trim().is_empty() && k == CellKind::Text)
+        .take_while(|(c, &k)| !c.text(text).trim().is_empty() && k == CellKind::Text)
         .count();
     match prefix {
-        0 if row.cells.first().is_some_and(|c| c.text.trim().is_empty()) => (0, 1),
+        0 if row
+            .cells
+            .first()
+            .is_some_and(|c| c.text(text).trim().is_empty()) =>
+        {
+            (0, 1)
+        }
         0 => (0, 0),
         // A unit cell (`| 条 |`) after the label is not the label.
-        n if n >= 2 && is_unit(&row.cells[n - 1].text) => (n - 2, n),
+        n if n >= 2 && is_unit(row.cells[n - 1].text(text)) => (n - 2, n),
         n => (n - 1, n),
     }
 }
@@ -403,15 +413,15 @@ fn is_unit_uncached(text: &str) -> bool {
 }
 
 /// Cells without their trailing blanks beyond `width` (Markdown rows padded to a wider header).
-fn trim_padding(cells: &[Cell], width: usize) -> &[Cell] {
+fn trim_padding<'c>(text: &str, cells: &'c [Cell], width: usize) -> &'c [Cell] {
     let mut n = cells.len();
-    while n > width && cells[n - 1].text.trim().is_empty() {
+    while n > width && cells[n - 1].text(text).trim().is_empty() {
         n -= 1;
     }
     &cells[..n]
 }
 
-fn find_column(rows: &[&RowView], names: &[String]) -> Option<(usize, usize)> {
+fn find_column(text: &str, rows: &[&RowView], names: &[String]) -> Option<(usize, usize)> {
     if names.is_empty() {
         return None;
     }
@@ -419,7 +429,7 @@ fn find_column(rows: &[&RowView], names: &[String]) -> Option<(usize, usize)> {
         r.row
             .cells
             .iter()
-            .position(|c| names.iter().any(|n| label_key(&c.text) == *n))
+            .position(|c| names.iter().any(|n| label_key(c.text(text)) == *n))
             .map(|ci| (ri, ci))
     })
 }
@@ -428,7 +438,7 @@ fn find_column(rows: &[&RowView], names: &[String]) -> Option<(usize, usize)> {
 /// first row of figures), preferring exact label matches. Positions are counted from the end
 /// of the row (rows with nested labels have more leading cells). Only a complete, unambiguous
 /// header decides; otherwise columns go by position.
-fn find_columns(rows: &[&RowView], spec: &TableSpec) -> Vec<(usize, usize)> {
+fn find_columns(text: &str, rows: &[&RowView], spec: &TableSpec) -> Vec<(usize, usize)> {
     let header_end = rows
         .iter()
         .position(|r| r.is_grid_value_row())
@@ -438,9 +448,9 @@ fn find_columns(rows: &[&RowView], spec: &TableSpec) -> Vec<(usize, usize)> {
     let header: Vec<Vec<String>> = rows[..header_end]
         .iter()
         .map(|r| {
-            trim_padding(&r.row.cells, width)
+            trim_padding(text, &r.row.cells, width)
                 .iter()
-                .map(|c| label_key(&c.text))
+                .map(|c| label_key(c.text(text)))
                 .collect()
         })
         .collect();
@@ -497,15 +507,15 @@ fn find_columns(rows: &[&RowView], spec: &TableSpec) -> Vec<(usize, usize)> {
 
 /// The candidate rows of a (possibly pieced) table.
 fn candidates<'a, 'r: 'a>(
-    text: &str,
+    text: &'r str,
     rows: &[&'a RowView<'r>],
     spec: &TableSpec,
     key_chars: &[Vec<usize>],
 ) -> Vec<Candidate<'a>> {
     let grid = !spec.columns.is_empty();
     let width = spec.columns.len();
-    let value_col = find_column(rows, &spec.value_column);
-    let unit_col = find_column(rows, &spec.unit_column).map(|(_, c)| c);
+    let value_col = find_column(text, rows, &spec.value_column);
+    let unit_col = find_column(text, rows, &spec.unit_column).map(|(_, c)| c);
     let first_row = value_col.map_or(0, |(r, _)| r + 1);
     rows[first_row.min(rows.len())..]
         .iter()
@@ -518,7 +528,7 @@ fn candidates<'a, 'r: 'a>(
             let labels = view.labels(text, (first_value > label_index).then_some(label_index));
             let (values, kinds): (Vec<&Cell>, &[CellKind]) = if grid {
                 let from = first_value.min(row.cells.len());
-                let cells = trim_padding(&row.cells[from..], width);
+                let cells = trim_padding(text, &row.cells[from..], width);
                 (
                     cells.iter().collect(),
                     &view.kinds[from..from + cells.len()],
@@ -700,7 +710,7 @@ fn near_match(c: &Candidate, spec: &TableSpec) -> Option<(usize, u32, usize)> {
 }
 
 fn align<'a, 'r: 'a>(
-    text: &str,
+    text: &'r str,
     rows: &[&'a RowView<'r>],
     span: Span,
     spec: &TableSpec,
@@ -708,7 +718,7 @@ fn align<'a, 'r: 'a>(
 ) -> Alignment<'a> {
     let grid = !spec.columns.is_empty();
     let columns = if grid {
-        find_columns(rows, spec)
+        find_columns(text, rows, spec)
     } else {
         Vec::new()
     };
@@ -1101,15 +1111,15 @@ fn bind_groups<'a>(
                     && r.cells
                         .iter()
                         .zip(&cols)
-                        .all(|(c, col)| col.keys.contains(&label_key(&c.text)))
+                        .all(|(c, col)| col.keys.contains(&label_key(c.text(text))))
             });
             let rows: Vec<&Row> = t
                 .rows
                 .iter()
                 .filter(|r| {
                     r.cells.len() == cols.len()
-                        && r.cells.iter().all(|c| is_value_text(&c.text))
-                        && r.cells.iter().any(|c| is_number_text(&c.text))
+                        && r.cells.iter().all(|c| is_value_text(c.text(text)))
+                        && r.cells.iter().any(|c| is_number_text(c.text(text)))
                 })
                 .collect();
             if header && rows.len() == 1 {
@@ -1139,7 +1149,7 @@ fn bind_groups<'a>(
     for (g, cells) in found {
         for (&ci, cell) in g.columns.iter().zip(cells) {
             let col = &spec.columns[ci];
-            let (value, note) = cell_value(&cell.text, None);
+            let (value, note) = cell_value(cell.text(text), None);
             facts.table.insert(
                 format!("{}[{}]", row_spec.key, col.key),
                 Fact {
@@ -1224,7 +1234,7 @@ impl Binder<'_, '_> {
             }
             let mut row_facts: BTreeMap<String, FactValue> = BTreeMap::new();
             for (key, column, cell) in &cells {
-                let (mut value, note) = cell_value(&cell.text, row_unit);
+                let (mut value, note) = cell_value(cell.text(self.text), row_unit);
                 match &value {
                     FactValue::Blank if spec.blank_is_zero => {
                         value = FactValue::Number(Decimal::ZERO);
@@ -1233,7 +1243,7 @@ impl Binder<'_, '_> {
                     FactValue::Blank if column.is_some() => {}
                     FactValue::Blank => self.blank_cell(row_spec, cell, cand, key),
                     FactValue::Text(t)
-                        if matches!(read_cell(&cell.text), CellReading::OutOfRange) =>
+                        if matches!(read_cell(cell.text(self.text)), CellReading::OutOfRange) =>
                     {
                         let c = checks::FIGURE_OUT_OF_RANGE;
                         let digits = t.chars().filter(char::is_ascii_digit).count();
@@ -1353,7 +1363,7 @@ impl Binder<'_, '_> {
     }
 
     fn row_unit(&self, cand: &Candidate, row_spec: &RowSpec) -> Option<MoneyUnit> {
-        let unit_text = cand.unit_cell.map_or("", |c| c.text.as_str());
+        let unit_text = cand.unit_cell.map_or("", |c| c.text(self.text));
         if self.spec.unit_column.is_empty() || unit_text.is_empty() {
             row_spec.unit.as_deref().and_then(MoneyUnit::parse)
         } else {
@@ -1524,7 +1534,7 @@ impl Binder<'_, '_> {
         let lang = self.lang;
         let c = checks::BLANK_CELL;
         // A placeholder (`/`, `—`, `无`) where a count belongs is named as written.
-        let written = cell.text.trim();
+        let written = cell.text(self.text).trim();
         let msg = match (lang, written.is_empty()) {
             (Lang::Zh, true) => format!("「{}」的数值为空", row_spec.title),
             (Lang::En, true) => format!("the value of `{}` is blank", row_spec.title),

@@ -66,25 +66,19 @@ pub fn bind(
     let mut out: Vec<(&str, Fact)> = Vec::new();
     let mut latin: Vec<Span> = Vec::new();
     let mut buf: Vec<(usize, char)> = Vec::new();
-    // The patterns that may match anywhere in the report (their literals occur, or the text
-    // has Traditional characters and the literals are Simplified): most reports have none, and
-    // then no sentence is searched or normalised for them.
-    // Line breaks and spaces are left out first: a phrase wrapped over two lines is one.
-    let traditional = crate::document::normalize::has_traditional(text);
-    let compact: String = if traditional {
-        String::new()
-    } else {
-        text.chars().filter(|c| !c.is_whitespace()).collect()
-    };
+    // The patterns that may match in some sentence (each is searched in the sentences'
+    // normalised text, so its literals are looked for there): most reports have none, and
+    // then no sentence is searched for them.
+    let joined = sentences.joined_norms();
     let doubled_res: Vec<&LazyRegex> = spec
         .doubled
         .iter()
-        .filter(|re| traditional || re.may_match(&compact))
+        .filter(|re| re.may_match(joined))
         .collect();
     let confusions: Vec<&(LazyRegex, String)> = spec
         .confusions
         .iter()
-        .filter(|(re, _)| traditional || re.may_match(&compact))
+        .filter(|(re, _)| re.may_match(joined))
         .collect();
     for (i, &(_, sp)) in sentences.spans.iter().enumerate() {
         let Some(s) = text.get(sp.range()) else {
