@@ -197,7 +197,13 @@ fn forward_chars(s: &str, at: usize, n: usize, ceil: usize) -> usize {
 }
 
 impl View {
-    fn build(name: &str, lines: &Lines, labels: &[&Label], window: usize) -> View {
+    fn build(
+        name: &str,
+        lines: &Lines,
+        positions: &super::Positions,
+        labels: &[&Label],
+        window: usize,
+    ) -> View {
         let text = lines.text;
         let mut points: Vec<usize> = labels
             .iter()
@@ -321,7 +327,6 @@ impl View {
         }
         // Where each label starts in the file: the header `┌─ file:line:column` names the place
         // JSON, SARIF and GitHub name (for HTML input, the page, not the rebuilt table row).
-        let positions = super::Positions::from_parts(text, lines.origin.as_ref().map(|(o, _)| *o));
         for l in labels {
             let p = floor_char(text, l.span.start);
             if let Some(&at) = view.map.get(&p) {
@@ -541,13 +546,17 @@ fn emit_placed(
     related: &[std::sync::Arc<crate::source::Source>],
 ) -> std::io::Result<()> {
     let mut out = VisibleWriter::new(out);
+    // Each file's lines and positions are indexed once, not once per finding (a finding per
+    // part of a huge report made that quadratic).
     let lines = lines_of(text, origin, places);
+    let positions = super::Positions::from_parts(text, origin);
+    let mut related_lines: Vec<(&str, Lines, super::Positions)> = Vec::new();
     let config = term::Config::default();
     let window = crate::limits::get().line_window;
     for d in diags {
         // The report's labels (file 0), then each other report's (files 1…).
         let own: Vec<&Label> = d.labels.iter().filter(|l| l.file.is_none()).collect();
-        let mut views = vec![View::build(name, &lines, &own, window)];
+        let mut views = vec![View::build(name, &lines, &positions, &own, window)];
         let mut others: Vec<(&str, &crate::source::Source)> = Vec::new();
         for l in &d.labels {
             let Some(f) = &l.file else { continue };
@@ -564,8 +573,17 @@ fn emit_placed(
                 .iter()
                 .filter(|l| l.file.as_deref() == Some(*f))
                 .collect();
-            let l = lines_of(&src.text, src.html.as_ref(), src.places.as_ref());
-            views.push(View::build(f, &l, &their, window));
+            let k = match related_lines.iter().position(|(n, _, _)| n == f) {
+                Some(k) => k,
+                None => {
+                    let l = lines_of(&src.text, src.html.as_ref(), src.places.as_ref());
+                    let p = super::Positions::from_parts(&src.text, src.html.as_ref());
+                    related_lines.push((f, l, p));
+                    related_lines.len() - 1
+                }
+            };
+            let (_, l, p) = &related_lines[k];
+            views.push(View::build(f, l, p, &their, window));
         }
         let d = Diagnostic {
             // Labels in a report that is not at hand are left out.
