@@ -39,7 +39,7 @@ pub struct LazyRegex {
 }
 
 /// What a pattern's syntax says about it.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 struct Shape {
     /// No anchors or word boundaries.
     look_free: bool,
@@ -64,16 +64,20 @@ impl Clone for LazyRegex {
     }
 }
 
-/// Written as its source; read back uncompiled (the embedded built-in rule sets).
+/// Written as its source and its shape; read back uncompiled, with the shape (the embedded
+/// built-in rule sets: a run then parses no pattern's syntax to find its literals).
 impl serde::Serialize for LazyRegex {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&self.source)
+        serde::Serialize::serialize(&(&self.source, self.shape()), s)
     }
 }
 
 impl<'de> serde::Deserialize<'de> for LazyRegex {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<LazyRegex, D::Error> {
-        String::deserialize(d).map(LazyRegex::new)
+        let (source, shape) = <(String, Shape)>::deserialize(d)?;
+        let r = LazyRegex::new(source);
+        let _ = r.shape.set(shape);
+        Ok(r)
     }
 }
 
