@@ -895,7 +895,7 @@ fn title_lead(s: &str) -> bool {
 }
 
 /// A table before the title whose rows alternate key and value cells is page metadata.
-fn finish_table(text: &str, report: &mut Report, table: Table) {
+fn finish_table(text: &str, report: &mut Report, mut table: Table) {
     let before_body =
         report.title.is_none() && report.headings.is_empty() && report.paragraphs.is_empty();
     let pairs = table
@@ -915,7 +915,6 @@ fn finish_table(text: &str, report: &mut Report, table: Table) {
         }
     } else {
         // A table is kept until the report is checked: its rows' spare room would be too.
-        let mut table = table;
         table.rows.shrink_to_fit();
         report.tables.push(table);
     }

@@ -5,7 +5,6 @@ use super::visible::{visible, VisibleWriter};
 use super::Counts;
 use crate::diagnostic::{Diagnostic, Label, Severity};
 use crate::source::HtmlOrigin;
-use crate::span::LineIndex;
 use crate::{FileReport, FileStatus, RuleStatus};
 use codespan_reporting::diagnostic as cs;
 use codespan_reporting::files::{self, Files};
@@ -65,11 +64,12 @@ struct View {
     locations: std::collections::HashMap<usize, (usize, usize)>,
 }
 
-/// The file's lines, and for HTML input the page's.
+/// The file's lines, and its positions in the input file (for HTML input, the page's lines):
+/// indexed once per file.
 struct Lines<'a> {
     text: &'a str,
     starts: Vec<usize>,
-    origin: Option<(&'a HtmlOrigin, LineIndex<'a>)>,
+    positions: super::Positions<'a>,
     /// PDF input: the page and line of each line (shown instead of the extracted text's).
     places: Option<&'a crate::source::places::Places>,
 }
@@ -81,7 +81,7 @@ impl<'a> Lines<'a> {
         Lines {
             text,
             starts,
-            origin: origin.map(|o| (o, LineIndex::new(&o.raw))),
+            positions: super::Positions::from_parts(text, origin),
             places: None,
         }
     }
@@ -117,7 +117,7 @@ impl<'a> Lines<'a> {
         {
             return line;
         }
-        match &self.origin {
+        match &self.positions.html {
             Some((o, lines)) => lines.line(o.map.get(self.starts[i]).copied().unwrap_or(0)),
             None => i + 1,
         }
@@ -197,13 +197,7 @@ fn forward_chars(s: &str, at: usize, n: usize, ceil: usize) -> usize {
 }
 
 impl View {
-    fn build(
-        name: &str,
-        lines: &Lines,
-        positions: &super::Positions,
-        labels: &[&Label],
-        window: usize,
-    ) -> View {
+    fn build(name: &str, lines: &Lines, labels: &[&Label], window: usize) -> View {
         let text = lines.text;
         let mut points: Vec<usize> = labels
             .iter()
@@ -330,7 +324,7 @@ impl View {
         for l in labels {
             let p = floor_char(text, l.span.start);
             if let Some(&at) = view.map.get(&p) {
-                let pos = positions.of(crate::span::Span::new(p, p));
+                let pos = lines.positions.of(crate::span::Span::new(p, p));
                 // PDF: the line on its page (the page is in the name).
                 let line = lines.number(lines.index(p));
                 let line = if lines.places.is_some() {
@@ -546,17 +540,16 @@ fn emit_placed(
     related: &[std::sync::Arc<crate::source::Source>],
 ) -> std::io::Result<()> {
     let mut out = VisibleWriter::new(out);
-    // Each file's lines and positions are indexed once, not once per finding (a finding per
-    // part of a huge report made that quadratic).
+    // Each file's lines are indexed once, not once per finding (a huge report's hundreds of
+    // findings each read its whole text again).
     let lines = lines_of(text, origin, places);
-    let positions = super::Positions::from_parts(text, origin);
-    let mut related_lines: Vec<(&str, Lines, super::Positions)> = Vec::new();
+    let mut related_lines: Vec<(&str, Lines)> = Vec::new();
     let config = term::Config::default();
     let window = crate::limits::get().line_window;
     for d in diags {
         // The report's labels (file 0), then each other report's (files 1…).
         let own: Vec<&Label> = d.labels.iter().filter(|l| l.file.is_none()).collect();
-        let mut views = vec![View::build(name, &lines, &positions, &own, window)];
+        let mut views = vec![View::build(name, &lines, &own, window)];
         let mut others: Vec<(&str, &crate::source::Source)> = Vec::new();
         for l in &d.labels {
             let Some(f) = &l.file else { continue };
@@ -573,17 +566,15 @@ fn emit_placed(
                 .iter()
                 .filter(|l| l.file.as_deref() == Some(*f))
                 .collect();
-            let k = match related_lines.iter().position(|(n, _, _)| n == f) {
+            let k = match related_lines.iter().position(|(n, _)| n == f) {
                 Some(k) => k,
                 None => {
                     let l = lines_of(&src.text, src.html.as_ref(), src.places.as_ref());
-                    let p = super::Positions::from_parts(&src.text, src.html.as_ref());
-                    related_lines.push((f, l, p));
+                    related_lines.push((f, l));
                     related_lines.len() - 1
                 }
             };
-            let (_, l, p) = &related_lines[k];
-            views.push(View::build(f, l, p, &their, window));
+            views.push(View::build(f, &related_lines[k].1, &their, window));
         }
         let d = Diagnostic {
             // Labels in a report that is not at hand are left out.
