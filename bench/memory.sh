@@ -24,12 +24,21 @@ lines = yuqian.split("\n")
 lines[4] = "正文。" * 1_000_000 + lines[4] + "正文。" * 1_000_000
 (tmp / "tiny-sentences.txt").write_text("\n".join(lines))
 PY
-printf '%-22s %12s %12s %10s %8s\n' input bytes peak_kib bytes/byte seconds
+# bytes/byte: peak RSS over the input's size. aux/byte: what the run holds besides the input
+# itself and what any run holds (the peak of the small report, first), over the input's size.
+printf '%-22s %12s %12s %10s %9s %8s\n' input bytes peak_kib bytes/byte aux/byte seconds
+base=
 for f in examples/yuqian-2018.txt "$tmp"/many-lines.txt "$tmp"/one-line.txt "$tmp"/tiny-sentences.txt; do
   size=$(stat -c %s "$f")
   /usr/bin/time -o "$tmp/time" -f '%M %e' "$bin" "$f" >/dev/null 2>&1 || true
   out=$(tail -1 "$tmp/time")
   kib=${out% *}
   secs=${out#* }
-  printf '%-22s %12s %12s %10.1f %8s\n' "$(basename "$f")" "$size" "$kib" "$(echo "$kib * 1024 / $size" | bc -l)" "$secs"
+  if [ -z "$base" ]; then
+    base=$kib
+    aux=-
+  else
+    aux=$(printf '%.1f' "$(echo "($kib - $base) * 1024 / $size - 1" | bc -l)")
+  fi
+  printf '%-22s %12s %12s %10.1f %9s %8s\n' "$(basename "$f")" "$size" "$kib" "$(echo "$kib * 1024 / $size" | bc -l)" "$aux" "$secs"
 done

@@ -60,25 +60,44 @@ pub struct Paragraph {
 }
 
 /// One table cell: a span of the document's text (a cell owns no copy of its text, so a
-/// report's tables take a few bytes per cell whatever they hold).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+/// report's tables take 12 bytes per cell whatever they hold). Offsets are 32-bit: a document's
+/// text is at most `u32::MAX` bytes ([`crate::source::decode`] refuses a longer one).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Cell {
-    /// Span of the text as written, trimmed of white space and `?` placeholders; for a blank
-    /// cell, where the cell is.
-    pub span: Span,
-    /// Whether the cell is blank (nothing but white space or `?` placeholders).
-    pub blank: bool,
+    start: u32,
+    end: u32,
+    blank: bool,
 }
 
 impl Cell {
+    fn new(span: Span, blank: bool) -> Cell {
+        let at = |o: usize| u32::try_from(o).unwrap_or(u32::MAX);
+        Cell {
+            start: at(span.start),
+            end: at(span.end),
+            blank,
+        }
+    }
+
     /// A cell whose text is `span` of the document's text.
     pub fn written(span: Span) -> Cell {
-        Cell { span, blank: false }
+        Cell::new(span, false)
     }
 
     /// A blank cell at `span`.
     pub fn blank(span: Span) -> Cell {
-        Cell { span, blank: true }
+        Cell::new(span, true)
+    }
+
+    /// Span of the text as written, trimmed of white space and `?` placeholders; for a blank
+    /// cell, where the cell is.
+    pub fn span(&self) -> Span {
+        Span::new(self.start as usize, self.end as usize)
+    }
+
+    /// Whether the cell is blank (nothing but white space or `?` placeholders).
+    pub fn is_blank(&self) -> bool {
+        self.blank
     }
 
     /// The cell's text, read from the document's `text` (empty for a blank cell).
@@ -86,8 +105,20 @@ impl Cell {
         if self.blank {
             ""
         } else {
-            text.get(self.span.range()).unwrap_or_default()
+            text.get(self.start as usize..self.end as usize)
+                .unwrap_or_default()
         }
+    }
+}
+
+/// Serialised as `{"span": {"start", "end"}, "blank"}`.
+impl Serialize for Cell {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut st = s.serialize_struct("Cell", 2)?;
+        st.serialize_field("span", &self.span())?;
+        st.serialize_field("blank", &self.blank)?;
+        st.end()
     }
 }
 

@@ -246,13 +246,13 @@ impl NormRef<'_> {
 }
 
 /// Many pieces of one text normalised into shared buffers (the sentences of a report): no
-/// allocation per piece, and about 24 bytes of index per piece besides the text and its runs.
+/// allocation per piece, and 16 bytes of index per piece besides the text and its runs.
 #[derive(Debug, Default)]
 pub struct NormTexts {
     text: String,
     runs: Vec<Run>,
-    /// Per piece: where its text and its runs end, and where its original starts.
-    ends: Vec<(usize, usize, usize)>,
+    /// Per piece: where its text and its runs end.
+    ends: Vec<(usize, usize)>,
 }
 
 impl NormTexts {
@@ -265,20 +265,20 @@ impl NormTexts {
         }
     }
 
-    /// Normalises `original` (at `base` in the source) as the next piece.
-    pub fn push(&mut self, original: &str, base: usize) {
+    /// Normalises `original` as the next piece.
+    pub fn push(&mut self, original: &str) {
         let mut out = Builder::new(
             std::mem::take(&mut self.text),
             std::mem::take(&mut self.runs),
         );
         normalize_into(&mut out, original);
         (self.text, self.runs) = out.finish();
-        self.ends.push((self.text.len(), self.runs.len(), base));
+        self.ends.push((self.text.len(), self.runs.len()));
     }
 
-    /// The `i`th piece.
-    pub fn get(&self, i: usize) -> NormRef<'_> {
-        let (text_end, runs_end, base) = self.ends[i];
+    /// The `i`th piece, whose original starts at `base` in the source.
+    pub fn get(&self, i: usize, base: usize) -> NormRef<'_> {
+        let (text_end, runs_end) = self.ends[i];
         let (text_start, runs_start) = match i.checked_sub(1) {
             Some(p) => (self.ends[p].0, self.ends[p].1),
             None => (0, 0),

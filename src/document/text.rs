@@ -907,9 +907,9 @@ fn finish_table(text: &str, report: &mut Report, mut table: Table) {
             for kv in row.cells.chunks(2) {
                 report.metadata.push(MetaEntry {
                     key: kv[0].text(text).to_string(),
-                    key_span: kv[0].span,
+                    key_span: kv[0].span(),
                     value: kv[1].text(text).to_string(),
-                    value_span: kv[1].span,
+                    value_span: kv[1].span(),
                 });
             }
         }
@@ -984,7 +984,7 @@ mod tests {
         let blank = &t.rows[2].cells[2];
         assert_eq!(blank.text(SAMPLE), "");
         assert!(blank.blank);
-        assert_eq!(&SAMPLE[blank.span.range()], " ");
+        assert_eq!(&SAMPLE[blank.span().range()], " ");
     }
 
     #[test]

@@ -359,8 +359,8 @@ pub struct Grid {
 /// sentence).
 pub struct Sentences<'a> {
     text: &'a str,
-    /// Sentence spans in document order, with the paragraph's section (`u32::MAX`: none).
-    spans: Vec<(u32, Span)>,
+    /// Sentence spans in document order, with the paragraph's section.
+    spans: Vec<SentenceAt>,
     norms: crate::document::NormTexts,
     /// Sentence indices by start offset, where the spans are not already in that order.
     by_start: Option<Vec<usize>>,
@@ -372,22 +372,42 @@ pub struct Sentences<'a> {
     titles: std::cell::OnceCell<Vec<String>>,
 }
 
+/// Where a sentence is, in 12 bytes (a document's offsets are 32-bit, [`crate::document::Cell`]).
+#[derive(Debug, Clone, Copy)]
+struct SentenceAt {
+    /// The paragraph's section (`u32::MAX`: none).
+    section: u32,
+    start: u32,
+    end: u32,
+}
+
+impl SentenceAt {
+    fn span(self) -> Span {
+        Span::new(self.start as usize, self.end as usize)
+    }
+}
+
 impl<'a> Sentences<'a> {
     /// The sentences of a parsed document (nothing is normalised yet).
     pub fn new(text: &'a str, report: &'a Report) -> Sentences<'a> {
         let count = report.paragraphs.iter().map(|p| p.sentences.len()).sum();
-        let mut spans: Vec<(u32, Span)> = Vec::with_capacity(count);
+        let mut spans: Vec<SentenceAt> = Vec::with_capacity(count);
+        let at = |o: usize| u32::try_from(o).unwrap_or(u32::MAX);
         for p in &report.paragraphs {
             let section = p
                 .section
                 .and_then(|i| u32::try_from(i).ok())
                 .unwrap_or(u32::MAX);
-            spans.extend(p.sentences.iter().map(|s| (section, s.span)));
+            spans.extend(p.sentences.iter().map(|s| SentenceAt {
+                section,
+                start: at(s.span.start),
+                end: at(s.span.end),
+            }));
         }
-        let sorted = spans.windows(2).all(|w| w[0].1.start <= w[1].1.start);
+        let sorted = spans.windows(2).all(|w| w[0].start <= w[1].start);
         let by_start = (!sorted).then(|| {
             let mut order: Vec<usize> = (0..spans.len()).collect();
-            order.sort_by_key(|&i| spans[i].1.start);
+            order.sort_by_key(|&i| spans[i].start);
             order
         });
         let mut lines: Vec<(Span, std::cell::OnceCell<NormText>)> = report
@@ -399,11 +419,12 @@ impl<'a> Sentences<'a> {
         lines.sort_by_key(|(sp, _)| (sp.start, sp.end));
         lines.dedup_by_key(|(sp, _)| *sp);
         let mut norms = crate::document::NormTexts::with_capacity(
-            spans.iter().map(|(_, sp)| sp.range().len()).sum(),
+            spans.iter().map(|a| a.span().range().len()).sum(),
             spans.len(),
         );
-        for &(_, sp) in &spans {
-            norms.push(&text[sp.range()], sp.start);
+        for a in &spans {
+            let sp = a.span();
+            norms.push(&text[sp.range()]);
         }
         Sentences {
             text,
@@ -441,7 +462,7 @@ impl<'a> Sentences<'a> {
 
     /// The normalised text of the `i`th sentence.
     pub(crate) fn norm(&self, i: usize) -> NormRef<'_> {
-        self.norms.get(i)
+        self.norms.get(i, self.spans[i].start as usize)
     }
 
     /// Every sentence's normalised text, one after the other: a literal found in no sentence
@@ -452,17 +473,19 @@ impl<'a> Sentences<'a> {
 
     /// The normalised text of the sentence with this span, when it is one.
     fn norm_of(&self, span: Span) -> Option<NormRef<'_>> {
-        let start_of = |i: usize| self.spans[i].1.start;
+        let start_of = |i: usize| self.spans[i].start as usize;
         let n = self.spans.len();
         let nth = |k: usize| self.by_start.as_ref().map_or(k, |order| order[k]);
         let k = match &self.by_start {
-            None => self.spans.partition_point(|(_, s)| s.start < span.start),
+            None => self
+                .spans
+                .partition_point(|a| (a.start as usize) < span.start),
             Some(order) => order.partition_point(|&i| start_of(i) < span.start),
         };
         (k..n)
             .map(nth)
             .take_while(|&i| start_of(i) == span.start)
-            .find(|&i| self.spans[i].1 == span)
+            .find(|&i| self.spans[i].span() == span)
             .map(|i| self.norm(i))
     }
 }
@@ -583,10 +606,15 @@ pub fn bind_with(
     }
     if !specs.tables.is_empty() {
         // Read once for every form, and dropped before the prose is bound.
-        let tables = table::TableRows::new(&source.text, report, sentences);
-        for t in &specs.tables {
-            table::bind_table(&tables, t, lang, &mut facts, &mut diags);
-        }
+        table::bind_tables(
+            &source.text,
+            report,
+            sentences,
+            &specs.tables,
+            lang,
+            &mut facts,
+            &mut diags,
+        );
     }
     bind_prose(&source.text, specs, sentences, &mut facts);
     prose::bind(&source.text, report, specs, sentences, &mut facts);
@@ -797,7 +825,8 @@ fn bind_prose(text: &str, specs: &FieldSpecs, sentences: &Sentences, facts: &mut
     let mut found: Vec<Vec<Fact>> = vec![Vec::new(); specs.prose.len()];
     let mut possible = Vec::new();
     let mut wanted: Vec<usize> = Vec::new();
-    for (i, &(sec, sp)) in sentences.spans.iter().enumerate() {
+    for (i, &at) in sentences.spans.iter().enumerate() {
+        let (sec, sp) = (at.section, at.span());
         wanted.clear();
         wanted.extend((0..specs.prose.len()).filter(|&k| {
             let spec = &specs.prose[k];
@@ -925,7 +954,7 @@ fn find_report_fact(
                 report
                     .tables
                     .iter()
-                    .flat_map(|t| t.rows.iter().flat_map(|r| r.cells.iter().map(|c| c.span))),
+                    .flat_map(|t| t.rows.iter().flat_map(|r| r.cells.iter().map(|c| c.span()))),
             ),
             Origin::Meta(keys) => Box::new(
                 report

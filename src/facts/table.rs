@@ -175,7 +175,7 @@ impl<'a> Labels<'a> {
     /// The label in cell `index` of the row (`None`: the row has no label cell).
     fn read(text: &'a str, row: &'a Row, index: Option<usize>) -> Labels<'a> {
         let (label, span) = match index.and_then(|i| row.cells.get(i)) {
-            Some(c) => (c.text(text), c.span),
+            Some(c) => (c.text(text), c.span()),
             None => ("", Span::new(row.span.start, row.span.start)),
         };
         let counted = |k: String, joined: bool| {
@@ -276,36 +276,175 @@ impl<'a> RowView<'a> {
 }
 
 /// The report's tables as every form's alignment reads them ([`RowView`]), and the groups of
-/// tables that may hold a form: built once per report, before the forms are bound.
+/// tables that may hold a form: built once for a window of the report's tables (all of them
+/// in any report of ordinary size), before the forms are bound.
 pub(super) struct TableRows<'a> {
     text: &'a str,
     report: &'a Report,
     sentences: &'a Sentences<'a>,
+    /// By table index; empty for a table outside the window.
     rows: Vec<Vec<RowView<'a>>>,
-    groups: Vec<Vec<usize>>,
+    /// The groups of tables the forms are aligned with, in order, with their index among all
+    /// the report's groups (which decides between groups that align equally well).
+    groups: Vec<(usize, &'a [usize])>,
     /// Each table's caption line, on first use.
     captions: OnceCell<Vec<Option<Span>>>,
 }
 
+/// Rows of tables read at once ([`RowView`]s hold each row's cell kinds and label readings):
+/// a report of ordinary size has a few hundred rows and is read in one window; a huge input
+/// (many reports run together) is read a window at a time, so that what its tables take while
+/// they are bound does not grow with the input.
+const WINDOW_ROWS: usize = 4096;
+
+/// Binds every table spec: each against the group of tables it aligns with best.
+pub(super) fn bind_tables(
+    text: &str,
+    report: &Report,
+    sentences: &Sentences,
+    specs: &[TableSpec],
+    lang: Lang,
+    facts: &mut FactSet,
+    diags: &mut Vec<Diagnostic>,
+) {
+    bind_tables_in(
+        text,
+        report,
+        sentences,
+        specs,
+        lang,
+        facts,
+        diags,
+        WINDOW_ROWS,
+    );
+}
+
+/// [`bind_tables`] with windows of about `window_rows` rows.
+#[allow(clippy::too_many_arguments)]
+fn bind_tables_in(
+    text: &str,
+    report: &Report,
+    sentences: &Sentences,
+    specs: &[TableSpec],
+    lang: Lang,
+    facts: &mut FactSet,
+    diags: &mut Vec<Diagnostic>,
+    window_rows: usize,
+) {
+    let groups = table_groups(report);
+    let windows = windows(report, window_rows);
+    let windows = &windows;
+    let all = |w: usize| {
+        groups
+            .iter()
+            .enumerate()
+            .filter(move |(_, g)| g.first().is_some_and(|&t| windows[t] == w))
+    };
+    if windows.last().is_none_or(|&w| w == 0) {
+        let tables = TableRows::new(text, report, sentences, all(0));
+        for spec in specs {
+            bind_table(&tables, spec, lang, facts, diags);
+        }
+        return;
+    }
+    // First every window for each spec's best group, then each spec bound against its group
+    // alone (one window's rows held at a time).
+    let n = windows.last().map_or(0, |&w| w + 1);
+    let mut best: Vec<Option<(usize, usize, usize)>> = vec![None; specs.len()];
+    let keys: Vec<Vec<Vec<usize>>> = specs.iter().map(key_chars).collect();
+    for w in 0..n {
+        let tables = TableRows::new(text, report, sentences, all(w));
+        for ((spec, best), keys) in specs.iter().zip(&mut best).zip(&keys) {
+            if let Some((al, rows, g, _)) = tables.best(spec, keys) {
+                let key = (al.matched, std::cmp::Reverse(rows), g);
+                if best.is_none_or(|(m, r, bg)| key >= (m, std::cmp::Reverse(r), bg)) {
+                    *best = Some((al.matched, rows, g));
+                }
+            }
+        }
+    }
+    for (spec, best) in specs.iter().zip(best) {
+        let chosen = best.map(|(_, _, g)| (g, &groups[g]));
+        let tables = TableRows::new(text, report, sentences, chosen);
+        bind_table(&tables, spec, lang, facts, diags);
+    }
+}
+
+/// Each table's window of about `window_rows` rows: consecutive tables of one section stay
+/// together, since they may form one group.
+fn windows(report: &Report, window_rows: usize) -> Vec<usize> {
+    let mut out = Vec::with_capacity(report.tables.len());
+    let (mut w, mut rows) = (0, 0);
+    for (i, t) in report.tables.iter().enumerate() {
+        let joins = i > 0 && report.tables[i - 1].section == t.section;
+        if !joins && rows > 0 && rows + t.rows.len() > window_rows {
+            w += 1;
+            rows = 0;
+        }
+        rows += t.rows.len();
+        out.push(w);
+    }
+    out
+}
+
 impl<'a> TableRows<'a> {
-    /// Reads the tables of a parsed report.
-    pub(super) fn new(
+    /// Reads the tables of `groups` (index among all the report's groups, tables).
+    fn new(
         text: &'a str,
         report: &'a Report,
         sentences: &'a Sentences<'a>,
+        groups: impl IntoIterator<Item = (usize, &'a Vec<usize>)>,
     ) -> TableRows<'a> {
+        let groups: Vec<(usize, &'a [usize])> =
+            groups.into_iter().map(|(i, g)| (i, g.as_slice())).collect();
+        let mut rows: Vec<Vec<RowView<'a>>> = report.tables.iter().map(|_| Vec::new()).collect();
+        for &(_, g) in &groups {
+            for &t in g {
+                if rows[t].is_empty() {
+                    rows[t] = report.tables[t]
+                        .rows
+                        .iter()
+                        .map(|r| RowView::new(text, r))
+                        .collect();
+                }
+            }
+        }
         TableRows {
             text,
             report,
             sentences,
-            rows: report
-                .tables
-                .iter()
-                .map(|t| t.rows.iter().map(|r| RowView::new(text, r)).collect())
-                .collect(),
-            groups: table_groups(report),
+            rows,
+            groups,
             captions: OnceCell::new(),
         }
+    }
+
+    /// The group `spec` aligns with best (most rows bound by label, then fewest rows, then the
+    /// last group), with its alignment, its number of rows, its index among all groups and its
+    /// tables.
+    fn best(
+        &self,
+        spec: &TableSpec,
+        key_chars: &[Vec<usize>],
+    ) -> Option<(Alignment<'_>, usize, usize, &'a [usize])> {
+        self.groups
+            .iter()
+            .map(|&(i, g)| {
+                let rows: Vec<&RowView> = g.iter().flat_map(|&t| self.rows[t].iter()).collect();
+                let span = g
+                    .iter()
+                    .map(|&t| self.report.tables[t].span)
+                    .reduce(|a, b| a.cover(b))
+                    .unwrap_or_default();
+                (
+                    align(self.text, &rows, span, spec, key_chars),
+                    rows.len(),
+                    i,
+                    g,
+                )
+            })
+            .filter(|(a, ..)| a.matched >= 2.min(spec.rows.len()))
+            .max_by_key(|(a, rows, i, _)| (a.matched, std::cmp::Reverse(*rows), *i))
     }
 
     /// Each table's caption: the last line of the last heading or paragraph before it, after
@@ -977,8 +1116,16 @@ fn not_found_reason(
     }
 }
 
+/// Each expected row's keys' lengths in characters.
+fn key_chars(spec: &TableSpec) -> Vec<Vec<usize>> {
+    spec.rows
+        .iter()
+        .map(|r| r.keys.iter().map(|k| k.chars().count()).collect())
+        .collect()
+}
+
 /// Binds one table spec against the best-matching table of the report.
-pub(super) fn bind_table(
+fn bind_table(
     tables: &TableRows,
     spec: &TableSpec,
     lang: Lang,
@@ -986,25 +1133,8 @@ pub(super) fn bind_table(
     diags: &mut Vec<Diagnostic>,
 ) {
     let (text, report) = (tables.text, tables.report);
-    let key_chars: Vec<Vec<usize>> = spec
-        .rows
-        .iter()
-        .map(|r| r.keys.iter().map(|k| k.chars().count()).collect())
-        .collect();
-    let best = tables
-        .groups
-        .iter()
-        .map(|g| {
-            let rows: Vec<&RowView> = g.iter().flat_map(|&t| tables.rows[t].iter()).collect();
-            let span = g
-                .iter()
-                .map(|&t| report.tables[t].span)
-                .reduce(|a, b| a.cover(b))
-                .unwrap_or_default();
-            (align(text, &rows, span, spec, &key_chars), rows.len(), g)
-        })
-        .filter(|(a, _, _)| a.matched >= 2.min(spec.rows.len()))
-        .max_by_key(|(a, rows, _)| (a.matched, std::cmp::Reverse(*rows)));
+    let key_chars = key_chars(spec);
+    let best = tables.best(spec, &key_chars);
     // A form printed as several small tables, one per group of columns, each under a caption.
     let whole_row_bound = |al: &Alignment| {
         spec.rows
@@ -1014,13 +1144,13 @@ pub(super) fn bind_table(
             .all(|(i, _)| al.pairs.iter().any(|p| p.expected == i))
     };
     let mut pieces_reason = None;
-    if !spec.groups.is_empty() && best.as_ref().is_none_or(|(a, _, _)| !whole_row_bound(a)) {
+    if !spec.groups.is_empty() && best.as_ref().is_none_or(|(a, ..)| !whole_row_bound(a)) {
         match bind_groups(tables, spec, lang, facts) {
             Ok(()) => return,
             Err(why) => pieces_reason = why,
         }
     }
-    let Some((al, _, group)) = best else {
+    let Some((al, _, _, group)) = best else {
         let c = checks::TABLE_NOT_FOUND;
         let reason = pieces_reason
             .unwrap_or_else(|| not_found_reason(text, report, tables.sentences, spec, lang));
@@ -1154,9 +1284,9 @@ fn bind_groups<'a>(
                 format!("{}[{}]", row_spec.key, col.key),
                 Fact {
                     value,
-                    span: Some(cell.span),
+                    span: Some(cell.span()),
                     context: None,
-                    raw: text[cell.span.range()].to_string(),
+                    raw: text[cell.span().range()].to_string(),
                     bound_by: BoundBy::Exact,
                     scope: None,
                     note,
@@ -1238,7 +1368,7 @@ impl Binder<'_, '_> {
                 match &value {
                     FactValue::Blank if spec.blank_is_zero => {
                         value = FactValue::Number(Decimal::ZERO);
-                        blanks_as_zero.push(cell.span);
+                        blanks_as_zero.push(cell.span());
                     }
                     FactValue::Blank if column.is_some() => {}
                     FactValue::Blank => self.blank_cell(row_spec, cell, cand, key),
@@ -1258,7 +1388,7 @@ impl Binder<'_, '_> {
                             ),
                         };
                         self.diags
-                            .push(diag(c, lang, msg).with_label(Label::primary(cell.span, "")));
+                            .push(diag(c, lang, msg).with_label(Label::primary(cell.span(), "")));
                     }
                     FactValue::Number(n) | FactValue::Money(Money { amount: n, .. })
                         if n.is_sign_negative()
@@ -1276,7 +1406,7 @@ impl Binder<'_, '_> {
                             }
                         };
                         self.diags
-                            .push(diag(c, lang, msg).with_label(Label::primary(cell.span, "")));
+                            .push(diag(c, lang, msg).with_label(Label::primary(cell.span(), "")));
                     }
                     FactValue::Number(n) if !n.fract().is_zero() => {
                         let c = checks::FRACTIONAL_COUNT;
@@ -1288,7 +1418,7 @@ impl Binder<'_, '_> {
                         };
                         self.diags
                             .push(diag(c, lang, msg).with_label(Label::primary(
-                                cell.span,
+                                cell.span(),
                                 lang.pick("应为整数", "a whole number belongs here"),
                             )));
                     }
@@ -1308,7 +1438,8 @@ impl Binder<'_, '_> {
                             ),
                         };
                         self.diags.push(
-                            diag(c, lang, msg).with_label(Label::primary(cell.span, m.to_string())),
+                            diag(c, lang, msg)
+                                .with_label(Label::primary(cell.span(), m.to_string())),
                         );
                     }
                     FactValue::Text(t) => {
@@ -1320,7 +1451,7 @@ impl Binder<'_, '_> {
                             }
                         };
                         self.diags
-                            .push(diag(c, lang, msg).with_label(Label::primary(cell.span, "")));
+                            .push(diag(c, lang, msg).with_label(Label::primary(cell.span(), "")));
                     }
                     _ => {}
                 }
@@ -1335,9 +1466,9 @@ impl Binder<'_, '_> {
                     key.clone(),
                     Fact {
                         value,
-                        span: Some(cell.span),
+                        span: Some(cell.span()),
                         context: Some(cand.row.span),
-                        raw: self.text[cell.span.range()].to_string(),
+                        raw: self.text[cell.span().range()].to_string(),
                         bound_by: pair.by,
                         scope: None,
                         note,
@@ -1413,7 +1544,7 @@ impl Binder<'_, '_> {
                         key.clone(),
                         Fact {
                             value: FactValue::Number(sum),
-                            span: Some(cell.span),
+                            span: Some(cell.span()),
                             context: None,
                             raw: String::new(),
                             bound_by: if by == BoundBy::Position || by == BoundBy::Near {
@@ -1431,7 +1562,7 @@ impl Binder<'_, '_> {
                 }
             }
             self.facts.grid_blanks.push(BlankCell {
-                span: cell.span,
+                span: cell.span(),
                 title,
                 table: spec.title.clone(),
                 field: format!("table.{key}"),
@@ -1549,7 +1680,7 @@ impl Binder<'_, '_> {
         self.diags.push(
             diag(c, lang, msg)
                 .with_label(Label::primary(
-                    cell.span,
+                    cell.span(),
                     lang.pick("此处应填数字", "a number belongs here"),
                 ))
                 .with_label(Label::secondary(cand.label_span, format!("table.{key}"))),
@@ -1812,6 +1943,60 @@ fn garbled_diag(lang: Lang, cand: &Candidate, span: Span) -> Diagnostic {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Binding a window of tables at a time gives what binding them all at once gives: the
+    /// same facts and findings, in the same order, whatever the window.
+    #[test]
+    fn tables_bound_by_window_as_all_at_once() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/real/");
+        let mut text = String::new();
+        for f in [
+            "2024-hongze.txt",
+            "2023-hongze.txt",
+            "2024-huaian-shizhengfu.txt",
+        ] {
+            text += &std::fs::read_to_string(format!("{dir}{f}")).unwrap();
+            text += "\n";
+        }
+        let source = crate::source::decode("joined.txt", text.as_bytes()).unwrap();
+        let report = crate::document::parse(&source);
+        let sentences = Sentences::new(&source.text, &report);
+        let sets = crate::rules::builtin().unwrap();
+        let mut bound = 0;
+        for rs in &sets {
+            let run = |window: usize| {
+                let (mut facts, mut diags) = (FactSet::default(), Vec::new());
+                let specs = &rs.fields.tables;
+                bind_tables_in(
+                    &source.text,
+                    &report,
+                    &sentences,
+                    specs,
+                    Lang::En,
+                    &mut facts,
+                    &mut diags,
+                    window,
+                );
+                (
+                    format!("{facts:?}"),
+                    format!("{diags:?}"),
+                    facts.table.len(),
+                )
+            };
+            let whole = run(usize::MAX);
+            for window in [1, 10, 40, 100] {
+                assert!(windows(&report, window).last().is_some_and(|&w| w > 0));
+                assert_eq!(
+                    run(window),
+                    whole,
+                    "{} with windows of {window} rows",
+                    rs.id
+                );
+            }
+            bound += whole.2;
+        }
+        assert!(bound > 100, "the forms bound {bound} cells");
+    }
 
     #[test]
     fn garbled_labels() {

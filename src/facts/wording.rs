@@ -80,7 +80,8 @@ pub fn bind(
         .iter()
         .filter(|(re, _)| re.may_match(joined))
         .collect();
-    for (i, &(_, sp)) in sentences.spans.iter().enumerate() {
+    for (i, at) in sentences.spans.iter().enumerate() {
+        let sp = at.span();
         let Some(s) = text.get(sp.range()) else {
             continue;
         };

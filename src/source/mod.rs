@@ -85,6 +85,12 @@ pub enum SourceError {
         /// The limit in force.
         limit: u64,
     },
+    /// The text decoded from the file is longer than a document may be (`u32::MAX` bytes:
+    /// offsets into a document are 32-bit).
+    TextTooLarge {
+        /// Bytes of decoded text.
+        bytes: u64,
+    },
     /// An HTML page nests elements deeper than the limit.
     TooDeep {
         /// How deep it nests (at least).
@@ -132,6 +138,13 @@ impl fmt::Display for SourceError {
                  or raise `input_bytes` (docs/limits.md)",
                 crate::limits::grouped(*bytes),
                 crate::limits::grouped(*limit)
+            ),
+            SourceError::TextTooLarge { bytes } => write!(
+                f,
+                "the file's text is {} bytes once decoded, more than a report may be ({} bytes) (文件过大); \
+                 check that it holds one report, or split it",
+                crate::limits::grouped(*bytes),
+                crate::limits::grouped(u64::from(u32::MAX))
             ),
             SourceError::TooDeep { depth, line, limit } => write!(
                 f,
@@ -241,6 +254,18 @@ pub fn decode_for_index(name: &str, bytes: &[u8]) -> Result<Source, SourceError>
 }
 
 fn decode_as(name: &str, bytes: &[u8], quick: bool) -> Result<Source, SourceError> {
+    let source = decode_unchecked(name, bytes, quick)?;
+    // A document's offsets are 32-bit (`document::Cell`): GBK text grows by half when decoded,
+    // and a PDF's or Word file's text may be longer than the file.
+    if u32::try_from(source.text.len()).is_err() {
+        return Err(SourceError::TextTooLarge {
+            bytes: source.text.len() as u64,
+        });
+    }
+    Ok(source)
+}
+
+fn decode_unchecked(name: &str, bytes: &[u8], quick: bool) -> Result<Source, SourceError> {
     let limit = crate::limits::get().input_bytes;
     if bytes.len() as u64 > limit {
         return Err(SourceError::TooLarge {
