@@ -324,32 +324,25 @@ fn decode_unchecked(name: &str, bytes: &[u8], quick: bool) -> Result<Source, Sou
         if let Some(offset) = binary_offset(bytes) {
             return Err(SourceError::Binary { offset });
         }
-        let mut det = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
-        // Enough evidence is 16 KiB of non-ASCII bytes (thousands of characters); the rest of
-        // a long file only costs time.
-        // (Indexing a batch settles for 2 KiB.)
-        let enough = if quick { 2 << 10 } else { 16 << 10 };
-        let mut evidence = 0usize;
-        for chunk in bytes.chunks(if quick { 4 << 10 } else { 16 << 10 }) {
-            det.feed(chunk, false);
-            evidence += chunk.iter().filter(|b| **b >= 0x80).count();
-            if evidence >= enough {
-                break;
-            }
-        }
-        det.feed(&[], true);
-        let guess = det.guess(Some(b"cn"), chardetng::Utf8Detection::Allow);
         match meta_charset(bytes) {
-            Some(declared) if declared != guess && mojibake(declared, guess, bytes) => {
-                note = Some(format!(
-                    "the page declares the charset {}, which turns its text into mojibake; read as {}",
-                    declared.name(),
-                    guess.name()
-                ));
-                (guess, bytes)
+            // A declared charset that reads as Chinese is used: no guess could overrule it
+            // (see `guess_overrules`), so none is made.
+            Some(declared) if reads_as_chinese(declared, bytes) => (declared, bytes),
+            declared => {
+                let guess = guess_encoding(bytes, quick);
+                match declared {
+                    Some(declared) if declared != guess && guess_overrules(guess, bytes) => {
+                        note = Some(format!(
+                            "the page declares the charset {}, which turns its text into mojibake; read as {}",
+                            declared.name(),
+                            guess.name()
+                        ));
+                        (guess, bytes)
+                    }
+                    Some(declared) => (declared, bytes),
+                    None => (guess, bytes),
+                }
             }
-            Some(declared) => (declared, bytes),
-            None => (guess, bytes),
         }
     };
     let is_utf16 = encoding == encoding_rs::UTF_16LE || encoding == encoding_rs::UTF_16BE;
@@ -456,23 +449,53 @@ fn utf16_without_bom(bytes: &[u8]) -> Option<&'static Encoding> {
 
 /// Whether the declared charset gives mojibake where the detected one gives Chinese text: the
 /// share of common Chinese characters (GB2312 level 1) among the non-ASCII characters.
-fn mojibake(declared: &'static Encoding, detected: &'static Encoding, bytes: &[u8]) -> bool {
-    let head = &bytes[..bytes.len().min(256 << 10)];
-    let score = |enc: &'static Encoding| {
-        let (text, _) = enc.decode_without_bom_handling(head);
-        let (mut common, mut other) = (0usize, 0usize);
-        for c in text.chars().filter(|c| !c.is_ascii()) {
-            if common_chinese(c) {
-                common += 1;
-            } else {
-                other += 1;
-            }
+/// chardetng's guess at the encoding of `bytes`.
+fn guess_encoding(bytes: &[u8], quick: bool) -> &'static Encoding {
+    let mut det = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
+    // Enough evidence is 16 KiB of non-ASCII bytes (thousands of characters); the rest of
+    // a long file only costs time.
+    // (Indexing a batch settles for 2 KiB.)
+    let enough = if quick { 2 << 10 } else { 16 << 10 };
+    let mut evidence = 0usize;
+    for chunk in bytes.chunks(if quick { 4 << 10 } else { 16 << 10 }) {
+        det.feed(chunk, false);
+        evidence += chunk.iter().filter(|b| **b >= 0x80).count();
+        if evidence >= enough {
+            break;
         }
-        (common, common + other)
-    };
-    let (dc, dn) = score(declared);
-    let (gc, gn) = score(detected);
-    gn > 0 && gc * 10 >= gn * 6 && dc * 10 < dn.max(1) * 3
+    }
+    det.feed(&[], true);
+    det.guess(Some(b"cn"), chardetng::Utf8Detection::Allow)
+}
+
+/// Of the non-ASCII characters of the first 256 KiB of `bytes` read as `enc`: how many are
+/// common Chinese, and how many there are.
+fn chinese_score(enc: &'static Encoding, bytes: &[u8]) -> (usize, usize) {
+    let head = &bytes[..bytes.len().min(256 << 10)];
+    let (text, _) = enc.decode_without_bom_handling(head);
+    let (mut common, mut other) = (0usize, 0usize);
+    for c in text.chars().filter(|c| !c.is_ascii()) {
+        if common_chinese(c) {
+            common += 1;
+        } else {
+            other += 1;
+        }
+    }
+    (common, common + other)
+}
+
+/// Whether a page's declared charset reads it as Chinese: at least 30 % of its non-ASCII
+/// characters are common ones (or it has none). Below that the declaration may be wrong.
+fn reads_as_chinese(declared: &'static Encoding, bytes: &[u8]) -> bool {
+    let (common, all) = chinese_score(declared, bytes);
+    common * 10 >= all.max(1) * 3
+}
+
+/// Whether chardetng's guess overrules a declared charset that does not read as Chinese: the
+/// guess reads the page as Chinese, at least 60 % common characters.
+fn guess_overrules(guess: &'static Encoding, bytes: &[u8]) -> bool {
+    let (common, all) = chinese_score(guess, bytes);
+    all > 0 && common * 10 >= all * 6
 }
 
 /// A character of GB2312 level 1 (the 3,755 most common hanzi) or common CJK punctuation.
@@ -483,9 +506,32 @@ fn common_chinese(c: char) -> bool {
     ) {
         return true;
     }
-    let mut buf = [0u8; 4];
-    let (bytes, _, unmappable) = encoding_rs::GBK.encode(c.encode_utf8(&mut buf));
-    !unmappable && bytes.len() == 2 && (0xB0..=0xD7).contains(&bytes[0]) && bytes[1] >= 0xA1
+    let c = c as u32;
+    c < 0x1_0000 && level1_hanzi()[(c >> 6) as usize] & (1 << (c & 63)) != 0
+}
+
+/// The characters GBK encodes as a GB2312 level-1 hanzi (lead byte 0xB0-0xD7, trail byte
+/// 0xA1-0xFE), as a bitmap of the Basic Multilingual Plane: the whole region decoded once
+/// (`tests` check it against encoding each character).
+fn level1_hanzi() -> &'static [u64; 1024] {
+    static MAP: std::sync::OnceLock<Box<[u64; 1024]>> = std::sync::OnceLock::new();
+    MAP.get_or_init(|| {
+        let mut map = Box::new([0u64; 1024]);
+        let mut bytes = Vec::with_capacity(40 * 94 * 2);
+        for lead in 0xB0..=0xD7u8 {
+            for trail in 0xA1..=0xFEu8 {
+                bytes.extend([lead, trail]);
+            }
+        }
+        let (text, _) = encoding_rs::GBK.decode_without_bom_handling(&bytes);
+        for c in text.chars().filter(|&c| c != '\u{FFFD}') {
+            let c = c as u32;
+            if c < 0x1_0000 {
+                map[(c >> 6) as usize] |= 1 << (c & 63);
+            }
+        }
+        map
+    })
 }
 
 /// Offset of the first byte that marks the data as binary: a NUL, or (in the first 8 KiB) a
@@ -545,6 +591,24 @@ fn detect_kind(text: &str) -> InputKind {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The level-1 bitmap says what encoding each character with GBK says.
+    #[test]
+    fn common_chinese_is_what_gbk_encodes_as_level_1() {
+        let mut level1 = 0;
+        for c in (0..0x1_0000u32).filter_map(char::from_u32) {
+            let mut buf = [0u8; 4];
+            let (bytes, _, unmappable) = encoding_rs::GBK.encode(c.encode_utf8(&mut buf));
+            let encoded = !unmappable
+                && bytes.len() == 2
+                && (0xB0..=0xD7).contains(&bytes[0])
+                && bytes[1] >= 0xA1;
+            let punctuation = "，。、；：（）“”《》".contains(c);
+            assert_eq!(common_chinese(c), encoded || punctuation, "{c:?}");
+            level1 += usize::from(encoded);
+        }
+        assert!(level1 >= 3755, "{level1}");
+    }
 
     #[test]
     fn utf8_with_and_without_bom() {

@@ -443,30 +443,43 @@ fn boolean(e: &Ev) -> Result<bool, Missing> {
 /// The sources of several values, each once (a `let` used twice, `a + a`): the list stays as
 /// long as the distinct facts read, whatever the expression's shape.
 fn merged<'a>(evs: impl Iterator<Item = &'a Ev>) -> Vec<Src> {
+    merge(evs.flat_map(|e| e.srcs.iter()), Src::clone)
+}
+
+/// [`merged`] of values that are given up: their sources are moved, not copied (an operator's
+/// operands; `a + b + c` would otherwise copy `a`'s sources at every level).
+fn merged_owned(evs: impl IntoIterator<Item = Ev>) -> Vec<Src> {
+    merge(evs.into_iter().flat_map(|e| e.srcs), |s| s)
+}
+
+/// Each source once, in order of first appearance; `own` makes a kept one owned.
+fn merge<T: std::borrow::Borrow<Src>>(
+    srcs: impl Iterator<Item = T>,
+    own: impl Fn(T) -> Src,
+) -> Vec<Src> {
     let mut out: Vec<Src> = Vec::new();
     // Most lists are short: a scan; a long one gets an index.
     let mut seen: Option<std::collections::HashSet<(String, Option<Span>)>> = None;
-    for e in evs {
-        for s in &e.srcs {
-            let new = match &mut seen {
-                Some(set) => set.insert((s.field.clone(), s.span)),
-                None => !out.iter().any(|o| o.span == s.span && o.field == s.field),
-            };
-            if new {
-                out.push(s.clone());
-                if seen.is_none() && out.len() > 32 {
-                    seen = Some(out.iter().map(|o| (o.field.clone(), o.span)).collect());
-                }
+    for t in srcs {
+        let s = t.borrow();
+        let new = match &mut seen {
+            Some(set) => set.insert((s.field.clone(), s.span)),
+            None => !out.iter().any(|o| o.span == s.span && o.field == s.field),
+        };
+        if new {
+            out.push(own(t));
+            if seen.is_none() && out.len() > 32 {
+                seen = Some(out.iter().map(|o| (o.field.clone(), o.span)).collect());
             }
         }
     }
     out
 }
 
-fn joined(val: Val, a: &Ev, b: &Ev) -> Ev {
+fn joined(val: Val, a: Ev, b: Ev) -> Ev {
     Ev {
         val,
-        srcs: merged([a, b].into_iter()),
+        srcs: merged_owned([a, b]),
     }
 }
 
@@ -688,7 +701,7 @@ fn binary(op: BinOp, l: &Expr, r: &Expr, env: &Env, aggregate: bool) -> EvResult
                     val: Val::Bool(decisive),
                     srcs: e.srcs,
                 }),
-                (Ok((_, ea)), Ok((_, eb))) => Ok(joined(Val::Bool(!decisive), &ea, &eb)),
+                (Ok((_, ea)), Ok((_, eb))) => Ok(joined(Val::Bool(!decisive), ea, eb)),
                 (Err(m1), Err(m2)) => Err(m1.merge(m2)),
                 (Err(m), _) | (_, Err(m)) => Err(m),
             }
@@ -702,9 +715,9 @@ fn binary(op: BinOp, l: &Expr, r: &Expr, env: &Env, aggregate: bool) -> EvResult
                 (Err(m), _) | (_, Err(m)) => return Err(m),
             };
             if op.is_comparison() {
-                return Ok(joined(Val::Bool(compare(op, &a, &b)?), &a, &b));
+                return Ok(joined(Val::Bool(compare(op, &a, &b)?), a, b));
             }
-            Ok(joined(arith(op, &a.val, &b.val)?, &a, &b))
+            Ok(joined(arith(op, &a.val, &b.val)?, a, b))
         }
     }
 }
@@ -773,10 +786,10 @@ fn arith(op: BinOp, a: &Val, b: &Val) -> Result<Val, Missing> {
 }
 
 fn call(name: &str, args: &[Expr], env: &Env) -> EvResult {
-    let with_srcs = |val, evs: &[Ev]| {
+    let with_srcs = |val, evs: Vec<Ev>| {
         Ok(Ev {
             val,
-            srcs: merged(evs.iter()),
+            srcs: merged_owned(evs),
         })
     };
     match name {
@@ -800,7 +813,7 @@ fn call(name: &str, args: &[Expr], env: &Env) -> EvResult {
                     });
                 }
                 let v = acc.ok_or_else(|| Missing::op(Why::Type(format!("{name} of nothing"))))?;
-                return with_srcs(v, &items);
+                return with_srcs(v, items);
             }
             // min / max: the value, and the provenance, of the item chosen.
             let op = if name == "min" { BinOp::Lt } else { BinOp::Gt };
@@ -817,7 +830,7 @@ fn call(name: &str, args: &[Expr], env: &Env) -> EvResult {
         "count" => {
             let items = flatten(args, env);
             let present: Vec<Ev> = items.into_iter().filter_map(Result::ok).collect();
-            with_srcs(Val::Num(Decimal::from(present.len())), &present)
+            with_srcs(Val::Num(Decimal::from(present.len())), present)
         }
         "len" => {
             let n = flatten(args, env).len();
@@ -862,7 +875,7 @@ fn call(name: &str, args: &[Expr], env: &Env) -> EvResult {
         }
         "approx" => {
             let vals = args.iter().map(|a| eval(a, env)).collect::<Vec<_>>();
-            let vals = all_ok(vals)?;
+            let mut vals = all_ok(vals)?;
             let diff = arith(BinOp::Sub, &vals[0].val, &vals[1].val)?;
             let dist = Ev {
                 val: match diff {
@@ -875,7 +888,9 @@ fn call(name: &str, args: &[Expr], env: &Env) -> EvResult {
                 },
                 srcs: vec![],
             };
-            with_srcs(Val::Bool(compare(BinOp::Le, &dist, &vals[2])?), &vals[..2])
+            let ok = compare(BinOp::Le, &dist, &vals[2])?;
+            vals.truncate(2);
+            with_srcs(Val::Bool(ok), vals)
         }
         "year" => {
             let v = eval(&args[0], env)?;
@@ -911,13 +926,14 @@ fn call(name: &str, args: &[Expr], env: &Env) -> EvResult {
                 _ => None,
             };
             let d = d.ok_or_else(|| Missing::op(Why::Type("date(): not a valid date".into())))?;
-            with_srcs(Val::Date(d), &vals)
+            with_srcs(Val::Date(d), vals)
         }
         "days_between" => {
             let vals = all_ok(args.iter().map(|a| eval(a, env)).collect())?;
             match (&vals[0].val, &vals[1].val) {
                 (Val::Date(a), Val::Date(b)) => {
-                    with_srcs(Val::Num(Decimal::from(b.days() - a.days())), &vals)
+                    let days = b.days() - a.days();
+                    with_srcs(Val::Num(Decimal::from(days)), vals)
                 }
                 _ => Err(Missing::op(Why::Type(
                     "days_between() needs two dates".into(),
@@ -941,7 +957,8 @@ fn call(name: &str, args: &[Expr], env: &Env) -> EvResult {
             if whole.is_zero() {
                 return Err(Missing::op(Why::DivisionByZero));
             }
-            with_srcs(Val::Bool(percent_ok(stated, part, whole)), &vals)
+            let ok = percent_ok(stated, part, whole);
+            with_srcs(Val::Bool(ok), vals)
         }
         other => Err(Missing::op(Why::Type(format!("unknown function {other}")))),
     }
