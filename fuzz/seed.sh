@@ -8,13 +8,20 @@
 #   fuzz/seed.sh matcher 300    # a pattern and a text: both regex engines agree (differential)
 #   fuzz/seed.sh shapes 600     # structure-aware: deep HTML, huge spans, long/deep expressions,
 #                               # doubling lets, megabyte lines
+#   fuzz/seed.sh index 300      # a file of a batch being indexed (decode for indexing, entry, pairing)
+#   fuzz/seed.sh pair 300       # two reports, this year's and last year's (NUL between them)
+# Any other target runs on its own corpus folder (created if missing).
 # Needs cargo-fuzz (`cargo install cargo-fuzz`) and a nightly toolchain. See fuzz/README.md.
 set -euo pipefail
 cd "$(dirname "$0")"
 target=${1:-report}
 secs=${2:-60}
-mkdir -p corpus/report corpus/html corpus/rule_file corpus/expr corpus/shapes corpus/matcher
+mkdir -p corpus/report corpus/html corpus/rule_file corpus/expr corpus/shapes corpus/matcher \
+  corpus/index corpus/pair corpus/"$target"
 cp ../tests/fixtures/real/*.txt ../tests/fixtures/real/*.html ../tests/fixtures/*.txt ../examples/yuqian-2018.txt corpus/report/
+cp corpus/report/* corpus/index/
+# The two hongze years as one input: this year's, a NUL, last year's.
+{ cat ../tests/fixtures/real/2024-hongze.txt; printf '\0'; cat ../tests/fixtures/real/2023-hongze.txt; } > corpus/pair/hongze
 cp ../tests/fixtures/real/*.html corpus/html/
 cp ../rules/*.toml ../examples/*.toml ../tests/fixtures/*.toml corpus/rule_file/
 # Every `check` of the built-in rules, one expression per seed file.
