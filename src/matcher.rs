@@ -258,7 +258,12 @@ fn shape(src: &str) -> Shape {
         .maximum_len()
         .filter(|_| anchored)
         .map(|n| n.saturating_add(4));
-    let seq = Extractor::new().kind(ExtractKind::Prefix).extract(&hir);
+    // At most MAX_PREFIXES literals: a longer cross product stops early, its literals cut
+    // (inexact prefixes are still what every match starts with).
+    let seq = Extractor::new()
+        .kind(ExtractKind::Prefix)
+        .limit_total(MAX_PREFIXES)
+        .extract(&hir);
     let prefixes = seq.literals().and_then(|lits| {
         let ok = !lits.is_empty()
             && lits.len() <= MAX_PREFIXES
@@ -268,7 +273,17 @@ fn shape(src: &str) -> Shape {
             .iter()
             .filter_map(|l| std::str::from_utf8(l.as_bytes()).ok().map(str::to_string))
             .collect();
-        (ok && texts.len() == lits.len()).then(|| texts.into_boxed_slice())
+        let all_text = texts.len() == lits.len();
+        // A literal that starts with a shorter one adds nothing to a search for them all.
+        let mut texts = texts;
+        texts.sort_by_key(String::len);
+        let mut kept: Vec<String> = Vec::with_capacity(texts.len());
+        for t in texts {
+            if !kept.iter().any(|k| t.starts_with(k.as_str())) {
+                kept.push(t);
+            }
+        }
+        (ok && all_text).then(|| kept.into_boxed_slice())
     });
     Shape {
         look_free,
@@ -556,6 +571,32 @@ mod tests {
         for not in [r"(?m)^x", r"\bx", r"x\B", r"(?-u:\xFF)", r"("] {
             assert!(!LazyRegex::new(not).lite_capable(), "{not}");
         }
+    }
+
+    /// A pattern with more literal beginnings than are kept still gets a prefilter: the
+    /// beginnings cut short (still what every match starts with), none extending another.
+    #[test]
+    fn many_literal_beginnings_are_cut_not_dropped() {
+        let re = LazyRegex::new("转(入|至|到)?下一?年度?(继续)?(办理)?(答复)?");
+        let prefixes = re.shape().prefixes.clone().expect("a prefilter");
+        assert!(prefixes.len() <= MAX_PREFIXES);
+        for (i, a) in prefixes.iter().enumerate() {
+            for (j, b) in prefixes.iter().enumerate() {
+                assert!(i == j || !b.starts_with(a.as_str()), "{a} begins {b}");
+            }
+        }
+        for text in [
+            "转入下年度继续办理",
+            "已转至下一年度答复",
+            "转下年",
+            "结转3件",
+            "下一年度",
+        ] {
+            let found = compile_full(&re.source).unwrap().is_match(text);
+            assert!(!(found && re.excludes(text)), "{text}");
+            assert_eq!(re.is_match(text), found, "{text}");
+        }
+        assert!(re.excludes("结转3件，下一年度办理"));
     }
 
     #[test]
