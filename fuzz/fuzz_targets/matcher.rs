@@ -1,5 +1,6 @@
 //! Any pattern and any text: the small regex engine a pattern starts on finds exactly the
-//! matches and groups of the full one (differential), and neither panics.
+//! matches and groups of the full one (differential), neither panics, and the prefilter never
+//! rules out a text the pattern matches in.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -17,6 +18,12 @@ fuzz_target!(|data: &[u8]| {
     let r = LazyRegex::new(pattern);
     if let Some((full, lite)) = r.both_engines(text) {
         assert_eq!(full, lite, "pattern {pattern:?} on {text:?}");
+    }
+    // The literals every match starts with: a text that has none of them has no match.
+    if r.excludes(text) {
+        if let Ok(full) = LazyRegex::compiled(pattern) {
+            assert!(!full.is_match(text), "prefilter of {pattern:?} rules out {text:?}");
+        }
     }
     // Through the budgeted path: the first searches on the small engine, then the full one.
     for _ in 0..3 {
