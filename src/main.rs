@@ -430,8 +430,17 @@ fn print_load_error(e: &rules::LoadError, color: ColorChoice) {
 }
 
 fn load_rules(paths: &[PathBuf], color: ColorChoice) -> Result<Vec<RuleSet>, ExitCode> {
+    load_rules_for(paths, color, rules::builtin)
+}
+
+/// [`load_rules`], the built-in sets read by `builtin` when no rule file is given.
+fn load_rules_for(
+    paths: &[PathBuf],
+    color: ColorChoice,
+    builtin: fn() -> Result<Vec<RuleSet>, String>,
+) -> Result<Vec<RuleSet>, ExitCode> {
     if paths.is_empty() {
-        return rules::builtin().map_err(|e| {
+        return builtin().map_err(|e| {
             say(format!("error: {e}"));
             ExitCode::from(2)
         });
@@ -553,7 +562,9 @@ fn lint(args: LintArgs, st: Settings) -> ExitCode {
     use report_lint::config::{FailOn, Selector};
     let color = st.color;
     let lang = st.lang;
-    let mut sets = match load_rules(&st.rules, color) {
+    // Only the sets a report can be checked with: the bases of `extends` are never chosen,
+    // and every rule of theirs is carried by a set that is.
+    let mut sets = match load_rules_for(&st.rules, color, rules::builtin_choosable) {
         Ok(s) => s,
         Err(code) => return code,
     };
@@ -570,14 +581,19 @@ fn lint(args: LintArgs, st: Settings) -> ExitCode {
     };
     let select = pick(&args.select, &st.config.select);
     let ignore = pick(&args.ignore, &st.config.ignore);
-    for rs in &mut sets {
-        if !select.is_empty() {
+    // The rules the selectors keep.
+    fn narrow(sets: &mut [RuleSet], select: &[Selector], ignore: &[Selector]) {
+        for rs in sets {
+            if !select.is_empty() {
+                rs.rules
+                    .retain(|r| select.iter().any(|p| p.matches(&r.id, &r.name)));
+            }
             rs.rules
-                .retain(|r| select.iter().any(|p| p.matches(&r.id, &r.name)));
+                .retain(|r| !ignore.iter().any(|p| p.matches(&r.id, &r.name)));
         }
-        rs.rules
-            .retain(|r| !ignore.iter().any(|p| p.matches(&r.id, &r.name)));
     }
+    narrow(&mut sets, &select, &ignore);
+    let selectors = (select.clone(), ignore.clone());
     let explicit = !st.rules.is_empty();
     let stdin_name = args
         .stdin_filename
@@ -759,10 +775,17 @@ fn lint(args: LintArgs, st: Settings) -> ExitCode {
     };
     let out = std::io::BufWriter::with_capacity(64 << 10, std::io::stdout().lock());
     let docs = if matches!(format, stream::Format::Sarif) {
-        let mut all = sets.clone();
-        if explicit {
+        // Every rule's page, from every built-in set (the bases of `extends` included: a
+        // rule's page names the set it is written in).
+        let all = if explicit {
+            let mut all = sets.clone();
             all.extend(rules::builtin().unwrap_or_default());
-        }
+            all
+        } else {
+            let mut all = rules::builtin().unwrap_or_default();
+            narrow(&mut all, &selectors.0, &selectors.1);
+            all
+        };
         explain::sarif_docs(&all, lang)
     } else {
         Default::default()

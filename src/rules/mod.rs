@@ -191,17 +191,29 @@ fn preloaded_header() -> String {
     format!("report-lint built-in sets {BUILTIN_INPUTS}\n")
 }
 
-/// The built-in sets in the form the binary embeds: a header naming the inputs, then the sets.
+/// The built-in sets in the form the binary embeds: a header naming the inputs, then each set
+/// on its own (postcard) with whether a report can be checked with it (it has an `applies`
+/// condition), so that a lint run reads only those ([`builtin_choosable`]).
 pub fn preload(sets: &[RuleSet]) -> Result<Vec<u8>, String> {
     let mut out = preloaded_header().into_bytes();
-    out.extend(postcard::to_allocvec(sets).map_err(|e| e.to_string())?);
+    let each: Vec<(bool, Vec<u8>)> = sets
+        .iter()
+        .map(|rs| Ok((rs.applies.is_some(), postcard::to_allocvec(rs)?)))
+        .collect::<Result<_, postcard::Error>>()
+        .map_err(|e| e.to_string())?;
+    out.extend(postcard::to_allocvec(&each).map_err(|e| e.to_string())?);
     Ok(out)
 }
 
-/// The embedded preloaded sets, when they were made from this build's inputs.
-fn preloaded(bytes: &[u8]) -> Option<Vec<RuleSet>> {
+/// The embedded preloaded sets (all, or only the choosable ones), when they were made from
+/// this build's inputs.
+fn preloaded(bytes: &[u8], all: bool) -> Option<Vec<RuleSet>> {
     let body = bytes.strip_prefix(preloaded_header().as_bytes())?;
-    postcard::from_bytes(body).ok()
+    let each: Vec<(bool, &[u8])> = postcard::from_bytes(body).ok()?;
+    each.into_iter()
+        .filter(|(choosable, _)| all || *choosable)
+        .map(|(_, set)| postcard::from_bytes(set).ok())
+        .collect()
 }
 
 /// Loads every built-in rule set: the embedded preloaded form (no TOML or checks grammar to
@@ -209,9 +221,22 @@ fn preloaded(bytes: &[u8]) -> Option<Vec<RuleSet>> {
 /// test suite, so a failure here is a build defect; it is still reported as an error, not a
 /// panic.
 pub fn builtin() -> Result<Vec<RuleSet>, String> {
-    match preloaded(PRELOADED) {
+    match preloaded(PRELOADED, true) {
         Some(sets) => Ok(sets),
         None => builtin_from_files(),
+    }
+}
+
+/// The built-in rule sets a report can be checked with ([`builtin`] without the sets that are
+/// only bases for `extends`, whose rules the others carry): what a lint run chooses from, read
+/// without the rest (a quarter of the embedded sets).
+pub fn builtin_choosable() -> Result<Vec<RuleSet>, String> {
+    match preloaded(PRELOADED, false) {
+        Some(sets) => Ok(sets),
+        None => Ok(builtin_from_files()?
+            .into_iter()
+            .filter(|rs| rs.applies.is_some())
+            .collect()),
     }
 }
 
@@ -346,14 +371,18 @@ mod tests {
     fn preloaded_sets_from_other_inputs_or_damaged_are_not_used() {
         let sets = builtin_from_files().expect("built-in sets load");
         let bytes = preload(&sets).expect("sets serialise");
-        assert_eq!(preloaded(&bytes).map(|s| s.len()), Some(sets.len()));
+        assert_eq!(preloaded(&bytes, true).map(|s| s.len()), Some(sets.len()));
+        let choosable = sets.iter().filter(|s| s.applies.is_some()).count();
+        assert_eq!(preloaded(&bytes, false).map(|s| s.len()), Some(choosable));
         // Another fingerprint: the sets were made from other rule files or another loader.
         let mut other = bytes.clone();
         let at = preloaded_header().len() - 2;
         other[at] = if other[at] == b'0' { b'1' } else { b'0' };
-        assert!(preloaded(&other).is_none());
+        assert!(preloaded(&other, true).is_none());
         // Cut short, or not the format at all.
-        assert!(preloaded(&bytes[..bytes.len() / 2]).is_none());
-        assert!(preloaded(b"report-lint").is_none());
+        for all in [true, false] {
+            assert!(preloaded(&bytes[..bytes.len() / 2], all).is_none());
+            assert!(preloaded(b"report-lint", all).is_none());
+        }
     }
 }
