@@ -614,6 +614,7 @@ pub fn bind_with(
             lang,
             &mut facts,
             &mut diags,
+            table::WINDOW_ROWS,
         );
     }
     bind_prose(&source.text, specs, sentences, &mut facts);

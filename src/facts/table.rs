@@ -295,33 +295,12 @@ pub(super) struct TableRows<'a> {
 /// a report of ordinary size has a few hundred rows and is read in one window; a huge input
 /// (many reports run together) is read a window at a time, so that what its tables take while
 /// they are bound does not grow with the input.
-const WINDOW_ROWS: usize = 4096;
+pub(super) const WINDOW_ROWS: usize = 4096;
 
-/// Binds every table spec: each against the group of tables it aligns with best.
-pub(super) fn bind_tables(
-    text: &str,
-    report: &Report,
-    sentences: &Sentences,
-    specs: &[TableSpec],
-    lang: Lang,
-    facts: &mut FactSet,
-    diags: &mut Vec<Diagnostic>,
-) {
-    bind_tables_in(
-        text,
-        report,
-        sentences,
-        specs,
-        lang,
-        facts,
-        diags,
-        WINDOW_ROWS,
-    );
-}
-
-/// [`bind_tables`] with windows of about `window_rows` rows.
+/// Binds every table spec: each against the group of tables it aligns with best, the
+/// tables read about `window_rows` rows at a time ([`WINDOW_ROWS`]).
 #[allow(clippy::too_many_arguments)]
-fn bind_tables_in(
+pub(super) fn bind_tables(
     text: &str,
     report: &Report,
     sentences: &Sentences,
@@ -1967,7 +1946,7 @@ mod tests {
             let run = |window: usize| {
                 let (mut facts, mut diags) = (FactSet::default(), Vec::new());
                 let specs = &rs.fields.tables;
-                bind_tables_in(
+                bind_tables(
                     &source.text,
                     &report,
                     &sentences,
