@@ -8,7 +8,7 @@
 //! understands it, printed back with every class spelt out as ranges (`\s`, `\d`, `\p{Han}`,
 //! case-insensitive letters: Unicode-aware in `regex`, ASCII in `regex-lite`), so both engines
 //! read it alike; a pattern whose meaning the small engine cannot be given (word boundaries,
-//! line anchors) uses the full engine from the start ([`lite_source`]). The test
+//! line anchors) uses the full engine from the start (`lite_source`). The test
 //! `tests/prefilter.rs` checks on every sentence of the real reports that both engines find the
 //! same matches and groups for every built-in pattern.
 

@@ -355,8 +355,8 @@ pub struct Grid {
 /// The report's sentences, each normalised once and shared by the binders, and by every
 /// binding of one document (choosing the rule set, then binding it): normalising (Traditional →
 /// Simplified, NFKC) is the costliest step of binding. Every sentence is read by the prose
-/// binder, so all are normalised up front, into one buffer ([`NormTexts`]: no allocation per
-/// sentence).
+/// binder, so all are normalised up front, into one buffer
+/// ([`NormTexts`](crate::document::NormTexts): no allocation per sentence).
 pub struct Sentences<'a> {
     text: &'a str,
     /// Sentence spans in document order, with the paragraph's section.
