@@ -342,10 +342,16 @@ pub(super) fn bind_tables(
             }
         }
     }
+    // Specs that chose the same group (the forms of one report) share its rows' readings.
+    let mut held: Option<(Option<usize>, TableRows)> = None;
     for (spec, best) in specs.iter().zip(best) {
-        let chosen = best.map(|(_, _, g)| (g, &groups[g]));
-        let tables = TableRows::new(text, report, sentences, chosen);
+        let chosen = best.map(|(_, _, g)| g);
+        let tables = match held.take() {
+            Some((g, tables)) if g == chosen => tables,
+            _ => TableRows::new(text, report, sentences, chosen.map(|g| (g, &groups[g]))),
+        };
         bind_table(&tables, spec, lang, facts, diags);
+        held = Some((chosen, tables));
     }
 }
 
