@@ -21,7 +21,8 @@ fn time<F: FnMut()>(mut f: F) -> Duration {
 
 fn main() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    let sets = report_lint::rules::builtin().expect("built-in rules load");
+    let sets =
+        report_lint::rules::Sets::from(report_lint::rules::builtin().expect("built-in rules load"));
     let inputs: Vec<(&str, Vec<u8>)> = vec![
         (
             "yuqian-2018.txt",

@@ -6,7 +6,7 @@ use crate::diagnostic::Lang;
 use crate::document::{self, NormText, Report};
 use crate::facts::{self, FactSet};
 use crate::matcher::LazyRegex;
-use crate::rules::RuleSet;
+use crate::rules::Sets;
 use crate::source::Source;
 use crate::span::{LineIndex, Span};
 use serde_json::json;
@@ -40,10 +40,10 @@ fn figure_re() -> &'static LazyRegex {
 }
 
 /// Parses and binds a report for display.
-pub fn dump(source: Source, sets: &[RuleSet], explicit: bool, lang: Lang) -> Dump {
+pub fn dump(source: Source, sets: &Sets, explicit: bool, lang: Lang) -> Dump {
     let report = document::parse(&source);
-    let chosen = match (explicit, sets) {
-        (true, [rs]) => Ok((0, format!("given with --rules ({})", rs.origin))),
+    let chosen = match (explicit, sets.len()) {
+        (true, 1) => Ok((0, format!("given with --rules ({})", sets.get(0).origin))),
         _ => crate::choose_ruleset(
             &source,
             &report,
@@ -54,11 +54,12 @@ pub fn dump(source: Source, sets: &[RuleSet], explicit: bool, lang: Lang) -> Dum
     };
     let (ruleset, facts, titles) = match chosen {
         Ok((i, reason)) => {
-            let (f, _) = facts::bind(&source, &report, &sets[i].fields, lang);
+            let rs = sets.get(i);
+            let (f, _) = facts::bind(&source, &report, &rs.fields, lang);
             (
-                Ok((sets[i].id.clone(), reason)),
+                Ok((rs.id.clone(), reason)),
                 Some(f),
-                sets[i].field_titles.clone(),
+                rs.field_titles.clone(),
             )
         }
         Err(e) => (Err(e), None, Default::default()),

@@ -31,7 +31,7 @@ pub mod units;
 use diagnostic::{Diagnostic, Lang};
 use document::publisher::Publisher;
 use rules::engine::{self, Status};
-use rules::RuleSet;
+use rules::{RuleSet, Sets};
 use std::sync::Arc;
 
 pub use rules::choose::{choose_ruleset, Choice};
@@ -169,20 +169,20 @@ pub struct Bound {
 /// year's report); the reason when it cannot be.
 pub fn bind_source(
     source: Source,
-    sets: &[RuleSet],
+    sets: &Sets,
     explicit: bool,
     lang: Lang,
 ) -> Result<Bound, String> {
     let read = Read::new(source);
     let sentences = facts::Sentences::new(&read.source.text, &read.report);
-    let set = match (explicit, sets) {
-        (true, [_]) => 0,
+    let set = match (explicit, sets.len()) {
+        (true, 1) => 0,
         _ => match choose_ruleset(&read.source, &read.report, &sentences, sets) {
             Ok(c) => c.index,
             Err(why) => return Err(why),
         },
     };
-    let rs = &sets[set];
+    let rs = sets.get(set);
     let (facts, _) = facts::bind_with(&read.source, &read.report, &rs.fields, lang, &sentences);
     drop(sentences);
     let year = year_of(&facts, &read.publisher);
@@ -227,7 +227,7 @@ pub struct Region<'a> {
     /// The reports, each bound with its own rule set.
     pub parts: &'a [Bound],
     /// The rule sets they were bound with ([`Bound::set`] indexes them).
-    pub sets: &'a [RuleSet],
+    pub sets: &'a Sets,
     /// The user's mapping names them (else they were inferred from the publishers' names).
     pub declared: bool,
 }
@@ -374,7 +374,7 @@ fn check_bound(
                         .publisher
                         .name()
                         .map_or_else(|| b.read.source.name.clone(), |n| n.name.clone()),
-                    rules: region.sets.get(b.set)?,
+                    rules: (b.set < region.sets.len()).then(|| region.sets.get(b.set))?,
                     facts: &b.facts,
                 })
             })
@@ -508,7 +508,7 @@ fn previous_mismatch(
 /// the file, and the other files of a batch are checked as usual.
 pub fn check_path(
     path: &std::path::Path,
-    sets: &[RuleSet],
+    sets: &Sets,
     explicit: bool,
     opts: impl Into<Options>,
 ) -> FileReport {
@@ -518,7 +518,7 @@ pub fn check_path(
 /// [`check_path`], with what the report is checked against besides itself.
 pub fn check_path_in(
     path: &std::path::Path,
-    sets: &[RuleSet],
+    sets: &Sets,
     explicit: bool,
     opts: impl Into<Options>,
     ctx: Context,
@@ -548,7 +548,7 @@ pub fn check_path_in(
 /// Checks a decoded source.
 pub fn check_source(
     source: Source,
-    sets: &[RuleSet],
+    sets: &Sets,
     explicit: bool,
     opts: impl Into<Options>,
 ) -> FileReport {
@@ -558,7 +558,7 @@ pub fn check_source(
 /// [`check_source`], with what the report is checked against besides itself.
 pub fn check_source_in(
     source: Source,
-    sets: &[RuleSet],
+    sets: &Sets,
     explicit: bool,
     opts: impl Into<Options>,
     ctx: Context,
@@ -566,7 +566,8 @@ pub fn check_source_in(
     let opts = opts.into();
     let report = document::parse(&source);
     let sentences = facts::Sentences::new(&source.text, &report);
-    if let (true, [rs]) = (explicit, sets) {
+    if let (true, 1) = (explicit, sets.len()) {
+        let rs = sets.get(0);
         let reason = format!("given with --rules ({})", rs.origin);
         let (facts, diagnostics) =
             facts::bind_with(&source, &report, &rs.fields, opts.lang, &sentences);
@@ -575,7 +576,7 @@ pub fn check_source_in(
     }
     match choose_ruleset(&source, &report, &sentences, sets) {
         Ok(choice) => {
-            let rs = &sets[choice.index];
+            let rs = sets.get(choice.index);
             let (facts, diagnostics) =
                 facts::bind_with(&source, &report, &rs.fields, opts.lang, &sentences);
             drop(sentences);

@@ -429,18 +429,23 @@ fn print_load_error(e: &rules::LoadError, color: ColorChoice) {
     let _ = std::io::stderr().write_all(buf.as_slice());
 }
 
-fn load_rules(paths: &[PathBuf], color: ColorChoice) -> Result<Vec<RuleSet>, ExitCode> {
-    load_rules_for(paths, color, rules::builtin)
+/// The sets a report is checked with: the rule files given, else the built-in sets a report
+/// can be checked with (the bases of `extends` are never chosen, and every rule of theirs is
+/// carried by a set that is), each read when first used.
+fn load_sets(paths: &[PathBuf], color: ColorChoice) -> Result<rules::Sets, ExitCode> {
+    if paths.is_empty() {
+        return rules::builtin_choosable().map_err(|e| {
+            say(format!("error: {e}"));
+            ExitCode::from(2)
+        });
+    }
+    load_rules(paths, color).map(rules::Sets::from)
 }
 
-/// [`load_rules`], the built-in sets read by `builtin` when no rule file is given.
-fn load_rules_for(
-    paths: &[PathBuf],
-    color: ColorChoice,
-    builtin: fn() -> Result<Vec<RuleSet>, String>,
-) -> Result<Vec<RuleSet>, ExitCode> {
+/// The rule files given, else every built-in set.
+fn load_rules(paths: &[PathBuf], color: ColorChoice) -> Result<Vec<RuleSet>, ExitCode> {
     if paths.is_empty() {
-        return builtin().map_err(|e| {
+        return rules::builtin().map_err(|e| {
             say(format!("error: {e}"));
             ExitCode::from(2)
         });
@@ -489,10 +494,11 @@ fn write_text(text: &str) -> ExitCode {
 }
 
 /// Every rule and built-in check by (id, name), for checking selectors.
-fn known_rules(sets: &[RuleSet]) -> Vec<(String, String)> {
+fn known_rules(sets: &rules::Sets) -> Vec<(String, String)> {
     let mut known: Vec<(String, String)> = sets
+        .heads()
         .iter()
-        .flat_map(|rs| rs.rules.iter().map(|r| (r.id.clone(), r.name.clone())))
+        .flat_map(|h| h.rules.iter().cloned())
         .collect();
     known.extend(
         report_lint::facts::checks::ALL
@@ -504,7 +510,7 @@ fn known_rules(sets: &[RuleSet]) -> Vec<(String, String)> {
 
 /// Checks that every selector in force selects something: on the command line (a message
 /// with the nearest id) and in the config file (a diagnostic pointing into it).
-fn check_selectors(args: &LintArgs, st: &Settings, sets: &[RuleSet]) -> Result<(), ExitCode> {
+fn check_selectors(args: &LintArgs, st: &Settings, sets: &rules::Sets) -> Result<(), ExitCode> {
     use report_lint::config::Selector;
     use report_lint::diagnostic::{Diagnostic, Label, Severity};
     let known = known_rules(sets);
@@ -562,9 +568,7 @@ fn lint(args: LintArgs, st: Settings) -> ExitCode {
     use report_lint::config::{FailOn, Selector};
     let color = st.color;
     let lang = st.lang;
-    // Only the sets a report can be checked with: the bases of `extends` are never chosen,
-    // and every rule of theirs is carried by a set that is.
-    let mut sets = match load_rules_for(&st.rules, color, rules::builtin_choosable) {
+    let mut sets = match load_sets(&st.rules, color) {
         Ok(s) => s,
         Err(code) => return code,
     };
@@ -582,18 +586,18 @@ fn lint(args: LintArgs, st: Settings) -> ExitCode {
     let select = pick(&args.select, &st.config.select);
     let ignore = pick(&args.ignore, &st.config.ignore);
     // The rules the selectors keep.
+    fn keeps(select: &[Selector], ignore: &[Selector], id: &str, name: &str) -> bool {
+        (select.is_empty() || select.iter().any(|p| p.matches(id, name)))
+            && !ignore.iter().any(|p| p.matches(id, name))
+    }
     fn narrow(sets: &mut [RuleSet], select: &[Selector], ignore: &[Selector]) {
         for rs in sets {
-            if !select.is_empty() {
-                rs.rules
-                    .retain(|r| select.iter().any(|p| p.matches(&r.id, &r.name)));
-            }
-            rs.rules
-                .retain(|r| !ignore.iter().any(|p| p.matches(&r.id, &r.name)));
+            rs.rules.retain(|r| keeps(select, ignore, &r.id, &r.name));
         }
     }
-    narrow(&mut sets, &select, &ignore);
     let selectors = (select.clone(), ignore.clone());
+    let (sel, ign) = selectors.clone();
+    sets.retain_rules(move |id, name| keeps(&sel, &ign, id, name));
     let explicit = !st.rules.is_empty();
     let stdin_name = args
         .stdin_filename
@@ -778,7 +782,7 @@ fn lint(args: LintArgs, st: Settings) -> ExitCode {
         // Every rule's page, from every built-in set (the bases of `extends` included: a
         // rule's page names the set it is written in).
         let all = if explicit {
-            let mut all = sets.clone();
+            let mut all: Vec<RuleSet> = sets.iter().cloned().collect();
             all.extend(rules::builtin().unwrap_or_default());
             all
         } else {
@@ -964,8 +968,8 @@ fn explain_cmd(rule: &str, st: &Settings) -> ExitCode {
 fn load_and_bind(
     file: &std::path::Path,
     st: &Settings,
-) -> Result<(Vec<RuleSet>, report_lint::dump::Dump), ExitCode> {
-    let sets = load_rules(&st.rules, st.color)?;
+) -> Result<(rules::Sets, report_lint::dump::Dump), ExitCode> {
+    let sets = load_sets(&st.rules, st.color)?;
     let src = report_lint::source::read_path(file).map_err(|e| {
         say(format!("error: {}: {e}", file.display()));
         ExitCode::from(2)
@@ -1000,7 +1004,10 @@ fn eval_cmd(expr: &str, file: &std::path::Path, st: &Settings) -> ExitCode {
         say(format!("error: {}", dump.ruleset.err().unwrap_or_default()));
         return ExitCode::from(2);
     };
-    let Some(rs) = sets.iter().find(|r| &r.id == id) else {
+    let Some(rs) = (0..sets.len())
+        .find(|&i| sets.head(i).id == *id)
+        .map(|i| sets.get(i))
+    else {
         return ExitCode::from(2);
     };
     match rules::evaluate_str(rs, facts, expr) {

@@ -81,23 +81,19 @@ fn run_case(
     let text = src.text.clone();
     let mut single = rs.clone();
     single.rules = vec![rule.clone()];
+    let single = crate::rules::Sets::from(vec![single]);
     let previous = match &case.previous {
         None => None,
         Some(p) => Some(
-            crate::bind_source(
-                read(p, "previous.txt")?,
-                std::slice::from_ref(&single),
-                true,
-                Lang::Zh,
-            )
-            .map_err(|e| format!("last year's report: {e}"))?,
+            crate::bind_source(read(p, "previous.txt")?, &single, true, Lang::Zh)
+                .map_err(|e| format!("last year's report: {e}"))?,
         ),
     };
     let report = match &previous {
-        None => check_with(src, &single, String::new(), Lang::Zh),
+        None => check_with(src, single.get(0), String::new(), Lang::Zh),
         Some(p) => crate::check_source_in(
             src,
-            std::slice::from_ref(&single),
+            &single,
             true,
             Lang::Zh,
             crate::Context {

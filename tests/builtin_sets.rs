@@ -28,24 +28,44 @@ fn the_preloaded_builtin_sets_are_current() {
 
 /// A lint run reads only the sets a report can be checked with: they are the sets with an
 /// `applies` condition, in order, and every rule of the others (bases for `extends`) is carried
-/// by one of them, so a selector naming any built-in rule still selects something.
+/// by one of them, so a selector naming any built-in rule still selects something. Each is read
+/// when first used: its head (what choosing reads, and its rules' names) says what the whole
+/// set says.
 #[test]
 fn a_lint_run_reads_the_choosable_sets_and_they_carry_every_rule() {
     let all = report_lint::rules::builtin().expect("built-in sets");
     let choosable = report_lint::rules::builtin_choosable().expect("choosable sets");
-    let ids = |sets: &[report_lint::rules::RuleSet]| -> Vec<String> {
-        sets.iter().map(|s| s.id.clone()).collect()
-    };
-    let expected: Vec<_> = all
-        .iter()
-        .filter(|s| s.applies.is_some())
-        .cloned()
-        .collect();
-    assert_eq!(ids(&choosable), ids(&expected));
+    let expected: Vec<_> = all.iter().filter(|s| s.applies.is_some()).collect();
+    let heads: Vec<&str> = choosable.heads().iter().map(|h| h.id.as_str()).collect();
+    let ids: Vec<&str> = expected.iter().map(|s| s.id.as_str()).collect();
+    assert_eq!(heads, ids);
     assert!(choosable.len() < all.len(), "the bases are left out");
+    for (i, rs) in expected.iter().enumerate() {
+        let head = choosable.head(i);
+        let read = choosable.get(i);
+        let bytes = |rs: &report_lint::rules::RuleSet| {
+            report_lint::rules::preload(std::slice::from_ref(rs)).expect("serialises")
+        };
+        assert_eq!(bytes(read), bytes(rs), "{} reads back whole", rs.id);
+        let names: Vec<(String, String)> = rs
+            .rules
+            .iter()
+            .map(|r| (r.id.clone(), r.name.clone()))
+            .collect();
+        assert_eq!(head.rules, names);
+        assert_eq!(head.applies_src, rs.applies_src);
+        assert_eq!(head.detect_src, rs.detect_src);
+        assert_eq!(head.report.len(), rs.fields.report.len());
+        assert_eq!(head.dims, rs.dims);
+    }
     let carried: std::collections::BTreeSet<(&str, &str)> = choosable
+        .heads()
         .iter()
-        .flat_map(|s| s.rules.iter().map(|r| (r.id.as_str(), r.name.as_str())))
+        .flat_map(|h| {
+            h.rules
+                .iter()
+                .map(|(id, name)| (id.as_str(), name.as_str()))
+        })
         .collect();
     for s in all.iter().filter(|s| s.applies.is_none()) {
         for r in &s.rules {
@@ -57,4 +77,28 @@ fn a_lint_run_reads_the_choosable_sets_and_they_carry_every_rule() {
             );
         }
     }
+}
+
+/// Narrowing by selectors applies to the sets read before and after it, and to the heads.
+#[test]
+fn rules_left_out_by_selectors_are_left_out_of_sets_read_later() {
+    let mut sets = report_lint::rules::builtin_choosable().expect("choosable sets");
+    let before = sets.get(0).rules.len();
+    sets.retain_rules(|id, _| !id.ends_with('1'));
+    let first = sets.get(0);
+    assert!(
+        first.rules.len() < before,
+        "the set read before is narrowed"
+    );
+    assert!(first.rules.iter().all(|r| !r.id.ends_with('1')));
+    let last = sets.get(sets.len() - 1);
+    assert!(!last.rules.is_empty());
+    assert!(
+        last.rules.iter().all(|r| !r.id.ends_with('1')),
+        "and those read after"
+    );
+    assert!(sets
+        .heads()
+        .iter()
+        .all(|h| h.rules.iter().all(|(id, _)| !id.ends_with('1'))));
 }

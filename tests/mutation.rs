@@ -15,7 +15,7 @@ use rayon::prelude::*;
 use report_lint::diagnostic::Lang;
 use report_lint::facts::{FactSet, FactValue};
 use report_lint::rules::dsl::ast::{BinOp, ExprKind};
-use report_lint::rules::{engine, RuleSet};
+use report_lint::rules::{engine, RuleSet, Sets};
 use report_lint::source::{self, Source};
 use report_lint::span::{LineIndex, Span};
 use report_lint::{choose_ruleset, document, facts};
@@ -100,11 +100,11 @@ fn fixtures() -> Vec<std::path::PathBuf> {
 }
 
 /// The report bound and its rules run, as the linter does.
-fn analyse(src: &Source, sets: &[RuleSet]) -> Option<(usize, FactSet, Vec<engine::Outcome>)> {
+fn analyse(src: &Source, sets: &Sets) -> Option<(usize, FactSet, Vec<engine::Outcome>)> {
     let report = document::parse(src);
     let sentences = report_lint::facts::Sentences::new(&src.text, &report);
     let choice = choose_ruleset(src, &report, &sentences, sets).ok()?;
-    let rs = &sets[choice.index];
+    let rs = sets.get(choice.index);
     let (facts, _) = facts::bind(src, &report, &rs.fields, Lang::En);
     let outcomes = engine::run(rs, &facts, &src.text, Lang::En, true);
     Some((choice.index, facts, outcomes))
@@ -142,11 +142,11 @@ fn is_equality(rs: &RuleSet, rule: usize) -> bool {
     eq(&rs.rules[rule].check)
 }
 
-fn mutants(src: &Source, sets: &[RuleSet]) -> Vec<Mutant> {
+fn mutants(src: &Source, sets: &Sets) -> Vec<Mutant> {
     let Some((set, facts, outcomes)) = analyse(src, sets) else {
         return Vec::new();
     };
-    let rs = &sets[set];
+    let rs = sets.get(set);
     let text = &src.text;
     // Which rules read each span: those that held through an equality, and all of them.
     let mut eq_readers: BTreeMap<Span, BTreeSet<String>> = BTreeMap::new();
@@ -344,7 +344,7 @@ fn mutate(src: &Source, m: &Mutant) -> Vec<u8> {
 /// Rule findings (code, message, labels with whether they are primary) of a checked source.
 type Finding = (String, String, Vec<(Span, bool)>);
 
-fn rule_findings(src: Source, sets: &[RuleSet]) -> Vec<Finding> {
+fn rule_findings(src: Source, sets: &Sets) -> Vec<Finding> {
     let r = report_lint::check_source(src, sets, false, Lang::En);
     r.diagnostics
         .iter()
@@ -359,7 +359,7 @@ fn rule_findings(src: Source, sets: &[RuleSet]) -> Vec<Finding> {
         .collect()
 }
 
-fn run_fixture(path: &std::path::Path, sets: &[RuleSet]) -> (String, Vec<Outcome>, String) {
+fn run_fixture(path: &std::path::Path, sets: &Sets) -> (String, Vec<Outcome>, String) {
     let name = path.file_name().unwrap().to_string_lossy().into_owned();
     let bytes = std::fs::read(path).unwrap();
     let src = source::decode(&name, &bytes).unwrap();
@@ -404,7 +404,7 @@ fn pct(a: usize, b: usize) -> String {
 
 #[test]
 fn mutants_are_caught_where_a_rule_can_catch_them() {
-    let sets = report_lint::rules::builtin().unwrap();
+    let sets = Sets::from(report_lint::rules::builtin().unwrap());
     let results: Vec<(String, Vec<Outcome>, String)> =
         fixtures().iter().map(|p| run_fixture(p, &sets)).collect();
     let mut md = String::new();

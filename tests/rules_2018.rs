@@ -7,7 +7,7 @@ use report_lint::diagnostic::Lang;
 use report_lint::{check_source, source, RuleStatus};
 
 fn statuses(text: &str, id: &str) -> Vec<RuleStatus> {
-    let sets = report_lint::rules::builtin().unwrap();
+    let sets = report_lint::rules::Sets::from(report_lint::rules::builtin().unwrap());
     let src = source::decode("case.txt", text.as_bytes()).unwrap();
     let report = check_source(src, &sets, false, Lang::En);
     report

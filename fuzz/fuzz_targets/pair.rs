@@ -16,7 +16,7 @@ fuzz_target!(|data: &[u8]| {
     ) else {
         return;
     };
-    let sets = report_lint::rules::builtin().unwrap_or_default();
+    let sets = report_lint::rules::Sets::from(report_lint::rules::builtin().unwrap_or_default());
     let Ok(prev) = report_lint::bind_source(last.clone(), &sets, false, Lang::En) else {
         return;
     };

@@ -6,9 +6,13 @@ use libfuzzer_sys::fuzz_target;
 use report_lint::diagnostic::Lang;
 use std::sync::OnceLock;
 
-fn sets() -> &'static [report_lint::rules::RuleSet] {
-    static SETS: OnceLock<Vec<report_lint::rules::RuleSet>> = OnceLock::new();
-    SETS.get_or_init(|| report_lint::rules::builtin().expect("built-in rules load"))
+fn sets() -> &'static report_lint::rules::Sets {
+    static SETS: OnceLock<report_lint::rules::Sets> = OnceLock::new();
+    SETS.get_or_init(|| {
+        report_lint::rules::builtin()
+            .expect("built-in rules load")
+            .into()
+    })
 }
 
 fuzz_target!(|data: &[u8]| {

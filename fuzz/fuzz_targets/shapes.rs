@@ -59,9 +59,13 @@ const TAGS: &[&str] = &[
 ];
 const OPS: &[&str] = &["+", "-", "*", "/", "and", "or", "??", "=="];
 
-fn sets() -> &'static [report_lint::rules::RuleSet] {
-    static SETS: OnceLock<Vec<report_lint::rules::RuleSet>> = OnceLock::new();
-    SETS.get_or_init(|| report_lint::rules::builtin().expect("built-in rules load"))
+fn sets() -> &'static report_lint::rules::Sets {
+    static SETS: OnceLock<report_lint::rules::Sets> = OnceLock::new();
+    SETS.get_or_init(|| {
+        report_lint::rules::builtin()
+            .expect("built-in rules load")
+            .into()
+    })
 }
 
 fn lint(name: &str, bytes: &[u8]) {

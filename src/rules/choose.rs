@@ -1,7 +1,7 @@
 //! Choosing the rule set for a report: by the `applies` condition of each built-in set (the
 //! reporting year), else by its `detect` condition (the table layout), with a finding.
 
-use super::RuleSet;
+use super::Sets;
 use crate::diagnostic::{Diagnostic, Lang};
 use crate::source::Source;
 use crate::{document, facts};
@@ -47,19 +47,20 @@ fn eval_condition(
     report: &document::Report,
     sentences: &facts::Sentences,
     bound: &mut Bound,
-    rs: &RuleSet,
+    sets: &Sets,
+    i: usize,
     cond: &super::dsl::ast::Expr,
 ) -> (Option<bool>, String) {
-    // Choosing needs only what the condition reads: skip the tables unless it reads them, and
-    // bind only the report facts it names.
+    let head = sets.head(i);
+    // Choosing needs only what the condition reads: skip the tables unless it reads them (the
+    // whole set is read then), and bind only the report facts it names.
     let specs = if mentions_tables(cond) {
-        std::borrow::Cow::Borrowed(&rs.fields)
+        std::borrow::Cow::Borrowed(&sets.get(i).fields)
     } else {
         let mut names = Vec::new();
         paths(cond, &mut names);
         std::borrow::Cow::Owned(facts::spec::FieldSpecs {
-            report: rs
-                .fields
+            report: head
                 .report
                 .iter()
                 .filter(|r| {
@@ -101,7 +102,7 @@ fn eval_condition(
         .get("period.year")
         .map_or("?".to_string(), |f| f.value.to_string());
     let choice = Default::default();
-    let env = super::dsl::eval::Env::new(facts, &choice).with_dims(&rs.dims);
+    let env = super::dsl::eval::Env::new(facts, &choice).with_dims(&head.dims);
     match super::dsl::eval::eval(cond, &env) {
         Ok(v) => (Some(v.val == super::dsl::eval::Val::Bool(true)), year),
         Err(_) => (None, year),
@@ -115,15 +116,15 @@ pub fn choose_ruleset(
     source: &Source,
     report: &document::Report,
     sentences: &facts::Sentences,
-    sets: &[RuleSet],
+    sets: &Sets,
 ) -> Result<Choice, String> {
     let mut bound: Bound = Vec::new();
     let mut tried = Vec::new();
     let mut year_unknown = false;
-    for (i, rs) in sets.iter().enumerate() {
+    for (i, rs) in sets.heads().iter().enumerate() {
         let Some(cond) = &rs.applies else { continue };
         let src = rs.applies_src.as_deref().unwrap_or("");
-        match eval_condition(source, report, sentences, &mut bound, rs, cond) {
+        match eval_condition(source, report, sentences, &mut bound, sets, i, cond) {
             (Some(true), year) => {
                 return Ok(Choice {
                     index: i,
@@ -145,9 +146,10 @@ pub fn choose_ruleset(
         }
     }
     if year_unknown {
-        for (i, rs) in sets.iter().enumerate() {
+        for (i, rs) in sets.heads().iter().enumerate() {
             let Some(cond) = &rs.detect else { continue };
-            if let (Some(true), _) = eval_condition(source, report, sentences, &mut bound, rs, cond)
+            if let (Some(true), _) =
+                eval_condition(source, report, sentences, &mut bound, sets, i, cond)
             {
                 let reason = format!(
                     "{}: the reporting year could not be determined; the table layout matches `{}`",

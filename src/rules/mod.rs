@@ -6,6 +6,7 @@ pub mod dsl;
 pub mod engine;
 mod load;
 pub mod region;
+pub mod sets;
 pub mod toml_str;
 
 use crate::diagnostic::Severity;
@@ -13,6 +14,7 @@ use crate::facts::spec::FieldSpecs;
 use dsl::ast::Expr;
 
 pub use load::{load, read_rule_file, rule_matches, LoadError};
+pub use sets::{SetHead, Sets};
 
 /// Which operand of a comparison the primary label goes on.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -193,27 +195,55 @@ fn preloaded_header() -> String {
 
 /// The built-in sets in the form the binary embeds: a header naming the inputs, then each set
 /// on its own (postcard) with whether a report can be checked with it (it has an `applies`
-/// condition), so that a lint run reads only those ([`builtin_choosable`]).
+/// condition) and its head ([`SetHead`]) apart, so that a lint run reads the heads of those
+/// and the whole of a set only when a report is checked with it ([`builtin_choosable`]).
 pub fn preload(sets: &[RuleSet]) -> Result<Vec<u8>, String> {
     let mut out = preloaded_header().into_bytes();
-    let each: Vec<(bool, Vec<u8>)> = sets
+    let each: Vec<(bool, Vec<u8>, Vec<u8>)> = sets
         .iter()
-        .map(|rs| Ok((rs.applies.is_some(), postcard::to_allocvec(rs)?)))
+        .map(|rs| {
+            Ok((
+                rs.applies.is_some(),
+                postcard::to_allocvec(&SetHead::of(rs))?,
+                postcard::to_allocvec(rs)?,
+            ))
+        })
         .collect::<Result<_, postcard::Error>>()
         .map_err(|e| e.to_string())?;
     out.extend(postcard::to_allocvec(&each).map_err(|e| e.to_string())?);
     Ok(out)
 }
 
-/// The embedded preloaded sets (all, or only the choosable ones), when they were made from
-/// this build's inputs.
-fn preloaded(bytes: &[u8], all: bool) -> Option<Vec<RuleSet>> {
+/// One embedded set: whether a report can be checked with it, its head, the whole set.
+type Embedded<'a> = (bool, &'a [u8], &'a [u8]);
+
+/// The embedded sets' parts, when they were made from this build's inputs.
+fn embedded(bytes: &[u8]) -> Option<Vec<Embedded<'_>>> {
     let body = bytes.strip_prefix(preloaded_header().as_bytes())?;
-    let each: Vec<(bool, &[u8])> = postcard::from_bytes(body).ok()?;
-    each.into_iter()
-        .filter(|(choosable, _)| all || *choosable)
-        .map(|(_, set)| postcard::from_bytes(set).ok())
+    postcard::from_bytes(body).ok()
+}
+
+/// Every embedded preloaded set, read now.
+fn preloaded(bytes: &[u8]) -> Option<Vec<RuleSet>> {
+    embedded(bytes)?
+        .into_iter()
+        .map(|(_, _, set)| postcard::from_bytes(set).ok())
         .collect()
+}
+
+/// The embedded choosable sets, each read on first use (their heads read now).
+fn preloaded_choosable(bytes: &'static [u8]) -> Option<Sets> {
+    let each = embedded(bytes)?
+        .into_iter()
+        .filter(|(choosable, _, _)| *choosable)
+        .map(|(_, head, set)| Some((postcard::from_bytes::<SetHead>(head).ok()?, set)))
+        .collect::<Option<Vec<_>>>()?;
+    Some(Sets::lazy(each, |id| {
+        builtin_from_files()
+            .ok()?
+            .into_iter()
+            .find(|rs| rs.id == id)
+    }))
 }
 
 /// Loads every built-in rule set: the embedded preloaded form (no TOML or checks grammar to
@@ -221,22 +251,24 @@ fn preloaded(bytes: &[u8], all: bool) -> Option<Vec<RuleSet>> {
 /// test suite, so a failure here is a build defect; it is still reported as an error, not a
 /// panic.
 pub fn builtin() -> Result<Vec<RuleSet>, String> {
-    match preloaded(PRELOADED, true) {
+    match preloaded(PRELOADED) {
         Some(sets) => Ok(sets),
         None => builtin_from_files(),
     }
 }
 
 /// The built-in rule sets a report can be checked with ([`builtin`] without the sets that are
-/// only bases for `extends`, whose rules the others carry): what a lint run chooses from, read
-/// without the rest (a quarter of the embedded sets).
-pub fn builtin_choosable() -> Result<Vec<RuleSet>, String> {
-    match preloaded(PRELOADED, false) {
+/// only bases for `extends`, whose rules the others carry): what a lint run chooses from. Each
+/// is read when a report is first checked with it; choosing reads only their heads.
+pub fn builtin_choosable() -> Result<Sets, String> {
+    match preloaded_choosable(PRELOADED) {
         Some(sets) => Ok(sets),
-        None => Ok(builtin_from_files()?
-            .into_iter()
-            .filter(|rs| rs.applies.is_some())
-            .collect()),
+        None => Ok(Sets::from(
+            builtin_from_files()?
+                .into_iter()
+                .filter(|rs| rs.applies.is_some())
+                .collect::<Vec<_>>(),
+        )),
     }
 }
 
@@ -371,18 +403,26 @@ mod tests {
     fn preloaded_sets_from_other_inputs_or_damaged_are_not_used() {
         let sets = builtin_from_files().expect("built-in sets load");
         let bytes = preload(&sets).expect("sets serialise");
-        assert_eq!(preloaded(&bytes, true).map(|s| s.len()), Some(sets.len()));
-        let choosable = sets.iter().filter(|s| s.applies.is_some()).count();
-        assert_eq!(preloaded(&bytes, false).map(|s| s.len()), Some(choosable));
+        let bytes: &'static [u8] = bytes.leak();
+        assert_eq!(preloaded(bytes).map(|s| s.len()), Some(sets.len()));
+        let choosable: Vec<_> = sets.iter().filter(|s| s.applies.is_some()).collect();
+        let lazy = preloaded_choosable(bytes).expect("choosable sets");
+        assert_eq!(lazy.len(), choosable.len());
+        for (i, rs) in choosable.iter().enumerate() {
+            assert_eq!(lazy.head(i).id, rs.id);
+            assert_eq!(lazy.get(i).rules.len(), rs.rules.len());
+        }
         // Another fingerprint: the sets were made from other rule files or another loader.
-        let mut other = bytes.clone();
+        let mut other = bytes.to_vec();
         let at = preloaded_header().len() - 2;
         other[at] = if other[at] == b'0' { b'1' } else { b'0' };
-        assert!(preloaded(&other, true).is_none());
+        let other: &'static [u8] = other.leak();
+        assert!(preloaded(other).is_none());
+        assert!(preloaded_choosable(other).is_none());
         // Cut short, or not the format at all.
-        for all in [true, false] {
-            assert!(preloaded(&bytes[..bytes.len() / 2], all).is_none());
-            assert!(preloaded(b"report-lint", all).is_none());
-        }
+        assert!(preloaded(&bytes[..bytes.len() / 2]).is_none());
+        assert!(preloaded_choosable(&bytes[..bytes.len() / 2]).is_none());
+        assert!(preloaded(b"report-lint").is_none());
+        assert!(preloaded_choosable(b"report-lint").is_none());
     }
 }
