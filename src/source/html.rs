@@ -244,15 +244,24 @@ struct Ctx {
     too_large: std::cell::RefCell<Vec<TooLarge>>,
 }
 
-fn element_name(n: &NodeRef<Node>) -> Option<String> {
+/// An element's name in lower case (borrowed: the tree builder lower-cases HTML names already,
+/// so only foreign elements such as SVG's `clipPath` are copied).
+fn element_name<'a>(n: &NodeRef<'a, Node>) -> Option<std::borrow::Cow<'a, str>> {
     match n.value() {
-        Node::Element(e) => Some(e.name().to_ascii_lowercase()),
+        Node::Element(e) => {
+            let name = e.name();
+            Some(if name.bytes().any(|b| b.is_ascii_uppercase()) {
+                std::borrow::Cow::Owned(name.to_ascii_lowercase())
+            } else {
+                std::borrow::Cow::Borrowed(name)
+            })
+        }
         _ => None,
     }
 }
 
 fn skipped(n: &NodeRef<Node>) -> bool {
-    element_name(n).is_some_and(|name| SKIP.contains(&name.as_str()))
+    element_name(n).is_some_and(|name| SKIP.contains(&&*name))
 }
 
 /// Counts, in one pass from the leaves up (no recursion: pages nest deeply), the Chinese
@@ -342,7 +351,7 @@ fn inline(n: NodeRef<Node>, cx: &Ctx, out: &mut Out) {
                 Node::Element(_) if skipped(&x) => skip = Some(x.id()),
                 Node::Element(_) => {
                     let name = element_name(&x).unwrap_or_default();
-                    if BLOCK.contains(&name.as_str()) {
+                    if BLOCK.contains(&&*name) {
                         out.space(out.last_raw);
                     }
                 }
