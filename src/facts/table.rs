@@ -101,7 +101,8 @@ fn score_counted(actual: &str, a: usize, expected: &str, e: usize, alias: bool) 
         (80, BoundBy::Near) // cut short in the report, still recognisable
     } else if e >= 4 && actual.starts_with(expected) {
         (70, BoundBy::Near)
-    } else if e >= 4 && actual.contains(expected) {
+    } else if e >= 4 && a > e && actual.contains(expected) {
+        // (A label no longer than the form's contains it only by being it, tested above.)
         (60, BoundBy::Near)
     } else {
         (0, BoundBy::Position)
