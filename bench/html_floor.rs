@@ -1,5 +1,5 @@
-//! The floor of reading HTML pages: decode each page and build its HTML5 tree (html5ever,
-//! through scraper, as report-lint does), nothing else. `bench/compare.sh` runs it beside
+//! The floor of reading HTML pages: decode each page and build its HTML5 tree (html5ever, into
+//! report-lint's lean tree, as report-lint does), nothing else. `bench/compare.sh` runs it beside
 //! report-lint and the Python checker, so the share of a batch's CPU that any conforming HTML
 //! reader spends is measured in the same run.
 //!
@@ -37,7 +37,7 @@ fn main() {
             Ok(s) => std::borrow::Cow::Borrowed(s),
             Err(_) => encoding_rs::GB18030.decode(&raw).0,
         };
-        nodes += scraper::Html::parse_document(&text).tree.nodes().count();
+        nodes += report_lint::source::dom::Dom::parse(&text).len();
     }
     println!("{} pages, {bytes} bytes, {nodes} nodes", pages.len());
 }

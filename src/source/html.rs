@@ -1,6 +1,6 @@
 //! HTML as published → the text a reader sees, with a byte map back into the HTML file.
 //!
-//! The page is parsed with scraper (html5ever, the HTML5 tree builder). The report body is the
+//! The page is parsed by html5ever (the HTML5 tree builder) into a lean tree ([`super::dom`]). The report body is the
 //! element that holds most of the page's Chinese text (menus, footers and scripts fall away);
 //! blocks become lines, text split across tags (`20</span><span>23`) is joined, and data tables
 //! become pipe rows with colspan/rowspan resolved into a grid (`| 项目 | 自然人 | … |`), which
@@ -8,10 +8,8 @@
 //! text runs of the file (entities decoded) so that every visible character maps back to the
 //! byte it came from.
 
+use super::dom::{Dom, Edge, Node, NodeId, NodeRef};
 use super::SourceError;
-use ego_tree::iter::Edge;
-use ego_tree::{NodeId, NodeRef};
-use scraper::{Html, Node};
 // Keyed by node id (a small integer the parser hands out): the fast non-keyed hash.
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
@@ -246,7 +244,7 @@ struct Ctx {
 
 /// An element's name in lower case (borrowed: the tree builder lower-cases HTML names already,
 /// so only foreign elements such as SVG's `clipPath` are copied).
-fn element_name<'a>(n: &NodeRef<'a, Node>) -> Option<std::borrow::Cow<'a, str>> {
+fn element_name<'a>(n: &NodeRef<'a>) -> Option<std::borrow::Cow<'a, str>> {
     match n.value() {
         Node::Element(e) => {
             let name = e.name();
@@ -260,13 +258,13 @@ fn element_name<'a>(n: &NodeRef<'a, Node>) -> Option<std::borrow::Cow<'a, str>> 
     }
 }
 
-fn skipped(n: &NodeRef<Node>) -> bool {
+fn skipped(n: &NodeRef) -> bool {
     element_name(n).is_some_and(|name| SKIP.contains(&&*name))
 }
 
 /// Counts, in one pass from the leaves up (no recursion: pages nest deeply), the Chinese
 /// characters below every node and which nodes have a table below them.
-fn measure(root: NodeRef<Node>, cx: &mut Ctx) {
+fn measure(root: NodeRef, cx: &mut Ctx) {
     for edge in root.traverse() {
         let Edge::Close(n) = edge else { continue };
         let own = match n.value() {
@@ -286,7 +284,7 @@ fn measure(root: NodeRef<Node>, cx: &mut Ctx) {
     }
 }
 
-fn count_cjk(n: NodeRef<Node>, cx: &Ctx) -> usize {
+fn count_cjk(n: NodeRef, cx: &Ctx) -> usize {
     cx.cjk.get(&n.id()).copied().unwrap_or(0)
 }
 
@@ -326,7 +324,7 @@ impl Out {
     }
 }
 
-fn text_node(t: &str, id: ego_tree::NodeId, cx: &Ctx, out: &mut Out) {
+fn text_node(t: &str, id: NodeId, cx: &Ctx, out: &mut Out) {
     let offs = cx.offsets.get(&id);
     for (i, c) in t.chars().enumerate() {
         let raw = offs
@@ -342,7 +340,7 @@ fn text_node(t: &str, id: ego_tree::NodeId, cx: &Ctx, out: &mut Out) {
 }
 
 /// The text of an element's content on one line (block children become spaces).
-fn inline(n: NodeRef<Node>, cx: &Ctx, out: &mut Out) {
+fn inline(n: NodeRef, cx: &Ctx, out: &mut Out) {
     let mut skip: Option<NodeId> = None;
     for edge in n.traverse() {
         match edge {
@@ -363,13 +361,9 @@ fn inline(n: NodeRef<Node>, cx: &Ctx, out: &mut Out) {
     }
 }
 
-fn span_attr(n: &NodeRef<Node>, name: &str) -> usize {
+fn span_attr(n: &NodeRef, name: &str) -> usize {
     match n.value() {
-        Node::Element(e) => e
-            .attr(name)
-            .and_then(|v| v.trim().parse().ok())
-            .unwrap_or(1)
-            .clamp(1, 100),
+        Node::Element(e) => e.span(name).unwrap_or(1),
         _ => 1,
     }
 }
@@ -390,8 +384,8 @@ enum Slot {
 /// cells are copied into every column they span (the columns under them keep their name); a
 /// figure is written once, at its first grid position (`行政许可 | 13` for a figure spanning
 /// three columns, not `行政许可 | 13 | 13 | 13`).
-fn table(n: NodeRef<Node>, cx: &Ctx, out: &mut Out) {
-    let rows: Vec<NodeRef<Node>> = n
+fn table(n: NodeRef, cx: &Ctx, out: &mut Out) {
+    let rows: Vec<NodeRef> = n
         .descendants()
         .filter(|d| element_name(d).as_deref() == Some("tr"))
         .collect();
@@ -506,14 +500,14 @@ fn table(n: NodeRef<Node>, cx: &Ctx, out: &mut Out) {
 }
 
 /// The HTML offset of the first text below a node.
-fn first_raw(n: NodeRef<Node>, cx: &Ctx) -> Option<usize> {
+fn first_raw(n: NodeRef, cx: &Ctx) -> Option<usize> {
     n.descendants()
         .find_map(|d| cx.offsets.get(&d.id()).and_then(|o| o.first().copied()))
 }
 
 /// The text of a block and everything below it: blocks start lines, data tables become pipe
 /// rows. Iterative: the depth of a page is the page's to choose.
-fn blocks(n: NodeRef<Node>, cx: &Ctx, out: &mut Out) {
+fn blocks(n: NodeRef, cx: &Ctx, out: &mut Out) {
     let mut skip: Option<NodeId> = None;
     let is_block =
         |name: &str| BLOCK.contains(&name) || matches!(name, "td" | "th" | "tbody" | "thead");
@@ -552,7 +546,7 @@ fn blocks(n: NodeRef<Node>, cx: &Ctx, out: &mut Out) {
 pub fn extract(raw: &str) -> Result<HtmlText, SourceError> {
     let limits = crate::limits::get();
     check_depth(raw, limits.html_depth)?;
-    let doc = Html::parse_document(raw);
+    let doc = Dom::parse(raw);
     let runs = raw_runs(raw);
     // Match the DOM's text nodes, in document order, to the raw text runs.
     let mut cx = Ctx {
@@ -570,7 +564,7 @@ pub fn extract(raw: &str) -> Result<HtmlText, SourceError> {
     let mut cursor = 0;
     let mut decoded: Vec<Option<(String, Vec<usize>)>> = runs.iter().map(|_| None).collect();
     let mut in_skipped = 0usize;
-    for edge in doc.tree.root().traverse() {
+    for edge in doc.root().traverse() {
         let node = match edge {
             Edge::Open(n) => n,
             Edge::Close(n) => {
@@ -601,9 +595,9 @@ pub fn extract(raw: &str) -> Result<HtmlText, SourceError> {
             }
         }
     }
-    measure(doc.tree.root(), &mut cx);
+    measure(doc.root(), &mut cx);
     // The report body: descend while one child holds most of the Chinese text.
-    let mut root = doc.tree.root();
+    let mut root = doc.root();
     loop {
         let total = count_cjk(root, &cx);
         let best = root

@@ -2,6 +2,7 @@
 //! and the input kind, and refuses empty or binary files with a clear reason.
 
 pub mod docx;
+pub mod dom;
 pub mod html;
 pub mod pdf;
 pub mod places;
