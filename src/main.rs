@@ -561,7 +561,7 @@ fn read_stdin(name: &str) -> Result<report_lint::source::Source, String> {
         .take(limit.saturating_add(1))
         .read_to_end(&mut bytes)
         .map_err(|e| format!("cannot read standard input: {e}"))?;
-    report_lint::source::decode(name, &bytes).map_err(|e| e.to_string())
+    report_lint::source::decode_owned(name, bytes).map_err(|e| e.to_string())
 }
 
 fn lint(args: LintArgs, st: Settings) -> ExitCode {

@@ -11,7 +11,7 @@
 use super::dom::{Dom, Edge, Node, NodeId, NodeRef};
 use super::SourceError;
 // Keyed by node id (a small integer the parser hands out): the fast non-keyed hash.
-use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+use rustc_hash::FxHashMap as HashMap;
 
 /// Visible text and, for each of its bytes (plus one past the end), the HTML byte offset.
 #[derive(Debug, Clone, Default)]
@@ -233,9 +233,9 @@ struct Ctx {
     /// For each text node: raw offsets of its chars.
     offsets: HashMap<NodeId, Vec<usize>>,
     /// Chinese characters below each node (skipped elements not counted).
-    cjk: HashMap<NodeId, usize>,
+    cjk: Vec<u32>,
     /// Nodes with a table below them.
-    has_table: HashSet<NodeId>,
+    has_table: Vec<bool>,
     raw_len: usize,
     /// Grid cells the page's tables may still expand to.
     cells_left: std::cell::Cell<usize>,
@@ -270,22 +270,19 @@ fn measure(root: NodeRef, cx: &mut Ctx) {
         let own = match n.value() {
             Node::Text(t) => t.chars().filter(|c| is_cjk(*c)).count(),
             Node::Element(_) if skipped(&n) => 0,
-            _ => n
-                .children()
-                .map(|c| cx.cjk.get(&c.id()).copied().unwrap_or(0))
-                .sum(),
+            _ => n.children().map(|c| cx.cjk[c.id().index()] as usize).sum(),
         };
-        cx.cjk.insert(n.id(), own);
+        cx.cjk[n.id().index()] = u32::try_from(own).unwrap_or(u32::MAX);
         if n.children()
-            .any(|c| element_name(&c).as_deref() == Some("table") || cx.has_table.contains(&c.id()))
+            .any(|c| element_name(&c).as_deref() == Some("table") || cx.has_table[c.id().index()])
         {
-            cx.has_table.insert(n.id());
+            cx.has_table[n.id().index()] = true;
         }
     }
 }
 
 fn count_cjk(n: NodeRef, cx: &Ctx) -> usize {
-    cx.cjk.get(&n.id()).copied().unwrap_or(0)
+    cx.cjk[n.id().index()] as usize
 }
 
 /// Emits text with its map.
@@ -518,7 +515,7 @@ fn blocks(n: NodeRef, cx: &Ctx, out: &mut Out) {
                 Node::Element(_) if skipped(&x) => skip = Some(x.id()),
                 Node::Element(_) => {
                     let name = element_name(&x).unwrap_or_default();
-                    if name == "table" && !cx.has_table.contains(&x.id()) {
+                    if name == "table" && !cx.has_table[x.id().index()] {
                         table(x, cx, out);
                         out.newline();
                         skip = Some(x.id());
@@ -551,8 +548,8 @@ pub fn extract(raw: &str) -> Result<HtmlText, SourceError> {
     // Match the DOM's text nodes, in document order, to the raw text runs.
     let mut cx = Ctx {
         offsets: HashMap::default(),
-        cjk: HashMap::default(),
-        has_table: HashSet::default(),
+        cjk: vec![0; doc.len()],
+        has_table: vec![false; doc.len()],
         raw_len: raw.len(),
         cells_left: std::cell::Cell::new(
             raw.len()
@@ -562,7 +559,9 @@ pub fn extract(raw: &str) -> Result<HtmlText, SourceError> {
         too_large: Default::default(),
     };
     let mut cursor = 0;
-    let mut decoded: Vec<Option<(String, Vec<usize>)>> = runs.iter().map(|_| None).collect();
+    // The runs decoded so far from `cursor` on (a window of at most 40: the runs before the
+    // cursor are never looked at again, so a page keeps none of them).
+    let mut decoded: std::collections::VecDeque<Option<(String, Vec<usize>)>> = Default::default();
     let mut in_skipped = 0usize;
     for edge in doc.root().traverse() {
         let node = match edge {
@@ -584,12 +583,16 @@ pub fn extract(raw: &str) -> Result<HtmlText, SourceError> {
             continue;
         }
         for k in cursor..(cursor + 40).min(runs.len()) {
-            let (text, _) = decoded[k].get_or_insert_with(|| decode_run(raw, &runs[k]));
+            if decoded.len() <= k - cursor {
+                decoded.resize(k - cursor + 1, None);
+            }
+            let (text, _) = decoded[k - cursor].get_or_insert_with(|| decode_run(raw, &runs[k]));
             if text.as_str() == &**t {
-                // The runs up to this one are never looked at again.
-                if let Some((_, offs)) = decoded[k].take() {
+                if let Some((_, offs)) = decoded[k - cursor].take() {
                     cx.offsets.insert(node.id(), offs);
                 }
+                // The runs up to this one are never looked at again.
+                decoded.drain(..=k - cursor);
                 cursor = k + 1;
                 break;
             }

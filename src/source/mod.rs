@@ -209,7 +209,7 @@ pub fn read_bounded(path: &Path, limit: u64) -> Result<Vec<u8>, SourceError> {
 /// Reads and decodes a file from disk.
 pub fn read_path(path: &Path) -> Result<Source, SourceError> {
     let bytes = read_bounded(path, crate::limits::get().input_bytes)?;
-    decode(&path.display().to_string(), &bytes)
+    decode_owned(&path.display().to_string(), bytes)
 }
 
 /// What a legacy Word or WPS file is called.
@@ -244,17 +244,69 @@ fn document_kind(bytes: &[u8]) -> Option<&'static str> {
 /// pages) or the charset an HTML page declares when that does not give mojibake. Empty, binary
 /// and office files are refused with what they are.
 pub fn decode(name: &str, bytes: &[u8]) -> Result<Source, SourceError> {
-    decode_as(name, bytes, false)
+    decode_as(name, Bytes::Borrowed(bytes), false)
+}
+
+/// [`decode`], taking the bytes: a UTF-8 file's bytes become its text without a copy, so a
+/// large file is not held twice.
+pub fn decode_owned(name: &str, bytes: Vec<u8>) -> Result<Source, SourceError> {
+    decode_as(name, Bytes::Owned(bytes), false)
+}
+
+/// The bytes of a file, borrowed or owned.
+enum Bytes<'a> {
+    Borrowed(&'a [u8]),
+    Owned(Vec<u8>),
+}
+
+impl Bytes<'_> {
+    fn as_slice(&self) -> &[u8] {
+        match self {
+            Bytes::Borrowed(b) => b,
+            Bytes::Owned(v) => v,
+        }
+    }
+
+    /// The text of the bytes from `start` on, read as `encoding`, and whether any were
+    /// malformed (replaced by U+FFFD).
+    fn decode(self, encoding: &'static Encoding, start: usize) -> (String, bool) {
+        let (bytes, start): (std::borrow::Cow<'_, [u8]>, usize) = match self {
+            Bytes::Owned(mut v) if encoding == encoding_rs::UTF_8 => {
+                v.drain(..start.min(v.len()));
+                match String::from_utf8(v) {
+                    Ok(text) => return (text, false),
+                    Err(e) => (e.into_bytes().into(), 0),
+                }
+            }
+            Bytes::Owned(v) => (v.into(), start),
+            Bytes::Borrowed(b) => (b.into(), start),
+        };
+        let (text, had_errors) =
+            encoding.decode_without_bom_handling(&bytes[start.min(bytes.len())..]);
+        (text.into_owned(), had_errors)
+    }
+}
+
+/// What reading a file's bytes comes to before they are decoded as text.
+enum Plan {
+    /// A PDF or Word file, read.
+    Read(Box<Source>),
+    /// Text in this encoding, from this byte on (after a byte-order mark), with a note.
+    Decode {
+        encoding: &'static Encoding,
+        start: usize,
+        note: Option<String>,
+    },
 }
 
 /// Decodes bytes for indexing a batch ([`crate::corpus::Batch::index`]): as [`decode`], but an
 /// HTML page is not laid out; its text is the page with tags, scripts and styles removed, and
 /// the page's `<title>` first. Cheap; not for checking.
 pub fn decode_for_index(name: &str, bytes: &[u8]) -> Result<Source, SourceError> {
-    decode_as(name, bytes, true)
+    decode_as(name, Bytes::Borrowed(bytes), true)
 }
 
-fn decode_as(name: &str, bytes: &[u8], quick: bool) -> Result<Source, SourceError> {
+fn decode_as(name: &str, bytes: Bytes<'_>, quick: bool) -> Result<Source, SourceError> {
     let source = decode_unchecked(name, bytes, quick)?;
     // A document's offsets are 32-bit (`document::Cell`): GBK text grows by half when decoded,
     // and a PDF's or Word file's text may be longer than the file.
@@ -266,7 +318,54 @@ fn decode_as(name: &str, bytes: &[u8], quick: bool) -> Result<Source, SourceErro
     Ok(source)
 }
 
-fn decode_unchecked(name: &str, bytes: &[u8], quick: bool) -> Result<Source, SourceError> {
+fn decode_unchecked(name: &str, input: Bytes<'_>, quick: bool) -> Result<Source, SourceError> {
+    let (encoding, start, note) = match plan(name, input.as_slice(), quick)? {
+        Plan::Read(source) => return Ok(*source),
+        Plan::Decode {
+            encoding,
+            start,
+            note,
+        } => (encoding, start, note),
+    };
+    let (text, had_errors) = input.decode(encoding, start);
+    if text.trim().is_empty() {
+        return Err(SourceError::Empty);
+    }
+    let kind = detect_kind(&text);
+    let mut tables_left_out = Vec::new();
+    let (text, html) = match kind {
+        InputKind::Html if quick => (html::strip_tags(&text), None),
+        InputKind::Html => {
+            let h = html::extract(&text)?;
+            if h.text.trim().is_empty() {
+                return Err(SourceError::Empty);
+            }
+            tables_left_out = h.too_large;
+            (
+                h.text,
+                Some(HtmlOrigin {
+                    raw: text,
+                    map: h.map,
+                }),
+            )
+        }
+        InputKind::Text | InputKind::Docx | InputKind::Pdf => (text, None),
+    };
+    Ok(Source {
+        name: name.to_string(),
+        text,
+        encoding: encoding.name(),
+        had_decode_errors: had_errors,
+        encoding_note: note,
+        tables_left_out,
+        kind,
+        html,
+        places: None,
+    })
+}
+
+/// Reads what the bytes are: a PDF or Word file (read here), else text in some encoding.
+fn plan(name: &str, bytes: &[u8], quick: bool) -> Result<Plan, SourceError> {
     let limit = crate::limits::get().input_bytes;
     if bytes.len() as u64 > limit {
         return Err(SourceError::TooLarge {
@@ -276,7 +375,7 @@ fn decode_unchecked(name: &str, bytes: &[u8], quick: bool) -> Result<Source, Sou
     }
     if bytes.starts_with(b"%PDF-") {
         let (text, places) = pdf::extract(bytes).map_err(SourceError::Pdf)?;
-        return Ok(Source {
+        return Ok(Plan::Read(Box::new(Source {
             name: name.to_string(),
             text,
             encoding: "UTF-8",
@@ -286,14 +385,14 @@ fn decode_unchecked(name: &str, bytes: &[u8], quick: bool) -> Result<Source, Sou
             kind: InputKind::Pdf,
             html: None,
             places: Some(places),
-        });
+        })));
     }
     if docx::is_docx(bytes) {
         let (text, origin) = docx::extract(bytes).map_err(SourceError::Docx)?;
         if text.trim().is_empty() {
             return Err(SourceError::Empty);
         }
-        return Ok(Source {
+        return Ok(Plan::Read(Box::new(Source {
             name: name.to_string(),
             text,
             encoding: "UTF-8",
@@ -303,7 +402,7 @@ fn decode_unchecked(name: &str, bytes: &[u8], quick: bool) -> Result<Source, Sou
             kind: InputKind::Docx,
             html: None,
             places: Some(origin),
-        });
+        })));
     }
     if let Some(what) = document_kind(bytes) {
         return Err(SourceError::Document(what));
@@ -352,41 +451,10 @@ fn decode_unchecked(name: &str, bytes: &[u8], quick: bool) -> Result<Source, Sou
             return Err(SourceError::Binary { offset });
         }
     }
-    let (text, had_errors) = encoding.decode_without_bom_handling(body);
-    let text = text.into_owned();
-    if text.trim().is_empty() {
-        return Err(SourceError::Empty);
-    }
-    let kind = detect_kind(&text);
-    let mut tables_left_out = Vec::new();
-    let (text, html) = match kind {
-        InputKind::Html if quick => (html::strip_tags(&text), None),
-        InputKind::Html => {
-            let h = html::extract(&text)?;
-            if h.text.trim().is_empty() {
-                return Err(SourceError::Empty);
-            }
-            tables_left_out = h.too_large;
-            (
-                h.text,
-                Some(HtmlOrigin {
-                    raw: text,
-                    map: h.map,
-                }),
-            )
-        }
-        InputKind::Text | InputKind::Docx | InputKind::Pdf => (text, None),
-    };
-    Ok(Source {
-        name: name.to_string(),
-        text,
-        encoding: encoding.name(),
-        had_decode_errors: had_errors,
-        encoding_note: note,
-        tables_left_out,
-        kind,
-        html,
-        places: None,
+    Ok(Plan::Decode {
+        encoding,
+        start: bytes.len() - body.len(),
+        note,
     })
 }
 
