@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Peak memory per byte of input, on inputs built from the bundled reports (no timing is
+# Peak memory per byte of input, on inputs built from the bundled reports and the bundled page (no timing is
 # asserted anywhere; this prints what this machine measures). Needs GNU time (/usr/bin/time).
 #   bench/memory.sh
 set -euo pipefail
@@ -23,12 +23,19 @@ yuqian = pathlib.Path("examples/yuqian-2018.txt").read_text()
 lines = yuqian.split("\n")
 lines[4] = "正文。" * 1_000_000 + lines[4] + "正文。" * 1_000_000
 (tmp / "tiny-sentences.txt").write_text("\n".join(lines))
+# One 20 MB HTML page: the published page's body repeated (tables, spans, inline styles).
+page = pathlib.Path("tests/fixtures/real/2023-shuyang-fagaiju.html").read_text()
+start = page.lower().index("<body")
+start = page.index(">", start) + 1
+end = page.lower().rindex("</body>")
+body = page[start:end]
+(tmp / "page.html").write_text(page[:start] + body * (20_000_000 // len(body.encode())) + page[end:])
 PY
 # bytes/byte: peak RSS over the input's size. aux/byte: what the run holds besides the input
 # itself and what any run holds (the peak of the small report, first), over the input's size.
 printf '%-22s %12s %12s %10s %9s %8s\n' input bytes peak_kib bytes/byte aux/byte seconds
 base=
-for f in examples/yuqian-2018.txt "$tmp"/many-lines.txt "$tmp"/one-line.txt "$tmp"/tiny-sentences.txt; do
+for f in examples/yuqian-2018.txt "$tmp"/many-lines.txt "$tmp"/one-line.txt "$tmp"/tiny-sentences.txt "$tmp"/page.html; do
   size=$(stat -c %s "$f")
   /usr/bin/time -o "$tmp/time" -f '%M %e' "$bin" "$f" >/dev/null 2>&1 || true
   out=$(tail -1 "$tmp/time")

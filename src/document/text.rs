@@ -345,10 +345,13 @@ fn split_cells(text: &str, line: &Line) -> Vec<Cell> {
 }
 
 fn sentences(text: &str, span: Span) -> Vec<Sentence> {
-    let mut out = Vec::new();
+    let ends = |ch: char| matches!(ch, '。' | '！' | '？' | '；' | '!' | ';');
+    // Sized first: a paragraph of a million sentences would otherwise double its list (and
+    // copy it) twenty times.
+    let mut out = Vec::with_capacity(text[span.range()].chars().filter(|&c| ends(c)).count() + 1);
     let mut start = span.start;
     for (i, ch) in text[span.range()].char_indices() {
-        if matches!(ch, '。' | '！' | '？' | '；' | '!' | ';') {
+        if ends(ch) {
             let end = span.start + i + ch.len_utf8();
             let (s, e) = trim_span(text, start, end);
             if e > s {
