@@ -74,7 +74,10 @@ impl Mutant {
             span,
             from: src.text[span.range()].to_string(),
             to,
-            raw_at: src.html.as_ref().map_or(span.start, |h| h.map[span.start]),
+            raw_at: src
+                .html
+                .as_ref()
+                .map_or(span.start, |h| h.map[span.start] as usize),
             uncatchable,
             clause,
         }
@@ -329,11 +332,14 @@ fn mutate(src: &Source, m: &Mutant) -> Vec<u8> {
             if m.to.len() == m.from.len() {
                 // Digit by digit: a figure may be split across tags (`20</span><span>23`).
                 for (i, c) in m.to.char_indices().rev() {
-                    let at = h.map[m.span.start + i];
+                    let at = h.map[m.span.start + i] as usize;
                     raw.replace_range(at..at + 1, &c.to_string());
                 }
             } else {
-                let (a, b) = (h.map[m.span.start], h.map[m.span.end - 1] + 1);
+                let (a, b) = (
+                    h.map[m.span.start] as usize,
+                    h.map[m.span.end - 1] as usize + 1,
+                );
                 raw.replace_range(a..b, &m.to);
             }
             raw.into_bytes()

@@ -8,6 +8,6 @@ fuzz_target!(|data: &[u8]| {
     let raw = String::from_utf8_lossy(data);
     if let Ok(h) = report_lint::source::html::extract(&raw) {
         assert_eq!(h.map.len(), h.text.len() + 1);
-        assert!(h.map.iter().all(|&o| o <= raw.len()));
+        assert!(h.map.iter().all(|&o| o as usize <= raw.len()));
     }
 });

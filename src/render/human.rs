@@ -118,7 +118,7 @@ impl<'a> Lines<'a> {
             return line;
         }
         match &self.positions.html {
-            Some((o, lines)) => lines.line(o.map.get(self.starts[i]).copied().unwrap_or(0)),
+            Some((o, lines)) => lines.line(o.map.get(self.starts[i]).map_or(0, |&r| r as usize)),
             None => i + 1,
         }
     }

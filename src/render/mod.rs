@@ -92,7 +92,7 @@ impl<'a> Positions<'a> {
         let (start, end) = match &self.html {
             None => (span.start, span.end),
             Some((h, _)) => {
-                let to_raw = |b: usize| h.map.get(b).copied().unwrap_or(h.raw.len());
+                let to_raw = |b: usize| h.map.get(b).map_or(h.raw.len(), |&r| r as usize);
                 let start = to_raw(span.start);
                 // The end: just past the last character's source (an entity such as `&nbsp;`
                 // counts whole).

@@ -18,8 +18,9 @@ use rustc_hash::FxHashMap as HashMap;
 pub struct HtmlText {
     /// The text a reader sees: one line per block, tables as pipe rows.
     pub text: String,
-    /// HTML byte offset of every byte of `text`, and of its end.
-    pub map: Vec<usize>,
+    /// HTML byte offset of every byte of `text`, and of its end (32-bit: a page longer than
+    /// `u32::MAX` bytes is refused).
+    pub map: Vec<u32>,
     /// Tables left out because their spans expand past the grid-cell limits.
     pub too_large: Vec<TooLarge>,
 }
@@ -82,8 +83,8 @@ const BLOCK: &[&str] = &[
 
 /// A run of text between tags in the raw HTML (script and style contents and comments left out).
 struct Run {
-    start: usize,
-    end: usize,
+    start: u32,
+    end: u32,
 }
 
 fn raw_runs(raw: &str) -> Vec<Run> {
@@ -104,8 +105,8 @@ fn raw_runs(raw: &str) -> Vec<Run> {
         }
         if text_start < i {
             runs.push(Run {
-                start: text_start,
-                end: i,
+                start: offset(text_start),
+                end: offset(i),
             });
         }
         // Skip the tag (or comment), minding quotes.
@@ -145,8 +146,8 @@ fn raw_runs(raw: &str) -> Vec<Run> {
     }
     if text_start < b.len() {
         runs.push(Run {
-            start: text_start,
-            end: b.len(),
+            start: offset(text_start),
+            end: offset(b.len()),
         });
     }
     runs
@@ -188,8 +189,9 @@ fn entity(name: &str) -> Option<char> {
 }
 
 /// Decodes a raw text run: (decoded text, raw byte offset of each decoded char, run end).
-fn decode_run(raw: &str, run: &Run) -> (String, Vec<usize>) {
-    let s = &raw[run.start..run.end];
+fn decode_run(raw: &str, run: &Run) -> (String, Vec<u32>) {
+    let (start, end) = (run.start as usize, run.end as usize);
+    let s = &raw[start..end];
     let mut out = String::new();
     let mut offs = Vec::new();
     let mut i = 0;
@@ -208,7 +210,7 @@ fn decode_run(raw: &str, run: &Run) -> (String, Vec<usize>) {
             {
                 if let Some(d) = entity(&s[i + 1..i + 1 + semi]) {
                     out.push(d);
-                    offs.push(run.start + i);
+                    offs.push(offset(start + i));
                     i += semi + 2;
                     continue;
                 }
@@ -219,10 +221,15 @@ fn decode_run(raw: &str, run: &Run) -> (String, Vec<usize>) {
             continue;
         }
         out.push(if c == '\r' { '\n' } else { c });
-        offs.push(run.start + i);
+        offs.push(offset(start + i));
         i += c.len_utf8();
     }
     (out, offs)
+}
+
+/// An offset into the page (which [`extract`] has checked fits 32 bits).
+fn offset(at: usize) -> u32 {
+    u32::try_from(at).unwrap_or(u32::MAX)
 }
 
 fn is_cjk(c: char) -> bool {
@@ -231,7 +238,7 @@ fn is_cjk(c: char) -> bool {
 
 struct Ctx {
     /// For each text node: raw offsets of its chars.
-    offsets: HashMap<NodeId, Vec<usize>>,
+    offsets: HashMap<NodeId, Vec<u32>>,
     /// Chinese characters below each node (skipped elements not counted).
     cjk: Vec<u32>,
     /// Nodes with a table below them.
@@ -289,7 +296,7 @@ fn count_cjk(n: NodeRef, cx: &Ctx) -> usize {
 #[derive(Default)]
 struct Out {
     text: String,
-    map: Vec<usize>,
+    map: Vec<u32>,
     last_raw: usize,
 }
 
@@ -297,7 +304,7 @@ impl Out {
     fn push(&mut self, c: char, raw: usize) {
         self.text.push(c);
         for _ in 0..c.len_utf8() {
-            self.map.push(raw);
+            self.map.push(offset(raw));
         }
         self.last_raw = raw;
     }
@@ -325,7 +332,7 @@ fn text_node(t: &str, id: NodeId, cx: &Ctx, out: &mut Out) {
     let offs = cx.offsets.get(&id);
     for (i, c) in t.chars().enumerate() {
         let raw = offs
-            .and_then(|o| o.get(i).copied())
+            .and_then(|o| o.get(i).map(|&r| r as usize))
             .unwrap_or(out.last_raw)
             .min(cx.raw_len);
         if c.is_whitespace() || c == '\u{a0}' || c == '\u{3000}' {
@@ -467,7 +474,7 @@ fn table(n: NodeRef, cx: &Ctx, out: &mut Out) {
         }
         let start = cells()
             .next()
-            .and_then(|c| c.map.first().copied())
+            .and_then(|c| c.map.first().map(|&r| r as usize))
             .unwrap_or(out.last_raw);
         out.push('|', start);
         for i in 0..width {
@@ -477,14 +484,14 @@ fn table(n: NodeRef, cx: &Ctx, out: &mut Out) {
                 _ => None,
             };
             let at = cell
-                .and_then(|c| c.map.first().copied())
+                .and_then(|c| c.map.first().map(|&r| r as usize))
                 .unwrap_or(out.last_raw);
             out.push(' ', at);
             if let Some(c) = cell {
                 for (ch, raw) in c
                     .text
                     .chars()
-                    .zip(c.text.char_indices().map(|(b, _)| c.map[b]))
+                    .zip(c.text.char_indices().map(|(b, _)| c.map[b] as usize))
                 {
                     out.push(if ch == '|' { '｜' } else { ch }, raw);
                 }
@@ -498,8 +505,11 @@ fn table(n: NodeRef, cx: &Ctx, out: &mut Out) {
 
 /// The HTML offset of the first text below a node.
 fn first_raw(n: NodeRef, cx: &Ctx) -> Option<usize> {
-    n.descendants()
-        .find_map(|d| cx.offsets.get(&d.id()).and_then(|o| o.first().copied()))
+    n.descendants().find_map(|d| {
+        cx.offsets
+            .get(&d.id())
+            .and_then(|o| o.first().map(|&r| r as usize))
+    })
 }
 
 /// The text of a block and everything below it: blocks start lines, data tables become pipe
@@ -541,6 +551,12 @@ fn blocks(n: NodeRef, cx: &Ctx, out: &mut Out) {
 /// Extracts the visible report text from an HTML page; a page nested deeper than the limit is
 /// refused before it is parsed (the HTML5 tree builder takes time quadratic in the depth).
 pub fn extract(raw: &str) -> Result<HtmlText, SourceError> {
+    // Offsets into the page are 32-bit.
+    if u32::try_from(raw.len()).is_err() {
+        return Err(SourceError::TextTooLarge {
+            bytes: raw.len() as u64,
+        });
+    }
     let limits = crate::limits::get();
     check_depth(raw, limits.html_depth)?;
     let doc = Dom::parse(raw);
@@ -561,7 +577,7 @@ pub fn extract(raw: &str) -> Result<HtmlText, SourceError> {
     let mut cursor = 0;
     // The runs decoded so far from `cursor` on (a window of at most 40: the runs before the
     // cursor are never looked at again, so a page keeps none of them).
-    let mut decoded: std::collections::VecDeque<Option<(String, Vec<usize>)>> = Default::default();
+    let mut decoded: std::collections::VecDeque<Option<(String, Vec<u32>)>> = Default::default();
     let mut in_skipped = 0usize;
     for edge in doc.root().traverse() {
         let node = match edge {
@@ -623,7 +639,7 @@ pub fn extract(raw: &str) -> Result<HtmlText, SourceError> {
     blocks(root, &cx, &mut out);
     out.newline();
     let end = out.last_raw;
-    out.map.push(end);
+    out.map.push(offset(end));
     Ok(HtmlText {
         text: out.text,
         map: out.map,
@@ -845,7 +861,7 @@ mod tests {
         assert!(h.text.contains("收取信息处理费 0 元。"), "{:?}", h.text);
         assert!(!h.text.contains("var x"));
         let i = h.text.find("23年").unwrap();
-        assert_eq!(&raw[h.map[i]..h.map[i] + 2], "23");
+        assert_eq!(&raw[h.map[i] as usize..h.map[i] as usize + 2], "23");
         assert_eq!(h.map.len(), h.text.len() + 1);
     }
 
@@ -888,7 +904,7 @@ mod tests {
         );
         assert!(lines.contains(&"| 本年新收 | 10 |  | 10 |"), "{lines:?}");
         let i = h.text.find("10 |").unwrap();
-        assert_eq!(&raw[h.map[i]..h.map[i] + 2], "10");
+        assert_eq!(&raw[h.map[i] as usize..h.map[i] as usize + 2], "10");
     }
 
     #[test]

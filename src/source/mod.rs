@@ -56,7 +56,7 @@ pub struct HtmlOrigin {
     /// The decoded HTML.
     pub raw: String,
     /// For each byte of the visible text (and its end): the byte offset in `raw`.
-    pub map: Vec<usize>,
+    pub map: Vec<u32>,
 }
 
 /// Why a file could not be turned into text.
