@@ -107,7 +107,11 @@ pub struct Dom {
 impl Dom {
     /// Parses a page as the HTML5 algorithm does (never fails: any text is a page).
     pub fn parse(html: &str) -> Dom {
-        html5ever::parse_document(Sink::default(), Default::default()).one(html)
+        // About a node per tag and one per text between tags: sized first, so that a large
+        // page's tree is not copied as it doubles (untouched capacity costs no memory).
+        let tags = html.bytes().filter(|&b| b == b'<').count();
+        let sink = Sink::with_capacity(tags.saturating_mul(2).saturating_add(8));
+        html5ever::parse_document(sink, Default::default()).one(html)
     }
 
     /// The document node.
@@ -243,12 +247,12 @@ struct Sink {
     templates: RefCell<Vec<(u32, u32)>>,
 }
 
-impl Default for Sink {
-    fn default() -> Sink {
+impl Sink {
+    fn with_capacity(nodes: usize) -> Sink {
+        let mut all = Vec::with_capacity(nodes.max(1));
+        all.push(Slot::new(Node::Document));
         Sink {
-            dom: RefCell::new(Dom {
-                nodes: vec![Slot::new(Node::Document)],
-            }),
+            dom: RefCell::new(Dom { nodes: all }),
             templates: RefCell::new(Vec::new()),
         }
     }

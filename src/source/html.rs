@@ -635,7 +635,15 @@ pub fn extract(raw: &str) -> Result<HtmlText, SourceError> {
             _ => break,
         }
     }
-    let mut out = Out::default();
+    // The visible text is about as long as the text between the tags: sized first, so that a
+    // large page's text and map are not copied as they double.
+    let visible: usize = runs.iter().map(|r| (r.end - r.start) as usize).sum();
+    drop(runs);
+    let mut out = Out {
+        text: String::with_capacity(visible),
+        map: Vec::with_capacity(visible),
+        ..Out::default()
+    };
     blocks(root, &cx, &mut out);
     out.newline();
     let end = out.last_raw;
