@@ -55,7 +55,7 @@ const PIECES: &[&str] = &[
 ];
 
 const TAGS: &[&str] = &[
-    "span", "div", "table", "td", "p", "b", "font", "li", "tr", "o:p",
+    "span", "div", "table", "td", "p", "b", "font", "li", "tr", "o:p", "template",
 ];
 const OPS: &[&str] = &["+", "-", "*", "/", "and", "or", "??", "=="];
 

@@ -68,6 +68,11 @@ impl Element {
         Some(usize::from(v.max(1)))
     }
 
+    /// An HTML `template` element.
+    fn is_template(&self) -> bool {
+        self.name.ns == ns!(html) && &*self.name.local == "template"
+    }
+
     /// Sets the spans the attributes give, where not set yet.
     fn add_spans(&mut self, attrs: &[Attribute]) {
         for a in attrs {
@@ -240,11 +245,11 @@ impl<'a> Iterator for Traverse<'a> {
 }
 
 /// The tree builder's side of the tree: an arena behind a cell (the builder's calls take `&self`).
+/// A `template` element's contents are the node made right after it (its id plus one), so they
+/// are found without a search: a page of a hundred thousand templates stays linear.
 #[derive(Debug)]
 struct Sink {
     dom: RefCell<Dom>,
-    /// The template contents of each `template` element created (by element).
-    templates: RefCell<Vec<(u32, u32)>>,
 }
 
 impl Sink {
@@ -253,7 +258,6 @@ impl Sink {
         all.push(Slot::new(Node::Document));
         Sink {
             dom: RefCell::new(Dom { nodes: all }),
-            templates: RefCell::new(Vec::new()),
         }
     }
 }
@@ -335,14 +339,15 @@ impl Dom {
         }
     }
 
-    /// Appends text to the node `at` when it is a text node.
-    fn join_text(&mut self, at: u32, text: &StrTendril) -> bool {
+    /// Text to place after the node `at`: joined to it when it is a text node (nothing to
+    /// place then), else a new text node to place.
+    fn text_after(&mut self, at: u32, text: StrTendril) -> Option<u32> {
         match Dom::link(at).map(|i| &mut self.nodes[i as usize].node) {
             Some(Node::Text(t)) => {
-                t.push_tendril(text);
-                true
+                t.push_tendril(&text);
+                None
             }
-            _ => false,
+            _ => Some(self.add(Node::Text(text))),
         }
     }
 }
@@ -373,19 +378,18 @@ impl TreeSink for Sink {
     }
 
     fn create_element(&self, name: QualName, attrs: Vec<Attribute>, _: ElementFlags) -> u32 {
-        let template = name.ns == ns!(html) && &*name.local == "template";
         let mut e = Element {
             name,
             colspan: 0,
             rowspan: 0,
         };
+        let template = e.is_template();
         e.add_spans(&attrs);
         let mut dom = self.dom.borrow_mut();
         let id = dom.add(Node::Element(e));
         if template {
             let contents = dom.add(Node::Other);
             dom.append_child(id, contents);
-            self.templates.borrow_mut().push((id, contents));
         }
         id
     }
@@ -404,8 +408,7 @@ impl TreeSink for Sink {
             NodeOrText::AppendNode(id) => dom.append_child(*parent, id),
             NodeOrText::AppendText(text) => {
                 let last = dom.nodes[*parent as usize].last;
-                if !dom.join_text(last, &text) {
-                    let id = dom.add(Node::Text(text));
+                if let Some(id) = dom.text_after(last, text) {
                     dom.append_child(*parent, id);
                 }
             }
@@ -428,15 +431,17 @@ impl TreeSink for Sink {
     }
 
     fn get_template_contents(&self, target: &u32) -> u32 {
-        let found = self
-            .templates
-            .borrow()
-            .iter()
-            .find(|(t, _)| t == target)
-            .map(|(_, c)| *c);
-        // The tree builder asks only of templates, each made with its contents; the element
-        // itself is a safe answer all the same.
-        found.unwrap_or(*target)
+        // The tree builder asks only of templates, each made with its contents right after it;
+        // should it ask of anything else, the element itself is a safe answer.
+        let contents = target.saturating_add(1);
+        let dom = self.dom.borrow();
+        match (
+            dom.nodes.get(*target as usize).map(|s| &s.node),
+            dom.nodes.get(contents as usize).map(|s| &s.node),
+        ) {
+            (Some(Node::Element(e)), Some(Node::Other)) if e.is_template() => contents,
+            _ => *target,
+        }
     }
 
     fn same_node(&self, x: &u32, y: &u32) -> bool {
@@ -457,8 +462,7 @@ impl TreeSink for Sink {
             NodeOrText::AppendNode(id) => dom.insert_before(*sibling, id),
             NodeOrText::AppendText(text) => {
                 let prev = dom.nodes[*sibling as usize].prev;
-                if !dom.join_text(prev, &text) {
-                    let id = dom.add(Node::Text(text));
+                if let Some(id) = dom.text_after(prev, text) {
                     dom.insert_before(*sibling, id);
                 }
             }
@@ -542,6 +546,24 @@ mod tests {
         assert_eq!(texts, 1);
         let edges = dom.root().traverse().count();
         assert_eq!(edges, 2 * dom.len());
+    }
+
+    #[test]
+    fn many_templates_are_linear_and_keep_their_contents() {
+        let page = "<template>x</template>".repeat(20_000);
+        let dom = Dom::parse(&page);
+        let mut inside = 0;
+        for n in dom.root().descendants() {
+            if let Node::Text(t) = n.value() {
+                assert_eq!(&**t, "x");
+                let contents = n.parent().expect("in the contents");
+                assert!(matches!(contents.value(), Node::Other));
+                let template = contents.parent().expect("below the template");
+                assert!(matches!(template.value(), Node::Element(e) if e.name() == "template"));
+                inside += 1;
+            }
+        }
+        assert_eq!(inside, 20_000);
     }
 
     #[test]
