@@ -1,7 +1,8 @@
 //! HTML as published → the text a reader sees, with a byte map back into the HTML file.
 //!
-//! The page is parsed by html5ever (the HTML5 tree builder) into a lean tree ([`super::dom`]). The report body is the
-//! element that holds most of the page's Chinese text (menus, footers and scripts fall away);
+//! The page is parsed by html5ever (the HTML5 tree builder) into a lean tree ([`super::dom`]).
+//! The report body is the element that holds most of the page's Chinese text (menus, footers
+//! and scripts fall away);
 //! blocks become lines, text split across tags (`20</span><span>23`) is joined, and data tables
 //! become pipe rows with colspan/rowspan resolved into a grid (`| 项目 | 自然人 | … |`), which
 //! the plain-text parser then reads like any other table. Text nodes are matched to the raw
